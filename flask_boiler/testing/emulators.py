@@ -1,0 +1,277 @@
+"""Start, find, reset and stop the local Firebase emulator stack (Firestore, Functions, Auth).
+
+The stack is the project's own ``firebase.json`` run by the project's own firebase-tools
+(``node_modules/.bin/firebase``), so tests exercise exactly what ``firebase deploy`` and
+``make dev`` use. Ports come from ``firebase.json`` unless asked otherwise: tests ask for
+free ports, so two checkouts (or a test run beside ``make dev``) never collide. The port
+overrides go into a generated copy of ``firebase.json`` next to it (firebase-tools
+resolves ``functions.source`` and rules paths relative to the config file).
+
+firebase-tools and its Python worker processes run in their own process group; ``stop``
+signals the whole group, so no worker outlives the stack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Optional
+from urllib import error as urlerror
+from urllib import request as urlrequest
+
+from .._private.emulator_runtime import EmulatorSetupError, explain_failure, resolve_runtime
+from ..config import DEMO_PROJECT_ID
+
+__all__ = [
+    "EmulatorStack",
+    "EmulatorStartError",
+    "clear_auth",
+    "clear_firestore",
+    "find_project_root",
+    "running_stack_from_env",
+    "start_stack",
+]
+
+READY_MARKER = "All emulators ready"
+DEFAULT_EMULATORS = ("firestore", "functions", "auth")
+#: Emulators whose ports we manage. ``hub`` and ``logging`` always run beside the others.
+PORT_KEYS = ("firestore", "functions", "auth", "hub", "logging")
+FUNCTIONS_HOST_ENV = "FLASK_BOILER_FUNCTIONS_EMULATOR_HOST"
+DEFAULT_REGION = "us-central1"
+
+
+class EmulatorStartError(RuntimeError):
+    """The emulators did not come up; the message carries the reason and the log's tail."""
+
+
+@dataclass
+class EmulatorStack:
+    """Where the running emulators listen, and (if we started them) how to stop them."""
+
+    project_id: str
+    firestore_host: str
+    auth_host: Optional[str] = None
+    functions_host: Optional[str] = None
+    hub_host: Optional[str] = None
+    region: str = DEFAULT_REGION
+    process: Optional[subprocess.Popen] = field(default=None, repr=False)
+    log_path: Optional[Path] = None
+
+    def environment(self) -> dict[str, str]:
+        """What a client process needs to talk to this stack (and to no real project)."""
+        env = {
+            "FIRESTORE_EMULATOR_HOST": self.firestore_host,
+            "GCLOUD_PROJECT": self.project_id,
+            "GOOGLE_CLOUD_PROJECT": self.project_id,
+        }
+        if self.auth_host:
+            env["FIREBASE_AUTH_EMULATOR_HOST"] = self.auth_host
+        if self.functions_host:
+            env[FUNCTIONS_HOST_ENV] = self.functions_host
+        return env
+
+    def function_url(self, name: str, path: str = "") -> str:
+        """URL of an HTTP function served by the Functions emulator."""
+        if not self.functions_host:
+            raise EmulatorStartError("The Functions emulator is not part of this stack.")
+        suffix = "/" + path.lstrip("/") if path else ""
+        return f"http://{self.functions_host}/{self.project_id}/{self.region}/{name}{suffix}"
+
+    def log_tail(self, lines: int = 60) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Stop firebase-tools and everything it started (emulators, Python workers)."""
+        process = self.process
+        if process is None:
+            return
+        self.process = None
+        _signal_group(process, signal.SIGINT)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        # Python workers and the Java emulator may linger after firebase-tools exits.
+        _signal_group(process, signal.SIGKILL)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def find_project_root(start: Optional[Path] = None) -> Path:
+    """The nearest directory at or above ``start`` holding ``firebase.json``."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "firebase.json").is_file():
+            return candidate
+    raise EmulatorStartError(f"No firebase.json found at or above {here}.")
+
+
+def running_stack_from_env(environ: Mapping[str, str] = os.environ) -> Optional[EmulatorStack]:
+    """The stack described by emulator variables already set (e.g. by ``make dev``), if any."""
+    host = environ.get("FIRESTORE_EMULATOR_HOST")
+    if not host:
+        return None
+    project = environ.get("GCLOUD_PROJECT") or environ.get("GOOGLE_CLOUD_PROJECT") or DEMO_PROJECT_ID
+    return EmulatorStack(
+        project_id=project,
+        firestore_host=host,
+        auth_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
+        functions_host=environ.get(FUNCTIONS_HOST_ENV) or None,
+    )
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def emulator_config(base: Mapping, ports: Mapping[str, int]) -> dict:
+    """``base`` (a parsed firebase.json) with the emulator ports replaced."""
+    config = json.loads(json.dumps(base))
+    emulators = config.setdefault("emulators", {})
+    for name, port in ports.items():
+        emulators.setdefault(name, {})
+        emulators[name]["host"] = "127.0.0.1"
+        emulators[name]["port"] = port
+    emulators.setdefault("ui", {})["enabled"] = False
+    return config
+
+
+def configured_ports(config: Mapping) -> dict[str, int]:
+    emulators = config.get("emulators", {})
+    return {name: int(emulators[name]["port"]) for name in PORT_KEYS if "port" in emulators.get(name, {})}
+
+
+def start_stack(
+    root: Optional[Path] = None,
+    *,
+    only: Iterable[str] = DEFAULT_EMULATORS,
+    project_id: str = DEMO_PROJECT_ID,
+    ports: Optional[Mapping[str, int]] = None,
+    timeout: float = 240.0,
+    extra_env: Optional[Mapping[str, str]] = None,
+) -> EmulatorStack:
+    """Start ``firebase emulators:start`` for this project and wait until it is ready.
+
+    ``ports=None`` picks free ports (what tests want); pass ``configured_ports(...)`` to use
+    the ones in firebase.json (what ``make dev`` wants).
+    """
+    root = root or find_project_root()
+    firebase_bin = root / "node_modules" / ".bin" / "firebase"
+    if not firebase_bin.exists():
+        raise EmulatorStartError(f"{firebase_bin} is missing: run `make setup` (npm ci) first.")
+    work_dir = root / ".emulators"
+    work_dir.mkdir(exist_ok=True)
+    base = json.loads((root / "firebase.json").read_text())
+    chosen = dict(ports) if ports is not None else {name: free_port() for name in PORT_KEYS}
+    config_path = root / f".firebase.emulators.{os.getpid()}.json"
+    config_path.write_text(json.dumps(emulator_config(base, chosen), indent=2))
+
+    try:
+        runtime = resolve_runtime(work_dir)
+    except EmulatorSetupError as exc:
+        config_path.unlink(missing_ok=True)
+        raise EmulatorStartError(str(exc)) from exc
+    env = {
+        **os.environ,
+        **runtime.environment(),
+        "NO_UPDATE_NOTIFIER": "1",
+        "FIREBASE_CLI_DISABLE_UPDATE_CHECK": "true",
+        "CI": os.environ.get("CI", "true"),
+        **(extra_env or {}),
+    }
+    for name in ("FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST", FUNCTIONS_HOST_ENV):
+        env.pop(name, None)  # firebase-tools sets these for its workers itself
+    log_path = work_dir / f"emulators.{os.getpid()}.log"
+    command = [
+        str(firebase_bin), "emulators:start",
+        "--only", ",".join(only),
+        "--project", project_id,
+        "--config", str(config_path),
+    ]
+    with log_path.open("w") as log:
+        log.write(f"# firestore emulator from: {runtime.firestore_source}\n# {' '.join(command)}\n")
+        log.flush()
+        process = subprocess.Popen(
+            command, cwd=work_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    only = tuple(only)
+    stack = EmulatorStack(
+        project_id=project_id,
+        firestore_host=f"127.0.0.1:{chosen['firestore']}",
+        auth_host=f"127.0.0.1:{chosen['auth']}" if "auth" in only else None,
+        functions_host=f"127.0.0.1:{chosen['functions']}" if "functions" in only else None,
+        hub_host=f"127.0.0.1:{chosen['hub']}",
+        process=process,
+        log_path=log_path,
+    )
+    try:
+        _wait_until_ready(stack, timeout)
+    except BaseException:
+        stack.stop()
+        raise
+    finally:
+        config_path.unlink(missing_ok=True)
+    return stack
+
+
+def _wait_until_ready(stack: EmulatorStack, timeout: float) -> None:
+    assert stack.process is not None and stack.log_path is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = stack.log_path.read_text(errors="replace")
+        if READY_MARKER in text:
+            return
+        if stack.process.poll() is not None:
+            reason = explain_failure(text) or f"firebase emulators:start exited with code {stack.process.returncode}."
+            raise EmulatorStartError(f"{reason}\n--- {stack.log_path} (tail) ---\n{stack.log_tail()}")
+        time.sleep(0.25)
+    raise EmulatorStartError(
+        f"The emulators were not ready after {timeout:.0f}s.\n--- {stack.log_path} (tail) ---\n{stack.log_tail()}"
+    )
+
+
+def _request(method: str, url: str) -> int:
+    req = urlrequest.Request(url, method=method, headers={"Authorization": "Bearer owner"})
+    try:
+        with urlrequest.urlopen(req, timeout=30) as response:
+            return response.status
+    except urlerror.HTTPError as exc:
+        return exc.code
+
+
+def clear_firestore(stack: EmulatorStack, database: str = "(default)") -> None:
+    """Delete every document in the emulator's database (the emulator's own reset endpoint)."""
+    url = f"http://{stack.firestore_host}/emulator/v1/projects/{stack.project_id}/databases/{database}/documents"
+    status = _request("DELETE", url)
+    if status != 200:
+        raise EmulatorStartError(f"Could not clear the Firestore emulator ({url} answered {status}).")
+
+
+def clear_auth(stack: EmulatorStack) -> None:
+    """Delete every user account in the Auth emulator."""
+    if not stack.auth_host:
+        return
+    url = f"http://{stack.auth_host}/emulator/v1/projects/{stack.project_id}/accounts"
+    status = _request("DELETE", url)
+    if status != 200:
+        raise EmulatorStartError(f"Could not clear the Auth emulator ({url} answered {status}).")

@@ -1,0 +1,123 @@
+"""Turn a Firestore CloudEvent into before/after document snapshots.
+
+Eventarc and the Firestore emulator deliver ``google.cloud.firestore.document.v1.*``
+events with an ``application/protobuf`` body holding a ``DocumentEventData``. We decode
+it with google-events, then re-read each ``Document`` as the Firestore client's own proto
+so values decode exactly as a client read would (timestamps with nanoseconds,
+``DocumentReference``, ``GeoPoint``, bytes). The triggering document therefore never has
+to be read again: the event already carries it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from google.cloud.firestore_v1 import DocumentSnapshot, _helpers
+from google.cloud.firestore_v1.types import Document as FirestoreDocument
+from google.events.cloud.firestore import DocumentEventData
+
+from .._private.paths import match_path
+from ..errors import FlaskBoilerError
+
+WRITTEN = "google.cloud.firestore.document.v1.written"
+CREATED = "google.cloud.firestore.document.v1.created"
+UPDATED = "google.cloud.firestore.document.v1.updated"
+DELETED = "google.cloud.firestore.document.v1.deleted"
+
+
+class EventDecodeError(FlaskBoilerError):
+    """The CloudEvent is not a Firestore document event we can read."""
+
+
+@dataclass(frozen=True)
+class DocumentEvent:
+    """One Firestore document change, decoded.
+
+    ``before`` / ``after`` are ``DocumentSnapshot`` objects (``exists`` is False for the
+    missing side of a create or delete). ``params`` are the wildcard values of the
+    pattern the function was registered for.
+    """
+
+    id: str
+    type: str
+    time: Optional[str]
+    document: str
+    params: dict[str, str]
+    before: DocumentSnapshot
+    after: DocumentSnapshot
+    update_mask: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_create(self) -> bool:
+        return self.after.exists and not self.before.exists
+
+    @property
+    def is_delete(self) -> bool:
+        return self.before.exists and not self.after.exists
+
+
+def _document_path(cloud_event: Any) -> str:
+    document = cloud_event.get("document") if hasattr(cloud_event, "get") else None
+    if document:
+        return str(document)
+    subject = cloud_event.get("subject") if hasattr(cloud_event, "get") else None
+    if subject and str(subject).startswith("documents/"):
+        return str(subject)[len("documents/"):]
+    raise EventDecodeError("The event names no document (no 'document' or 'subject' attribute).")
+
+
+def _timestamp(proto_ts: Any) -> Optional[datetime.datetime]:
+    if proto_ts is None:
+        return None
+    return _helpers.DatetimeWithNanoseconds.from_timestamp_pb(proto_ts)
+
+
+def _snapshot(client: Any, path: str, document: Any, read_time: Any) -> DocumentSnapshot:
+    reference = client.document(path)
+    if document is None or not document.name:
+        return DocumentSnapshot(reference, None, exists=False, read_time=read_time, create_time=None, update_time=None)
+    raw = FirestoreDocument.deserialize(type(document).serialize(document))
+    pb = FirestoreDocument.pb(raw)
+    data = _helpers.decode_dict(raw.fields, client)
+    return DocumentSnapshot(
+        reference,
+        data,
+        exists=True,
+        read_time=read_time,
+        create_time=_timestamp(pb.create_time) if pb.HasField("create_time") else None,
+        update_time=_timestamp(pb.update_time) if pb.HasField("update_time") else None,
+    )
+
+
+def decode_document_event(cloud_event: Any, client: Any, pattern: Optional[str] = None) -> DocumentEvent:
+    """Decode a functions-framework ``CloudEvent`` carrying Firestore ``DocumentEventData``."""
+    body = cloud_event.data
+    if isinstance(body, str):
+        body = body.encode("latin-1")
+    if not isinstance(body, (bytes, bytearray)):
+        raise EventDecodeError(
+            f"Expected an application/protobuf DocumentEventData body, got {type(body).__name__}."
+        )
+    try:
+        payload = DocumentEventData.deserialize(bytes(body))
+    except Exception as exc:  # protobuf raises DecodeError and friends
+        raise EventDecodeError(f"The event body is not a DocumentEventData: {exc}") from exc
+    path = _document_path(cloud_event)
+    params = match_path(pattern, path) if pattern else {}
+    if params is None:
+        raise EventDecodeError(f"Document {path!r} does not match the function's pattern {pattern!r}.")
+    new = payload.value if "value" in payload else None
+    old = payload.old_value if "old_value" in payload else None
+    mask = tuple(payload.update_mask.field_paths) if "update_mask" in payload else ()
+    return DocumentEvent(
+        id=str(cloud_event["id"]),
+        type=str(cloud_event["type"]),
+        time=cloud_event.get("time"),
+        document=path,
+        params=params,
+        before=_snapshot(client, path, old, None),
+        after=_snapshot(client, path, new, None),
+        update_mask=mask,
+    )
