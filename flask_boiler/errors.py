@@ -6,7 +6,18 @@ can tell a bad configuration from bad input from a missing document.
 
 from __future__ import annotations
 
-__all__ = ["FlaskBoilerError", "ConfigurationError"]
+__all__ = [
+    "FlaskBoilerError",
+    "ConfigurationError",
+    "ModelDefinitionError",
+    "ValidationError",
+    "DocumentNotFound",
+    "DocumentAlreadyExists",
+    "UnknownFieldError",
+    "PathError",
+    "InvalidCursorError",
+    "UnknownModelTypeError",
+]
 
 
 class FlaskBoilerError(Exception):
@@ -15,3 +26,73 @@ class FlaskBoilerError(Exception):
 
 class ConfigurationError(FlaskBoilerError):
     """The project is not configured well enough to reach Firebase; the message says what to set."""
+
+
+# -- ORM errors ---------------------------------------------------------------------------
+
+
+class ModelDefinitionError(FlaskBoilerError, TypeError):
+    """A model or schema class is declared inconsistently (raised at class creation / first use).
+
+    Examples: ``load_from`` and ``dump_to`` naming different keys, a field named like a
+    model method (``save``), a path template without a document id placeholder.
+    """
+
+
+class ValidationError(FlaskBoilerError, ValueError):
+    """Data for a model is invalid. Raised once, listing *every* bad field.
+
+    ``errors`` maps the Python attribute name of each bad field to its messages (a list
+    of strings, or a nested dict for embedded models, lists and maps). Schema-level
+    errors are under ``"_schema"``.
+    """
+
+    def __init__(self, errors: dict, model: str | None = None) -> None:
+        self.errors = dict(errors)
+        self.model = model
+        where = f" for {model}" if model else ""
+        fields = ", ".join(sorted(str(name) for name in self.errors))
+        super().__init__(f"Invalid data{where}: {fields}: {self.errors!r}")
+
+    @property
+    def fields(self) -> list[str]:
+        """Names of the attributes that failed validation."""
+        return sorted(str(name) for name in self.errors)
+
+
+class DocumentNotFound(FlaskBoilerError, LookupError):
+    """The document that was asked for (``get_or_raise``, ``update``, a lazy reference) does not exist."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"Document {path!r} does not exist.")
+
+
+class DocumentAlreadyExists(FlaskBoilerError):
+    """A create-only write (``insert()`` / ``save(create_only=True)``) found the document already there."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"Document {path!r} already exists.")
+
+
+class UnknownFieldError(FlaskBoilerError, AttributeError):
+    """An attribute name that the model's schema does not declare (in a query, ``create`` or an assignment)."""
+
+    def __init__(self, model: str, name: str, known: "list[str] | None" = None) -> None:
+        self.model = model
+        self.field = name
+        hint = f" Known fields: {', '.join(sorted(known))}." if known else ""
+        super().__init__(f"{model} has no field {name!r}.{hint}")
+
+
+class PathError(FlaskBoilerError, ValueError):
+    """A document path cannot be built (missing path parameter) or does not match a model's template."""
+
+
+class InvalidCursorError(FlaskBoilerError, ValueError):
+    """A pagination cursor token is malformed, tampered with, or belongs to a different query."""
+
+
+class UnknownModelTypeError(FlaskBoilerError, LookupError):
+    """A stored type discriminator names no model registered under the class being loaded."""

@@ -1,0 +1,74 @@
+"""Pure pieces of the emulator set-up: Java detection, launcher jar, port overrides, path matching."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from flask_boiler._private.emulator_runtime import FIRESTORE_MAIN_CLASS, parse_java_version, write_launcher_jar
+from flask_boiler._private.paths import match_path
+from flask_boiler.testing.emulators import configured_ports, emulator_config, running_stack_from_env
+
+
+@pytest.mark.parametrize(
+    "text, major",
+    [
+        ('openjdk version "21.0.8" 2025-07-15 LTS', 21),
+        ('openjdk version "17.0.15" 2025-04-15', 17),
+        ('java version "1.8.0_382"', 8),
+        ("no java here", None),
+    ],
+)
+def test_parse_java_version(text, major):
+    assert parse_java_version(text) == major
+
+
+def test_launcher_jar_points_at_the_sdk_jar(tmp_path):
+    sdk_jar = tmp_path / "sdk" / "cloud-firestore-emulator.jar"
+    sdk_jar.parent.mkdir()
+    sdk_jar.write_bytes(b"")
+    launcher = write_launcher_jar(sdk_jar, tmp_path / "out" / "launcher.jar")
+    with zipfile.ZipFile(launcher) as jar:
+        manifest = jar.read("META-INF/MANIFEST.MF").decode()
+    assert f"Main-Class: {FIRESTORE_MAIN_CLASS}" in manifest
+    assert f"Class-Path: {sdk_jar.resolve().as_uri()}" in manifest
+
+
+def test_emulator_config_overrides_ports_and_keeps_the_rest():
+    base = {"functions": [{"source": "functions"}], "emulators": {"firestore": {"port": 8080}, "ui": {"enabled": True}}}
+    config = emulator_config(base, {"firestore": 1234, "auth": 2345})
+    assert config["functions"] == [{"source": "functions"}]
+    assert config["emulators"]["firestore"] == {"host": "127.0.0.1", "port": 1234}
+    assert config["emulators"]["auth"]["port"] == 2345
+    assert config["emulators"]["ui"]["enabled"] is False
+    assert base["emulators"]["firestore"]["port"] == 8080, "the base config must not be mutated"
+    assert configured_ports(config) == {"firestore": 1234, "auth": 2345}
+
+
+def test_running_stack_is_read_from_environment():
+    assert running_stack_from_env({}) is None
+    stack = running_stack_from_env(
+        {"FIRESTORE_EMULATOR_HOST": "127.0.0.1:1", "GCLOUD_PROJECT": "demo-x", "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:2"}
+    )
+    assert (stack.project_id, stack.firestore_host, stack.auth_host, stack.functions_host) == (
+        "demo-x", "127.0.0.1:1", "127.0.0.1:2", None,
+    )
+
+
+@pytest.mark.parametrize(
+    "template, path, expected",
+    [
+        ("users/{uid}", "users/abc", {"uid": "abc"}),
+        ("users/{uid}/tickets/{ticket_id}", "users/u1/tickets/t9", {"uid": "u1", "ticket_id": "t9"}),
+        ("users/{uid}", "users/abc/tickets/t", None),
+        ("users/{uid}", "people/abc", None),
+    ],
+)
+def test_match_path(template, path, expected):
+    assert match_path(template, path) == expected
+
+
+def test_bad_template_is_rejected():
+    with pytest.raises(ValueError, match="wildcard"):
+        match_path("users/x{uid}", "users/xa")
