@@ -1,0 +1,1 @@
+"""View models: documents computed from domain models and kept true by triggers."""
