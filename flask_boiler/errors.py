@@ -17,6 +17,7 @@ __all__ = [
     "PathError",
     "InvalidCursorError",
     "UnknownModelTypeError",
+    "QueryError",
 ]
 
 
@@ -96,3 +97,7 @@ class InvalidCursorError(FlaskBoilerError, ValueError):
 
 class UnknownModelTypeError(FlaskBoilerError, LookupError):
     """A stored type discriminator names no model registered under the class being loaded."""
+
+
+class QueryError(FlaskBoilerError, ValueError):
+    """A query is malformed: unknown operator, wrong value shape for ``in``, bad limit..."""
