@@ -1,6 +1,7 @@
 """Command line: ``python -m flask_boiler <command>`` (also installed as ``flask-boiler``).
 
 Commands:
+  manifest  write functions/functions.yaml from functions/main.py (``--check``: fail if stale)
   dev    start the local stack (Firestore with the project's rules, Functions running
          ``functions/main.py``, Auth) on the ports in firebase.json, print where to look,
          and stop everything on Ctrl-C.
@@ -54,12 +55,32 @@ def _dev(args: argparse.Namespace) -> int:
     return 0
 
 
+def _manifest(args: argparse.Namespace) -> int:
+    from .deploy.manifest import build_manifest, load_main, render
+
+    functions_dir = find_project_root() / "functions"
+    text = render(build_manifest(load_main(functions_dir)))
+    target = functions_dir / "functions.yaml"
+    if args.check:
+        if not target.exists() or target.read_text() != text:
+            print(f"{target} is out of date: run `python -m flask_boiler manifest`.", file=sys.stderr)
+            return 1
+        print(f"{target} is up to date.")
+        return 0
+    target.write_text(text)
+    print(f"wrote {target}")
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="flask-boiler", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     dev = commands.add_parser("dev", help="run the local Firebase stack with this project's functions")
     dev.add_argument("--free-ports", action="store_true", help="use free ports instead of those in firebase.json")
     dev.set_defaults(handler=_dev)
+    manifest = commands.add_parser("manifest", help="generate functions/functions.yaml")
+    manifest.add_argument("--check", action="store_true", help="fail if the committed manifest is out of date")
+    manifest.set_defaults(handler=_manifest)
     args = parser.parse_args(argv)
     return args.handler(args)
 

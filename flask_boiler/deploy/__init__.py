@@ -1,0 +1,1 @@
+"""Deploying: the functions manifest (functions.yaml) generated from the registered functions."""

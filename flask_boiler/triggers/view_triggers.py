@@ -1,0 +1,82 @@
+"""CloudEvent functions that keep view documents true (Document-As-View).
+
+One function per watched document pattern; each refreshes every view model that reads
+from that pattern. Exceptions propagate: with ``retry: true`` in the manifest the
+platform redelivers the event, and the refresh is idempotent, so a retry completes what
+a crash left undone. Each run logs one structured line with what it cost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any, Callable, MutableMapping, Optional, Sequence
+
+from ..context import Context
+from ..deploy.endpoints import document_trigger
+from ..views.refresh import refresh_from_followed_event, refresh_from_root_event
+from ..views.registry import trigger_name, watched_patterns
+from ..views.writer import WriteReport
+from .events import decode_document_event
+
+logger = logging.getLogger("flask_boiler.triggers")
+
+
+def handle_document_event(
+    pattern: str, cloud_event: Any, views: Sequence[type], db: Optional[Any] = None
+) -> WriteReport:
+    """Refresh every view of ``views`` that depends on the document named by ``cloud_event``."""
+    db = db if db is not None else Context.db
+    event = decode_document_event(cloud_event, db, pattern)
+    report = WriteReport()
+    for view_cls, source in watched_patterns(views).get(pattern, []):
+        if source.is_root:
+            report.merge(refresh_from_root_event(db, view_cls, event))
+        else:
+            report.merge(refresh_from_followed_event(db, view_cls, source, event))
+    print(
+        json.dumps(
+            {
+                "severity": "INFO",
+                "message": f"refreshed views for {event.document}",
+                "eventId": event.id,
+                "reads": report.reads,
+                "writes": report.writes,
+                "deletes": report.deletes,
+                "unchanged": report.unchanged,
+                "stale": report.stale,
+            }
+        ),
+        file=sys.stderr,
+    )
+    return report
+
+
+def view_trigger(pattern: str, views: Sequence[type]) -> Callable[[Any], None]:
+    """A functions-framework CloudEvent function refreshing ``views`` on changes to ``pattern``."""
+    import functions_framework
+
+    views = tuple(views)
+
+    def handler(cloud_event: Any) -> None:
+        handle_document_event(pattern, cloud_event, views)
+
+    handler.__name__ = trigger_name(pattern)
+    handler.__qualname__ = handler.__name__
+    handler.__doc__ = f"Refresh the views that read documents matching {pattern!r}."
+    return document_trigger(functions_framework.cloud_event(handler), pattern)
+
+
+def export_view_triggers(namespace: MutableMapping[str, Any], views: Sequence[type]) -> dict[str, str]:
+    """Bind one trigger per pattern ``views`` watch into ``namespace`` (``globals()`` of main.py).
+
+    The view models are listed explicitly, so what is deployed never depends on what else
+    happened to be imported. Returns entry point name -> pattern.
+    """
+    exported: dict[str, str] = {}
+    for pattern in watched_patterns(views):
+        name = trigger_name(pattern)
+        namespace[name] = view_trigger(pattern, views)
+        exported[name] = pattern
+    return exported

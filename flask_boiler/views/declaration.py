@@ -1,0 +1,112 @@
+"""Declaring a view model: its schema, where its documents live, and what it is computed from.
+
+A single-source view takes three lines beyond its schema::
+
+    class TodoView(ViewModel):
+        class Meta:
+            schema_cls = TodoViewSchema
+            path = "todoViews/{todo_id}"
+        todo = source(Todo, "todos/{todo_id}")
+        def compute(self):
+            return {"title": self.todo.title.upper()}
+
+A view has exactly one **root source**, named with a path template; every change to a
+root document recomputes the views keyed by it. Further sources follow references held
+by the root (``via="meeting.location"``, or ``many=True`` for a list of references): a
+change to such a document finds its dependent roots with one reverse query on the
+reference field (``location == ref`` / ``attendees array-contains ref``) and recomputes
+their views. Reverse queries cost one read per dependent root (a minimum of one per
+query) and need no bookkeeping writes, which is why they are preferred over a
+framework-maintained dependency index.
+
+``keys(root)`` says which view documents exist for a given root state (default: one,
+whose path parameters are the root's). Returning several keys fans a root out, e.g. one
+``users/{uid}/meetingSessions/{meeting_id}`` per attendee.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional
+
+from ..errors import ModelDefinitionError
+
+
+@dataclass
+class Source:
+    """One domain input of a view model (use :func:`source` to declare)."""
+
+    model: type
+    path: Optional[str] = None
+    via: Optional[str] = None
+    many: bool = False
+    name: str = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, view: Any, owner: Optional[type] = None) -> Any:
+        if view is None:
+            return self
+        try:
+            return view._fb_sources[self.name]
+        except (AttributeError, KeyError):
+            raise AttributeError(f"Source {self.name!r} is only available inside compute().") from None
+
+    @property
+    def is_root(self) -> bool:
+        return self.path is not None
+
+    @property
+    def via_attribute(self) -> str:
+        """The root's attribute holding the reference(s), e.g. ``location`` for ``meeting.location``."""
+        assert self.via is not None
+        return self.via.split(".", 1)[1]
+
+
+def source(model: type, path: Optional[str] = None, *, via: Optional[str] = None, many: bool = False) -> Any:
+    """Declare a view model's input: the root (``path=``) or a followed reference (``via=``)."""
+    if (path is None) == (via is None):
+        raise ModelDefinitionError("source() takes either a path template (the root) or via='root.attribute'.")
+    if via is not None and via.count(".") != 1:
+        raise ModelDefinitionError(f"source(via={via!r}): expected 'root_source.reference_attribute'.")
+    return Source(model=model, path=path, via=via, many=many)
+
+
+@dataclass(frozen=True)
+class ViewDeclaration:
+    """The checked, immutable description of a view model's inputs."""
+
+    root: Source
+    followed: tuple[Source, ...]
+    keys: Optional[Callable[[Any], list[Mapping[str, str]]]]
+
+
+def collect_declaration(cls: type) -> ViewDeclaration:
+    """Find and check the sources declared on a view model class."""
+    sources = [value for value in vars(cls).values() if isinstance(value, Source)]
+    for base in cls.__mro__[1:]:
+        declaration = base.__dict__.get("_fb_declaration")
+        if declaration is not None:
+            names = {s.name for s in sources}
+            sources += [s for s in (declaration.root, *declaration.followed) if s.name not in names]
+            break
+    roots = [s for s in sources if s.is_root]
+    if len(roots) != 1:
+        raise ModelDefinitionError(
+            f"{cls.__name__} declares {len(roots)} root sources; a view model needs exactly one "
+            "source(Model, 'collection/{id}') and may follow references from it with source(..., via=...)."
+        )
+    root = roots[0]
+    followed = tuple(s for s in sources if not s.is_root)
+    for followed_source in followed:
+        head = followed_source.via.split(".", 1)[0]
+        if head != root.name:
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{followed_source.name}: via={followed_source.via!r} must start at the root "
+                f"source {root.name!r} (one reference hop from the root)."
+            )
+    keys = cls.__dict__.get("keys")
+    if isinstance(keys, staticmethod):
+        keys = keys.__func__
+    return ViewDeclaration(root=root, followed=followed, keys=keys)

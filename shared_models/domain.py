@@ -1,0 +1,48 @@
+"""Domain models of the meeting-rooms example."""
+
+from __future__ import annotations
+
+from flask_boiler import fields, schema
+from flask_boiler.domain_model import DomainModel
+
+
+class UserSchema(schema.Schema):
+    class Meta:
+        camel_case = True
+
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    hearing_aid_requested = fields.Boolean(load_default=False, dump_default=False)
+
+
+class User(DomainModel):
+    class Meta:
+        collection_name = "users"
+        schema_cls = UserSchema
+
+
+class LocationSchema(schema.Schema):
+    name = fields.String(required=True)
+    address = fields.String(load_default="", dump_default="")
+
+
+class Location(DomainModel):
+    class Meta:
+        collection_name = "locations"
+        schema_cls = LocationSchema
+
+
+class MeetingSchema(schema.Schema):
+    class Meta:
+        camel_case = True
+
+    title = fields.String(required=True)
+    status = fields.String(load_default="open", dump_default="open")
+    location = fields.Reference(Location)
+    attendees = fields.Reference(User, many=True, load_default=list, dump_default=list)
+
+
+class Meeting(DomainModel):
+    class Meta:
+        collection_name = "meetings"
+        schema_cls = MeetingSchema

@@ -1,0 +1,130 @@
+"""Generated trigger handlers, called with real protobuf CloudEvents, on the Firestore emulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from flask_boiler.testing.events import document_event
+from flask_boiler.triggers.view_triggers import handle_document_event
+
+from .fast_app import Gathering, Person, Room, Session, TitleView
+
+pytestmark = pytest.mark.emulators
+GATHERINGS = "fastGatherings/{gathering_id}"
+PEOPLE = "fastPeople/{doc_id}"
+ROOMS = "fastRooms/{doc_id}"
+VIEWS = (Session, TitleView)
+
+
+def event_from(db, path, before=None):
+    """An event whose 'after' is the document as stored now (with its real update_time)."""
+    snapshot = db.document(path).get()
+    return document_event(
+        path,
+        before=before,
+        after=snapshot.to_dict() if snapshot.exists else None,
+        after_time=snapshot.update_time if snapshot.exists else None,
+    )
+
+
+@pytest.fixture
+def world(clean_firestore):
+    db = clean_firestore.db
+    ann = Person.new("ann", name="Ann")
+    bob = Person.new("bob", name="Bob", hearing_aid=True)
+    cy = Person.new("cy", name="Cy")
+    room = Room.new("r1", name="Blue room")
+    for obj in (ann, bob, cy, room):
+        obj.save()
+    gathering = Gathering.new("g1", title="Standup", room=room, people=[ann, bob])
+    gathering.save()
+    return db, gathering
+
+
+def session(db, uid, gathering_id="g1"):
+    snapshot = db.document(f"fastPeople/{uid}/sessions/{gathering_id}").get()
+    return snapshot.to_dict() if snapshot.exists else None
+
+
+def test_root_create_writes_one_view_per_attendee(world):
+    db, gathering = world
+    report = handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), VIEWS, db)
+    assert session(db, "ann") == {"title": "Standup", "roomName": "Blue room", "names": ["Ann", "Bob"], "hearingAids": 1}
+    assert session(db, "bob") == session(db, "ann")
+    assert db.document("fastTitles/g1").get().to_dict() == {"title": "STANDUP"}
+    # 3 followed docs in one get_all; 3 views read; 1 guard read per view model; 3 writes.
+    assert report.writes == 3 and report.reads == 3 + 2 + 1 + 1 + 1
+
+
+def test_duplicate_event_costs_zero_writes(world):
+    db, _ = world
+    event = event_from(db, "fastGatherings/g1")
+    handle_document_event(GATHERINGS, event, VIEWS, db)
+    again = handle_document_event(GATHERINGS, event, VIEWS, db)
+    assert again.writes == 0 and again.deletes == 0 and not again.stale
+
+
+def test_change_to_unused_field_costs_zero_writes(world):
+    db, gathering = world
+    handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), VIEWS, db)
+    before = db.document("fastGatherings/g1").get().to_dict()
+    gathering.update(notes="bring coffee")
+    report = handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1", before=before), VIEWS, db)
+    assert report.writes == 0 and report.deletes == 0
+
+
+def test_removing_an_attendee_deletes_their_view_and_updates_others(world):
+    db, gathering = world
+    handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), VIEWS, db)
+    before = db.document("fastGatherings/g1").get().to_dict()
+    gathering.people = [Person.get(doc_id="ann"), Person.get(doc_id="cy")]
+    gathering.save()
+    report = handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1", before=before), VIEWS, db)
+    assert session(db, "bob") is None
+    assert session(db, "cy")["names"] == ["Ann", "Cy"]
+    assert session(db, "ann")["hearingAids"] == 0
+    assert "fastPeople/bob/sessions/g1" in report.deleted_paths
+
+
+def test_deleting_the_root_deletes_all_views(world):
+    db, gathering = world
+    handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), VIEWS, db)
+    before = db.document("fastGatherings/g1").get().to_dict()
+    gathering.delete()
+    handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1", before=before), VIEWS, db)
+    assert session(db, "ann") is None and session(db, "bob") is None
+    assert not db.document("fastTitles/g1").get().exists
+
+
+def test_followed_reference_change_refreshes_dependents_only(world):
+    db, _ = world
+    other = Gathering.new("g2", title="Retro", people=[Person.get(doc_id="cy")])
+    other.save()
+    handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), VIEWS, db)
+    handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g2"), VIEWS, db)
+
+    before = db.document("fastPeople/bob").get().to_dict()
+    Person.get(doc_id="bob").update(name="Robert")
+    report = handle_document_event(PEOPLE, event_from(db, "fastPeople/bob", before=before), VIEWS, db)
+    assert session(db, "ann")["names"] == ["Ann", "Robert"]
+    assert session(db, "cy", "g2")["names"] == ["Cy"]
+    assert sorted(report.written_paths) == ["fastPeople/ann/sessions/g1", "fastPeople/bob/sessions/g1"]
+
+
+def test_room_change_reaches_views_through_reverse_query(world):
+    db, _ = world
+    handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), VIEWS, db)
+    before = db.document("fastRooms/r1").get().to_dict()
+    Room.get(doc_id="r1").update(name="Red room")
+    handle_document_event(ROOMS, event_from(db, "fastRooms/r1", before=before), VIEWS, db)
+    assert session(db, "bob")["roomName"] == "Red room"
+
+
+def test_stale_root_event_is_ignored(world):
+    db, gathering = world
+    old_event = event_from(db, "fastGatherings/g1")
+    gathering.update(title="Planning")
+    handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), VIEWS, db)
+    late = handle_document_event(GATHERINGS, old_event, VIEWS, db)
+    assert late.stale and late.writes == 0
+    assert session(db, "ann")["title"] == "Planning"
