@@ -19,7 +19,7 @@ class ClsFactory:
     def create(
         name: str,
         schema: type[marshmallow.Schema],
-        base: type[Model] = None,  # type: ignore[assignment]
+        base: Optional[type[Model]] = None,
         *,
         module: Optional[str] = None,
         **meta_options: Any,

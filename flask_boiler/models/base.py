@@ -151,6 +151,10 @@ class Model:
         if name.startswith("_") or hasattr(type(self), name):
             object.__setattr__(self, name, value)
             return
+        self._fb_ensure_loaded()  # an unloaded reference may become a subclass that has it
+        if hasattr(type(self), name):
+            object.__setattr__(self, name, value)
+            return
         raise UnknownFieldError(type(self).__name__, name, list(self._meta.field_names))
 
     # -- (de)serialization ----------------------------------------------------------------

@@ -272,6 +272,14 @@ class DocumentModel(Model):
         if self._fb_state is MISSING:
             raise DocumentNotFound(self._fb_path)
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: a stub typed as a base class may turn out
+        # to be a subclass (type discriminator) that has the attribute once loaded.
+        if not name.startswith("_") and self.__dict__.get("_fb_state") is STUB:
+            self._fb_ensure_loaded()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # -- location -----------------------------------------------------------------------------
 
     @property
