@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask_boiler import fields, schema
-from flask_boiler.views.declaration import source
-from flask_boiler.views.view_model import ViewModel
+from flask_boiler.views import ViewModel, owner, source
 
 from .domain import Location, Meeting, User
 
@@ -27,6 +26,7 @@ class MeetingSession(ViewModel):
     class Meta:
         schema_cls = MeetingSessionSchema
         path = "users/{uid}/meetingSessions/{meeting_id}"
+        access = owner("uid")
 
     meeting = source(Meeting, "meetings/{meeting_id}")
     location = source(Location, via="meeting.location")

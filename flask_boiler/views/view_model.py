@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Iterable, Mapping, Optional
 from .._private.paths import match_path, template_segments
 from ..errors import ModelDefinitionError
 from ..models.document import DocumentModel
+from .access import Owner, access_of
 from .declaration import ViewDeclaration, collect_declaration
 
 __all__ = ["ViewModel", "DocumentAsView"]
@@ -38,6 +39,12 @@ class ViewModel(DocumentModel):
             raise ModelDefinitionError(
                 f"{cls.__name__}: the view path needs {missing}, which the root source "
                 f"{cls._fb_declaration.root.name!r} does not provide; define keys(root) to say which views exist."
+            )
+        policy = access_of(cls)
+        if isinstance(policy, Owner) and policy.param not in view_params:
+            raise ModelDefinitionError(
+                f"{cls.__name__}: Meta.access = owner({policy.param!r}) needs {{{policy.param}}} in the view path "
+                f"{cls._meta.path.template!r}."
             )
         from .registry import register_view
 

@@ -1,0 +1,113 @@
+"""Who may read a view: one declaration, enforced twice (REST routes and Firestore rules).
+
+A view model says ``class Meta: access = owner("uid")``. The REST layer checks the
+caller's verified Firebase ID token against it; the rules generator turns it into a
+``allow read: if ...`` condition for the view's collection. Domain documents have no
+access declaration: they are closed to clients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional, Union
+
+__all__ = ["Access", "Public", "SignedIn", "Owner", "Role", "public", "signed_in", "owner", "role", "access_of"]
+
+
+@dataclass(frozen=True)
+class Access:
+    """Base class of access policies."""
+
+    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+        """Does a caller with these verified token ``claims`` (``None``: anonymous) pass?"""
+        raise NotImplementedError
+
+    def rules_condition(self) -> str:
+        """The equivalent Firestore security rules condition (path params are rule variables)."""
+        raise NotImplementedError
+
+    @property
+    def requires_sign_in(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class Public(Access):
+    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+        return True
+
+    def rules_condition(self) -> str:
+        return "true"
+
+    @property
+    def requires_sign_in(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class SignedIn(Access):
+    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+        return claims is not None
+
+    def rules_condition(self) -> str:
+        return "request.auth != null"
+
+
+@dataclass(frozen=True)
+class Owner(Access):
+    """Only the user whose uid is the path parameter ``param`` (e.g. ``users/{uid}/...``)."""
+
+    param: str = "uid"
+
+    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+        return claims is not None and claims.get("uid") is not None and claims.get("uid") == path_params.get(self.param)
+
+    def rules_condition(self) -> str:
+        return f"request.auth != null && request.auth.uid == {self.param}"
+
+
+@dataclass(frozen=True)
+class Role(Access):
+    """Users whose custom claim ``claim`` equals ``value`` (default: is ``true``)."""
+
+    claim: str
+    value: Union[str, bool, int] = True
+
+    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+        return claims is not None and claims.get(self.claim) == self.value
+
+    def rules_condition(self) -> str:
+        literal = "true" if self.value is True else "false" if self.value is False else repr(self.value)
+        if isinstance(self.value, str):
+            literal = '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"request.auth != null && request.auth.token.{self.claim} == {literal}"
+
+
+def public() -> Access:
+    return Public()
+
+
+def signed_in() -> Access:
+    return SignedIn()
+
+
+def owner(param: str = "uid") -> Access:
+    return Owner(param)
+
+
+def role(claim: str, value: Union[str, bool, int] = True) -> Access:
+    if not claim.isidentifier():
+        raise ValueError(f"role(): custom claim name {claim!r} must be an identifier.")
+    return Role(claim, value)
+
+
+def access_of(view_cls: type) -> Access:
+    """The declared policy of a view model (``Meta.access``); signed-in users when undeclared."""
+    for klass in view_cls.__mro__:
+        meta = klass.__dict__.get("Meta")
+        if meta is not None and hasattr(meta, "access"):
+            policy = meta.access
+            if not isinstance(policy, Access):
+                raise TypeError(f"{view_cls.__name__}.Meta.access must be public(), signed_in(), owner() or role().")
+            return policy
+    return SignedIn()
