@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Any, Optional
 
 _PARAM = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
@@ -43,6 +43,20 @@ def match_path(template: str, path: str) -> Optional[dict[str, str]]:
         elif text != part:
             return None
     return params
+
+
+def render_template(template: str, values: "dict[str, str] | Any") -> str:
+    """Fill a template's wildcards from ``values`` (``KeyError`` names a missing one)."""
+    parts = []
+    for text, is_param in template_segments(template):
+        if is_param:
+            value = str(values[text])
+            if not value or "/" in value:
+                raise ValueError(f"Path parameter {text}={value!r} must be a non-empty id without '/'.")
+            parts.append(value)
+        else:
+            parts.append(text)
+    return "/".join(parts)
 
 
 def eventarc_pattern(template: str) -> str:

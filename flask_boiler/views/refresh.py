@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from .._private.paths import render_template
 from ..triggers.events import DocumentEvent
 from .declaration import Source
 from .writer import SourceGuard, ViewWrite, WriteReport, apply_view_writes
@@ -149,3 +150,34 @@ def refresh_from_followed_event(db: Any, view_cls: type, followed: Source, event
     loaded = load_followed(db, declaration.followed, roots, known=known, report=report)
     plan = [ViewWrite(path, data) for root in roots for path, data in desired_views(view_cls, root, loaded).items()]
     return report.merge(apply_view_writes(db, plan, _guard(event)))
+
+
+def compute_view(db: Any, view_cls: type, key: Mapping[str, str]) -> Optional[Any]:
+    """Flask-As-View: compute one view from current domain data, persisting nothing.
+
+    ``key`` holds the view's path parameters. The root document is located from the
+    parameters it shares with the view (``meetings/{meeting_id}`` from
+    ``users/{uid}/meetingSessions/{meeting_id}``); its followed references are read with one
+    ``get_all``. Returns ``None`` when the root is missing or has no view at ``key``.
+    """
+    declaration = view_cls._fb_declaration
+    root_source = declaration.root
+    try:
+        root_path = render_template(root_source.path, key)
+    except KeyError as exc:
+        raise ValueError(
+            f"{view_cls.__name__}: cannot locate the root {root_source.path!r} from the view key {dict(key)!r}."
+        ) from exc
+    snapshot = db.document(root_path).get()
+    if not snapshot.exists:
+        return None
+    root = root_source.model.from_snapshot(snapshot)
+    wanted = {name: str(value) for name, value in key.items()}
+    if wanted not in [dict(k) for k in view_cls.keys_for(root)]:
+        return None
+    loaded = load_followed(db, declaration.followed, [root])
+    sources = sources_for(view_cls, root, loaded)
+    for view in view_cls.build_all(root, sources):
+        if view.key == wanted:
+            return view
+    return None

@@ -128,3 +128,14 @@ def test_stale_root_event_is_ignored(world):
     late = handle_document_event(GATHERINGS, old_event, VIEWS, db)
     assert late.stale and late.writes == 0
     assert session(db, "ann")["title"] == "Planning"
+
+
+def test_compute_view_on_request_persists_nothing(world):
+    from flask_boiler.views.refresh import compute_view
+
+    db, _ = world
+    view = compute_view(db, Session, {"uid": "bob", "gathering_id": "g1"})
+    assert view.to_dict() == {"title": "Standup", "roomName": "Blue room", "names": ["Ann", "Bob"], "hearingAids": 1}
+    assert session(db, "bob") is None, "Flask-As-View must not write the view"
+    assert compute_view(db, Session, {"uid": "cy", "gathering_id": "g1"}) is None  # cy does not attend
+    assert compute_view(db, Session, {"uid": "bob", "gathering_id": "missing"}) is None
