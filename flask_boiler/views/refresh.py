@@ -105,8 +105,15 @@ def _model_or_none(model: type, snapshot: DocumentSnapshot) -> Any:
     return model.from_snapshot(snapshot) if snapshot.exists else None
 
 
-def _guard(event: DocumentEvent) -> SourceGuard:
-    return SourceGuard(event.document, event.after.update_time if event.after.exists else None)
+def _guard(event: DocumentEvent, view_cls: Optional[type] = None) -> SourceGuard:
+    current_paths = None
+    if view_cls is not None:
+        root_model = view_cls._fb_declaration.root.model
+
+        def current_paths(snapshot: DocumentSnapshot) -> set[str]:
+            return set(view_cls.paths_for(root_model.from_snapshot(snapshot))) if snapshot.exists else set()
+
+    return SourceGuard(event.document, event.after.update_time if event.after.exists else None, current_paths)
 
 
 def refresh_from_root_event(db: Any, view_cls: type, event: DocumentEvent) -> WriteReport:
@@ -123,7 +130,7 @@ def refresh_from_root_event(db: Any, view_cls: type, event: DocumentEvent) -> Wr
         loaded = load_followed(db, declaration.followed, [after], report=report)
         writes.update(desired_views(view_cls, after, loaded))
     plan = [ViewWrite(path, data) for path, data in writes.items()]
-    return report.merge(apply_view_writes(db, plan, _guard(event)))
+    return report.merge(apply_view_writes(db, plan, _guard(event, view_cls)))
 
 
 def refresh_from_followed_event(db: Any, view_cls: type, followed: Source, event: DocumentEvent) -> WriteReport:

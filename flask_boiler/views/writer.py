@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from google.cloud import firestore
 
@@ -49,10 +49,17 @@ class SourceGuard:
     """The version of the triggering document the views were computed from.
 
     ``update_time=None`` means the event said the document no longer exists.
+
+    ``current_paths`` (root documents only) maps the document's *current* snapshot to the
+    view paths it has now. A stale event may be the only one that saw a view become
+    obsolete (attendee b removed in v2, v3 adds c: only the v1->v2 event knows b's view
+    must go). So when an event turns out stale, planned views that exist but are not among
+    the current paths are still deleted; everything else is left to the newer event.
     """
 
     path: str
     update_time: Optional[datetime.datetime]
+    current_paths: Optional[Callable[[Any], set[str]]] = None
 
 
 @dataclass
@@ -102,10 +109,7 @@ def apply_view_writes(
     report = WriteReport()
     unique = list({write.path: write for write in writes}.values())
     for chunk in _chunks(unique, chunk_size):
-        part = _apply_chunk(db, chunk, guard)
-        report.merge(part)
-        if part.stale:
-            break
+        report.merge(_apply_chunk(db, chunk, guard))
     return report
 
 
@@ -136,7 +140,14 @@ def _apply_chunk(db: firestore.Client, chunk: Sequence[ViewWrite], guard: Option
             report.reads += 1
             if not _guard_holds(source, guard):
                 report.stale = True
-                return report
+                if guard.current_paths is None:
+                    return report
+                keep = guard.current_paths(source)
+                changes = [
+                    ViewWrite(write.path, None)
+                    for write in chunk
+                    if write.path not in keep and current.get(write.path) is not None and current[write.path].exists
+                ]
         for write in changes:
             ref = db.document(write.path)
             if write.data is None:
@@ -147,7 +158,7 @@ def _apply_chunk(db: firestore.Client, chunk: Sequence[ViewWrite], guard: Option
                 transaction.set(ref, write.data)
                 report.writes += 1
                 report.written_paths.append(write.path)
-        report.commits = 1
+        report.commits = 1 if changes else 0
         return report
 
     return run(db.transaction())

@@ -1,0 +1,150 @@
+"""Rebuild (backfill) every view of a view model from current domain data.
+
+Use it when a view model is new, when its definition changed, or to repair views after an
+outage. ``python -m flask_boiler rebuild shared_models.MeetingSession``.
+
+* **Batched**: roots are read a page at a time; each page's followed references come in
+  one ``get_all``; view writes go through :func:`~.writer.apply_view_writes` (one read of
+  the current views per chunk, unchanged views not rewritten, 500 writes per commit).
+* **Resumable**: after each page the cursor is saved in ``flaskBoilerRebuilds/{view}``;
+  a rerun continues after the last finished page (``restart=True`` starts over).
+* **Orphans**: a second pass pages through the existing view documents and deletes those
+  whose root no longer exists or no longer has that key (e.g. after ``keys`` changed).
+* **Progress**: a tqdm bar per pass (disable with ``progress=False``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional
+
+from .._private.paths import match_path, render_template
+from .refresh import desired_views, load_followed
+from .registry import registered_views
+from .writer import ViewWrite, WriteReport, apply_view_writes
+
+CHECKPOINTS = "flaskBoilerRebuilds"
+DEFAULT_PAGE_SIZE = 200
+
+
+@dataclass
+class RebuildReport:
+    roots: int = 0
+    views_checked: int = 0
+    orphans_deleted: int = 0
+    resumed: bool = False
+    cost: WriteReport = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.cost is None:
+            self.cost = WriteReport()
+
+
+def _root_query(root_model: type) -> Any:
+    template = root_model._meta.path
+    return root_model.collection_group() if template.parent_params else root_model.query()
+
+
+def _view_query(view_cls: type) -> Any:
+    template = view_cls._meta.path
+    return view_cls.collection_group() if template.parent_params else view_cls.query()
+
+
+def _pages(query: Any, page_size: int, cursor: Optional[str]) -> Iterator[tuple[list[Any], Optional[str]]]:
+    while True:
+        page = query.page(limit=page_size, cursor=cursor)
+        yield page.items, page.next_cursor
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _progress(total: Optional[int], description: str, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit="doc", disable=not enabled)
+
+
+def view_name(view_cls: type) -> str:
+    return f"{view_cls.__module__}.{view_cls.__qualname__}"
+
+
+def rebuild(
+    view_cls: type,
+    db: Any,
+    *,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    restart: bool = False,
+    delete_orphans: bool = True,
+    progress: bool = True,
+) -> RebuildReport:
+    """Recompute all views of ``view_cls``; see the module docstring."""
+    declaration = view_cls._fb_declaration
+    root_source = declaration.root
+    checkpoint = db.collection(CHECKPOINTS).document(view_name(view_cls).replace("/", "_"))
+    report = RebuildReport()
+    state = checkpoint.get()
+    cursor = None
+    if state.exists and not restart and not state.get("done"):
+        cursor = state.get("cursor")
+        report.resumed = cursor is not None
+
+    query = _root_query(root_source.model)
+    with _progress(query.count(), f"{view_cls.__name__}: roots", progress) as bar:
+        for roots, next_cursor in _pages(query, page_size, cursor):
+            roots = [root for root in roots if match_path(root_source.path, root.doc_path) is not None]
+            loaded = load_followed(db, declaration.followed, roots, report=report.cost)
+            plan = [ViewWrite(path, data) for root in roots for path, data in desired_views(view_cls, root, loaded).items()]
+            report.cost.merge(apply_view_writes(db, plan))
+            report.roots += len(roots)
+            checkpoint.set({"cursor": next_cursor, "done": False, "updatedAt": datetime.datetime.now(datetime.timezone.utc)})
+            bar.update(len(roots))
+
+    if delete_orphans:
+        _delete_orphans(view_cls, db, page_size, report, progress)
+    checkpoint.set({"cursor": None, "done": True, "updatedAt": datetime.datetime.now(datetime.timezone.utc)})
+    return report
+
+
+def _delete_orphans(view_cls: type, db: Any, page_size: int, report: RebuildReport, progress: bool) -> None:
+    root_source = view_cls._fb_declaration.root
+    template = view_cls._meta.path.template
+    query = _view_query(view_cls)
+    with _progress(query.count(), f"{view_cls.__name__}: orphan check", progress) as bar:
+        for views, _ in _pages(query, page_size, None):
+            keyed = {view.doc_path: match_path(template, view.doc_path) for view in views}
+            keyed = {path: key for path, key in keyed.items() if key is not None}
+            root_paths = {path: render_template(root_source.path, key) for path, key in keyed.items()}
+            roots = {}
+            if root_paths:
+                for snapshot in db.get_all([db.document(p) for p in set(root_paths.values())]):
+                    roots[snapshot.reference.path] = root_source.model.from_snapshot(snapshot) if snapshot.exists else None
+                report.cost.reads += len(set(root_paths.values()))
+            orphans = [
+                ViewWrite(path, None)
+                for path, root_path in root_paths.items()
+                if roots.get(root_path) is None or path not in view_cls.paths_for(roots[root_path])
+            ]
+            if orphans:
+                result = apply_view_writes(db, orphans)
+                report.cost.merge(result)
+                report.orphans_deleted += result.deletes
+            report.views_checked += len(views)
+            bar.update(len(views))
+
+
+def find_view(spec: str, app_module: Optional[str] = None) -> type:
+    """A view model by ``package.module.Class`` / ``package.module:Class``, or by class name
+    among the views registered after importing ``app_module``."""
+    if app_module:
+        importlib.import_module(app_module)
+    if ":" in spec or "." in spec:
+        module_name, _, attribute = spec.replace(":", ".").rpartition(".")
+        return getattr(importlib.import_module(module_name), attribute)
+    matches = [view for view in registered_views() if view.__name__ == spec]
+    if len(matches) != 1:
+        known = ", ".join(sorted(view_name(v) for v in registered_views())) or "none"
+        raise LookupError(f"No single view model named {spec!r} (registered: {known}).")
+    return matches[0]
