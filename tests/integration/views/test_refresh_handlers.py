@@ -139,3 +139,23 @@ def test_compute_view_on_request_persists_nothing(world):
     assert session(db, "bob") is None, "Flask-As-View must not write the view"
     assert compute_view(db, Session, {"uid": "cy", "gathering_id": "g1"}) is None  # cy does not attend
     assert compute_view(db, Session, {"uid": "bob", "gathering_id": "missing"}) is None
+
+
+def test_handler_errors_propagate_so_the_platform_retries(world):
+    from flask_boiler.views import ViewModel, source
+
+    from .fast_app import TitleViewSchema
+
+    class Exploding(ViewModel):
+        class Meta:
+            schema_cls = TitleViewSchema
+            path = "fastExploding/{gathering_id}"
+
+        gathering = source(Gathering, "fastGatherings/{gathering_id}")
+
+        def compute(self):
+            raise RuntimeError("bug in compute")
+
+    db, _ = world
+    with pytest.raises(RuntimeError, match="bug in compute"):
+        handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), (TitleView, Exploding), db)
