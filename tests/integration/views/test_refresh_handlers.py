@@ -159,3 +159,28 @@ def test_handler_errors_propagate_so_the_platform_retries(world):
     db, _ = world
     with pytest.raises(RuntimeError, match="bug in compute"):
         handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), (TitleView, Exploding), db)
+
+
+def test_costs_counted_on_the_wire_match_the_minimum(world):
+    """Root create: followed refs in one lookup, views in one lookup per view model, one guard
+    read per view model (something changes), and exactly one write per view. The triggering
+    document is only read by the guard, never to compute."""
+    from flask_boiler.testing.costs import count_operations
+
+    db, gathering = world
+    event = event_from(db, "fastGatherings/g1")
+    with count_operations(db) as cost:
+        report = handle_document_event(GATHERINGS, event, VIEWS, db)
+    assert cost.writes == report.writes == 3 and cost.deletes == 0
+    assert cost.reads == report.reads
+    assert cost.looked_up.count("fastGatherings/g1") == 2  # the two guard reads, one per view model
+    assert cost.queries == 0
+
+    before = db.document("fastGatherings/g1").get().to_dict()
+    gathering.update(notes="unused by every view")
+    unused_change = event_from(db, "fastGatherings/g1", before=before)
+    with count_operations(db) as cost:
+        handle_document_event(GATHERINGS, unused_change, VIEWS, db)
+    assert cost.billed_writes == 0
+    # Reads: 3 followed refs + 3 views to compare; the triggering document is not read at all.
+    assert cost.reads == 6 and "fastGatherings/g1" not in cost.looked_up
