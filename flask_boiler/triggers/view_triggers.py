@@ -15,7 +15,7 @@ from typing import Any, Callable, MutableMapping, Optional, Sequence
 
 from ..context import Context
 from ..deploy.endpoints import document_trigger
-from ..views.refresh import refresh_from_followed_event, refresh_from_root_event
+from ..views.refresh import refresh_from_backref_event, refresh_from_followed_event, refresh_from_root_event
 from ..views.registry import trigger_name, watched_patterns
 from ..views.writer import WriteReport
 from .events import decode_document_event
@@ -33,6 +33,8 @@ def handle_document_event(
     for view_cls, source in watched_patterns(views).get(pattern, []):
         if source.is_root:
             report.merge(refresh_from_root_event(db, view_cls, event))
+        elif source.is_backref:
+            report.merge(refresh_from_backref_event(db, view_cls, source, event))
         else:
             report.merge(refresh_from_followed_event(db, view_cls, source, event))
     print(

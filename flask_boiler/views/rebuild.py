@@ -3,9 +3,9 @@
 Use it when a view model is new, when its definition changed, or to repair views after an
 outage. ``python -m flask_boiler rebuild shared_models.MeetingSession``.
 
-* **Batched**: roots are read a page at a time; each page's followed references come in
-  one ``get_all``; view writes go through :func:`~.writer.apply_view_writes` (one read of
-  the current views per chunk, unchanged views not rewritten, 500 writes per commit).
+* **Batched**: roots are paged through; each page is recomputed in one transaction (the
+  page's roots re-read with one ``get_all``, their followed references with another, the
+  current views with a third), and unchanged views are not rewritten.
 * **Resumable**: after each page the cursor is saved in ``flaskBoilerRebuilds/{view}``;
   a rerun continues after the last finished page (``restart=True`` starts over).
 * **Orphans**: a second pass pages through the existing view documents and deletes those
@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from .._private.paths import match_path, render_template
-from .refresh import desired_views, load_followed
+from .refresh import plan_for_roots
 from .registry import registered_views
-from .writer import ViewWrite, WriteReport, apply_view_writes
+from .writer import Reader, ViewWrite, WriteReport, apply_view_writes, run_refresh
 
 CHECKPOINTS = "flaskBoilerRebuilds"
 DEFAULT_PAGE_SIZE = 200
@@ -94,11 +94,9 @@ def rebuild(
     query = _root_query(root_source.model)
     with _progress(query.count(), f"{view_cls.__name__}: roots", progress) as bar:
         for roots, next_cursor in _pages(query, page_size, cursor):
-            roots = [root for root in roots if match_path(root_source.path, root.doc_path) is not None]
-            loaded = load_followed(db, declaration.followed, roots, report=report.cost)
-            plan = [ViewWrite(path, data) for root in roots for path, data in desired_views(view_cls, root, loaded).items()]
-            report.cost.merge(apply_view_writes(db, plan))
-            report.roots += len(roots)
+            paths = [root.doc_path for root in roots if match_path(root_source.path, root.doc_path) is not None]
+            report.cost.merge(run_refresh(db, lambda reader, paths=paths: _page_plan(reader, view_cls, paths)))
+            report.roots += len(paths)
             checkpoint.set({"cursor": next_cursor, "done": False, "updatedAt": datetime.datetime.now(datetime.timezone.utc)})
             bar.update(len(roots))
 
@@ -106,6 +104,14 @@ def rebuild(
         _delete_orphans(view_cls, db, page_size, report, progress)
     checkpoint.set({"cursor": None, "done": True, "updatedAt": datetime.datetime.now(datetime.timezone.utc)})
     return report
+
+
+def _page_plan(reader: Reader, view_cls: type, root_paths: list[str]) -> list[ViewWrite]:
+    """Re-read a page of roots inside the refresh transaction, so a rebuild racing with live
+    triggers never writes views from data older than what it commits against."""
+    root_model = view_cls._fb_declaration.root.model
+    roots = [root_model.from_snapshot(s) for s in reader.get_all(root_paths).values() if s.exists]
+    return plan_for_roots(reader, view_cls, roots)
 
 
 def _delete_orphans(view_cls: type, db: Any, page_size: int, report: RebuildReport, progress: bool) -> None:

@@ -1,30 +1,32 @@
 """Recompute the view documents that depend on one changed domain document.
 
-Two entry points, one per kind of source (see :mod:`.declaration`):
+One entry point per kind of source (see :mod:`.declaration`):
 
 * :func:`refresh_from_root_event`: a root document changed. Its before/after states come
   from the event; views of the old state that the new state no longer has are deleted
   (an attendee removed, the meeting deleted); followed references of the new state are
-  read with one batched ``get_all``.
+  read with one batched ``get_all``; back-references with one query each.
 * :func:`refresh_from_followed_event`: a referenced document changed. One reverse query
-  finds the roots that reference it; their other references are read with one
-  ``get_all``; the changed document itself comes from the event.
+  finds the roots that reference it; the changed document itself comes from the event.
+* :func:`refresh_from_backref_event`: a document pointing at roots changed. The roots it
+  points at, before and after, come from the event and are read with one ``get_all``.
 
-Both end in :func:`~.writer.apply_view_writes`, which skips unchanged views and guards
-against stale events.
+Each computes its plan inside :func:`~.writer.run_refresh`'s transaction, which skips
+unchanged views and guards against stale events.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Optional
 
 from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from .._private.paths import render_template
 from ..triggers.events import DocumentEvent
-from .declaration import Source
-from .writer import SourceGuard, ViewWrite, WriteReport, apply_view_writes
+from .declaration import Source, ViewDeclaration
+from .writer import Reader, SourceGuard, ViewWrite, WriteReport, run_refresh
 
 
 def reference_path(value: Any) -> Optional[str]:
@@ -41,68 +43,93 @@ def reference_path(value: Any) -> Optional[str]:
     raise TypeError(f"Cannot follow {value!r}: expected a model instance, DocumentReference or path.")
 
 
-def followed_paths(root: Any, followed: Source) -> list[str]:
-    """Paths a root's reference attribute points at, in order (a list for many=True)."""
-    value = getattr(root, followed.via_attribute)
+def referenced_paths(obj: Any, attribute: str) -> list[str]:
+    """Paths that ``obj.attribute`` references, in order (one, or many for a list/map)."""
+    value = getattr(obj, attribute)
     if value is None:
         return []
-    if followed.many:
-        items = value.values() if isinstance(value, Mapping) else value
-        return [path for path in (reference_path(item) for item in items) if path]
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [path for path in (reference_path(item) for item in value) if path]
     path = reference_path(value)
     return [path] if path else []
 
 
-def load_followed(
-    db: Any,
-    followed: Sequence[Source],
-    roots: Iterable[Any],
-    known: Optional[Mapping[str, Any]] = None,
-    report: Optional[WriteReport] = None,
-) -> dict[str, Any]:
-    """path -> loaded model (or ``None`` if missing) for every followed reference of ``roots``.
+def referencing_query(db: Any, model: type, attribute: str, target_path: str) -> Any:
+    """The query for ``model`` documents whose reference field ``attribute`` points at ``target_path``."""
+    field_obj = model._meta.schema.fields[attribute]
+    stored_key = field_obj.data_key or attribute
+    operator = "array_contains" if getattr(field_obj, "many", False) else "=="
+    template = model._meta.path
+    collection = (
+        db.collection_group(template.collection_id) if template.parent_params else db.collection(template.collection_path({}))
+    )
+    return collection.where(filter=FieldFilter(stored_key, operator, db.document(target_path)))
 
-    ``known`` holds documents already at hand (from the event): they are not read. The rest
-    are read with a single ``get_all``.
-    """
-    loaded: dict[str, Any] = dict(known or {})
+
+def _model_or_none(model: type, snapshot: Optional[DocumentSnapshot]) -> Any:
+    return model.from_snapshot(snapshot) if snapshot is not None and snapshot.exists else None
+
+
+@dataclass
+class SourceData:
+    """Everything loaded for a set of roots: referenced documents and back-reference results."""
+
+    documents: dict[str, Any] = field(default_factory=dict)
+    backrefs: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+
+
+def load_sources(
+    reader: Reader, declaration: ViewDeclaration, roots: Iterable[Any], known: Optional[Mapping[str, Any]] = None
+) -> SourceData:
+    """Load the followed references of ``roots`` with one ``get_all`` (minus ``known`` ones, taken
+    from the event) and run each back-reference query once per root."""
+    roots = list(roots)
+    data = SourceData(documents=dict(known or {}))
     wanted: dict[str, type] = {}
     for root in roots:
-        for source in followed:
-            for path in followed_paths(root, source):
-                if path not in loaded:
+        for source in declaration.followed:
+            for path in referenced_paths(root, source.via_attribute):
+                if path not in data.documents:
                     wanted.setdefault(path, source.model)
-    if wanted:
-        snapshots = db.get_all([db.document(path) for path in wanted])
-        for snapshot in snapshots:
-            model = wanted[snapshot.reference.path]
-            loaded[snapshot.reference.path] = model.from_snapshot(snapshot) if snapshot.exists else None
-        if report is not None:
-            report.reads += len(wanted)
-    return loaded
+    for path, snapshot in reader.get_all(wanted).items():
+        data.documents[path] = _model_or_none(wanted[path], snapshot)
+    for root in roots:
+        for source in declaration.backrefs:
+            query = referencing_query(reader.db, source.model, source.backref, root.doc_path)
+            data.backrefs[(root.doc_path, source.name)] = [
+                source.model.from_snapshot(snapshot) for snapshot in reader.query(query)
+            ]
+    return data
 
 
-def sources_for(view_cls: type, root: Any, loaded: Mapping[str, Any]) -> dict[str, Any]:
+def sources_for(view_cls: type, root: Any, data: SourceData) -> dict[str, Any]:
     """The ``name -> value`` mapping a view's ``compute`` sees for one root."""
     declaration = view_cls._fb_declaration
     values: dict[str, Any] = {declaration.root.name: root}
     for source in declaration.followed:
-        found = [loaded.get(path) for path in followed_paths(root, source)]
+        found = [data.documents.get(path) for path in referenced_paths(root, source.via_attribute)]
         if source.many:
             values[source.name] = [item for item in found if item is not None]
         else:
             values[source.name] = found[0] if found else None
+    for source in declaration.backrefs:
+        values[source.name] = data.backrefs.get((root.doc_path, source.name), [])
     return values
 
 
-def desired_views(view_cls: type, root: Any, loaded: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def desired_views(view_cls: type, root: Any, data: SourceData) -> dict[str, dict[str, Any]]:
     """view path -> stored data, for every view ``root`` has now."""
-    sources = sources_for(view_cls, root, loaded)
+    sources = sources_for(view_cls, root, data)
     return {view.doc_path: view.to_dict() for view in view_cls.build_all(root, sources)}
 
 
-def _model_or_none(model: type, snapshot: DocumentSnapshot) -> Any:
-    return model.from_snapshot(snapshot) if snapshot.exists else None
+def plan_for_roots(reader: Reader, view_cls: type, roots: Iterable[Any], known: Optional[Mapping[str, Any]] = None) -> list[ViewWrite]:
+    """Load what ``roots`` need and compute every view they have now."""
+    roots = list(roots)
+    data = load_sources(reader, view_cls._fb_declaration, roots, known)
+    return [ViewWrite(path, stored) for root in roots for path, stored in desired_views(view_cls, root, data).items()]
 
 
 def _guard(event: DocumentEvent, view_cls: Optional[type] = None) -> SourceGuard:
@@ -116,47 +143,68 @@ def _guard(event: DocumentEvent, view_cls: Optional[type] = None) -> SourceGuard
     return SourceGuard(event.document, event.after.update_time if event.after.exists else None, current_paths)
 
 
+def _unchanged(event: DocumentEvent) -> bool:
+    return event.before.exists and event.after.exists and event.before.to_dict() == event.after.to_dict()
+
+
 def refresh_from_root_event(db: Any, view_cls: type, event: DocumentEvent) -> WriteReport:
     """Refresh the views of the root document named by ``event``."""
-    declaration = view_cls._fb_declaration
-    root_model = declaration.root.model
+    root_model = view_cls._fb_declaration.root.model
     before = _model_or_none(root_model, event.before)
     after = _model_or_none(root_model, event.after)
-    report = WriteReport()
-    writes: dict[str, Optional[dict[str, Any]]] = {}
-    if before is not None:
-        writes.update({path: None for path in view_cls.paths_for(before)})
-    if after is not None:
-        loaded = load_followed(db, declaration.followed, [after], report=report)
-        writes.update(desired_views(view_cls, after, loaded))
-    plan = [ViewWrite(path, data) for path, data in writes.items()]
-    return report.merge(apply_view_writes(db, plan, _guard(event, view_cls)))
+
+    def plan(reader: Reader) -> list[ViewWrite]:
+        writes = [ViewWrite(path, None) for path in (view_cls.paths_for(before) if before is not None else [])]
+        if after is not None:
+            writes += plan_for_roots(reader, view_cls, [after])  # later entries win over the deletes
+        return writes
+
+    return run_refresh(db, plan, _guard(event, view_cls))
 
 
 def refresh_from_followed_event(db: Any, view_cls: type, followed: Source, event: DocumentEvent) -> WriteReport:
     """Refresh every view whose root references the document named by ``event``."""
-    report = WriteReport()
-    if event.before.exists and event.after.exists and event.before.to_dict() == event.after.to_dict():
-        return report  # a write that changed nothing visible to any view
-    declaration = view_cls._fb_declaration
-    root_model = declaration.root.model
-    field = root_model._meta.schema.fields[followed.via_attribute]
-    stored_key = field.data_key or followed.via_attribute
-    operator = "array_contains" if followed.many else "=="
-    template = root_model._meta.path
-    collection = (
-        db.collection_group(template.collection_id)
-        if template.parent_params
-        else db.collection(template.collection_path({}))
-    )
-    query = collection.where(filter=FieldFilter(stored_key, operator, db.document(event.document)))
-    snapshots = list(query.stream())
-    report.reads += max(1, len(snapshots))  # a query is billed at least one read
-    roots = [root_model.from_snapshot(snapshot) for snapshot in snapshots]
+    if _unchanged(event):
+        return WriteReport()  # a write that changed nothing visible to any view
+    root_model = view_cls._fb_declaration.root.model
     known = {event.document: _model_or_none(followed.model, event.after)}
-    loaded = load_followed(db, declaration.followed, roots, known=known, report=report)
-    plan = [ViewWrite(path, data) for root in roots for path, data in desired_views(view_cls, root, loaded).items()]
-    return report.merge(apply_view_writes(db, plan, _guard(event)))
+
+    def plan(reader: Reader) -> list[ViewWrite]:
+        query = referencing_query(db, root_model, followed.via_attribute, event.document)
+        roots = [root_model.from_snapshot(snapshot) for snapshot in reader.query(query)]
+        return plan_for_roots(reader, view_cls, roots, known)
+
+    return run_refresh(db, plan, _guard(event))
+
+
+def refresh_from_backref_event(db: Any, view_cls: type, backref: Source, event: DocumentEvent) -> WriteReport:
+    """Refresh the views of the roots the changed document points at, before and after."""
+    if _unchanged(event):
+        return WriteReport()
+    root_model = view_cls._fb_declaration.root.model
+    root_paths: list[str] = []
+    for snapshot in (event.before, event.after):
+        changed = _model_or_none(backref.model, snapshot)
+        if changed is not None:
+            root_paths += referenced_paths(changed, backref.backref)
+
+    def plan(reader: Reader) -> list[ViewWrite]:
+        snapshots = reader.get_all(root_paths)
+        roots = [root_model.from_snapshot(s) for s in snapshots.values() if s.exists]
+        return plan_for_roots(reader, view_cls, roots)
+
+    # No stale guard: the event only says which roots to refresh; their back-reference
+    # queries read current data inside the transaction. A late event still refreshes the
+    # roots it names (it may be the only one naming a root the document stopped pointing at).
+    return run_refresh(db, plan)
+
+
+def computed_views(db: Any, view_cls: type, roots: Iterable[Any]) -> list[Any]:
+    """Flask-As-View for many roots at once: every view they have now, computed, not persisted
+    (followed references in one ``get_all`` for all roots)."""
+    roots = list(roots)
+    data = load_sources(Reader(db, None, WriteReport()), view_cls._fb_declaration, roots)
+    return [view for root in roots for view in view_cls.build_all(root, sources_for(view_cls, root, data))]
 
 
 def compute_view(db: Any, view_cls: type, key: Mapping[str, str]) -> Optional[Any]:
@@ -175,15 +223,14 @@ def compute_view(db: Any, view_cls: type, key: Mapping[str, str]) -> Optional[An
         raise ValueError(
             f"{view_cls.__name__}: cannot locate the root {root_source.path!r} from the view key {dict(key)!r}."
         ) from exc
-    snapshot = db.document(root_path).get()
-    if not snapshot.exists:
+    reader = Reader(db, None, WriteReport())
+    root = _model_or_none(root_source.model, reader.get_all([root_path])[root_path])
+    if root is None:
         return None
-    root = root_source.model.from_snapshot(snapshot)
     wanted = {name: str(value) for name, value in key.items()}
     if wanted not in [dict(k) for k in view_cls.keys_for(root)]:
         return None
-    loaded = load_followed(db, declaration.followed, [root])
-    sources = sources_for(view_cls, root, loaded)
+    sources = sources_for(view_cls, root, load_sources(reader, declaration, [root]))
     for view in view_cls.build_all(root, sources):
         if view.key == wanted:
             return view

@@ -22,10 +22,19 @@ _VIEWS: dict[str, type["ViewModel"]] = {}
 
 
 def source_pattern(source: Source) -> str:
-    """The document pattern whose changes affect ``source``."""
-    if source.path is not None:
-        return source.path.strip("/")
+    """The document pattern whose changes affect ``source``: its model's path template.
+
+    Every source of one model maps to the same pattern (a root declared as
+    ``people/{uid}`` and a reference to ``Person`` both watch ``people/{doc_id}``), so one
+    trigger serves them all.
+    """
     return source.model._meta.path.template.strip("/")
+
+
+def same_shape(first: str, second: str) -> bool:
+    """Do two templates match exactly the same documents (wildcard names aside)?"""
+    a, b = template_segments(first), template_segments(second)
+    return len(a) == len(b) and all(a_param == b_param and (a_param or a_text == b_text) for (a_text, a_param), (b_text, b_param) in zip(a, b))
 
 
 def patterns_overlap(first: str, second: str) -> bool:
@@ -51,7 +60,7 @@ def _check_loops(views: dict[str, type["ViewModel"]]) -> None:
 def _sources(view: type["ViewModel"]) -> tuple[Source, ...]:
     declaration = view._fb_declaration
     assert declaration is not None
-    return (declaration.root, *declaration.followed)
+    return declaration.sources
 
 
 def register_view(view: type["ViewModel"]) -> None:

@@ -20,9 +20,11 @@ handled. :func:`apply_view_writes` makes both harmless:
   A -> B -> A with the B event delivered last, the skipped (equal) A write would leave an
   old version recorded and let B overwrite. One guarded read per changing event is the
   price of correctness in every order.
-* **Crash-safe.** Each chunk of at most 500 writes commits atomically; a crash between
-  chunks leaves views that are each either old or new, and the platform's retry
-  recomputes and finishes the rest (the already-written ones now compare equal).
+* **Serializable.** :func:`run_refresh` reads every source, computes and writes in one
+  transaction, so two refreshes running at once (a user renamed while their meeting
+  moves) cannot interleave into a view that mixes old and new data.
+* **Crash-safe.** A refresh commits atomically; a crash before the commit leaves the
+  old views, and the platform's retry recomputes (already-current views compare equal).
 """
 
 from __future__ import annotations
@@ -98,6 +100,39 @@ def _chunks(items: Sequence[ViewWrite], size: int) -> Iterable[Sequence[ViewWrit
         yield items[start : start + size]
 
 
+Plan = Callable[["Reader"], Sequence[ViewWrite]]
+
+
+class Reader:
+    """Reads for a refresh, all through one transaction, with their cost counted.
+
+    Computing views inside the transaction that writes them makes a refresh serializable
+    with concurrent refreshes: if a source read here changes before the commit, Firestore
+    aborts and the whole computation is re-run with fresh reads.
+    """
+
+    def __init__(self, db: firestore.Client, transaction: Optional[firestore.Transaction], report: WriteReport) -> None:
+        self.db = db
+        self.transaction = transaction
+        self.report = report
+
+    def get_all(self, paths: Iterable[str]) -> dict[str, Any]:
+        """path -> snapshot, one batched lookup (each document, found or missing, is a read)."""
+        refs = [self.db.document(path) for path in dict.fromkeys(paths)]
+        if not refs:
+            return {}
+        source = self.transaction if self.transaction is not None else self.db
+        snapshots = {snapshot.reference.path: snapshot for snapshot in source.get_all(refs)}
+        self.report.reads += len(refs)
+        return snapshots
+
+    def query(self, query: Any) -> list[Any]:
+        """A query's snapshots (billed one read per result, at least one)."""
+        snapshots = list(query.stream(transaction=self.transaction)) if self.transaction else list(query.stream())
+        self.report.reads += max(1, len(snapshots))
+        return snapshots
+
+
 def apply_view_writes(
     db: firestore.Client,
     writes: Sequence[ViewWrite],
@@ -105,23 +140,25 @@ def apply_view_writes(
     *,
     chunk_size: int = MAX_WRITES_PER_COMMIT,
 ) -> WriteReport:
-    """Bring the view documents in ``writes`` to their desired state (see module docs)."""
+    """Bring precomputed view documents to their desired state, ``chunk_size`` per commit."""
     report = WriteReport()
     unique = list({write.path: write for write in writes}.values())
     for chunk in _chunks(unique, chunk_size):
-        report.merge(_apply_chunk(db, chunk, guard))
+        report.merge(run_refresh(db, lambda reader, chunk=chunk: chunk, guard))
     return report
 
 
-def _apply_chunk(db: firestore.Client, chunk: Sequence[ViewWrite], guard: Optional[SourceGuard]) -> WriteReport:
+def run_refresh(db: firestore.Client, plan: Plan, guard: Optional[SourceGuard] = None) -> WriteReport:
+    """Compute ``plan`` (reading through the given :class:`Reader`) and apply it, in one transaction."""
+
     @firestore.transactional
     def run(transaction: firestore.Transaction) -> WriteReport:
         report = WriteReport()  # fresh per attempt: a retried transaction reports its last attempt
-        refs = [db.document(write.path) for write in chunk]
-        current = {snap.reference.path: snap for snap in transaction.get_all(refs)}
-        report.reads += len(refs)
+        reader = Reader(db, transaction, report)
+        wanted = list({write.path: write for write in plan(reader)}.values())
+        current = reader.get_all(write.path for write in wanted)
         changes: list[ViewWrite] = []
-        for write in chunk:
+        for write in wanted:
             snapshot = current.get(write.path)
             exists = snapshot is not None and snapshot.exists
             if write.data is None:
@@ -136,8 +173,7 @@ def _apply_chunk(db: firestore.Client, chunk: Sequence[ViewWrite], guard: Option
         if not changes:
             return report
         if guard is not None:
-            source = next(iter(transaction.get_all([db.document(guard.path)])))
-            report.reads += 1
+            source = reader.get_all([guard.path])[guard.path]
             if not _guard_holds(source, guard):
                 report.stale = True
                 if guard.current_paths is None:
@@ -145,7 +181,7 @@ def _apply_chunk(db: firestore.Client, chunk: Sequence[ViewWrite], guard: Option
                 keep = guard.current_paths(source)
                 changes = [
                     ViewWrite(write.path, None)
-                    for write in chunk
+                    for write in wanted
                     if write.path not in keep and current.get(write.path) is not None and current[write.path].exists
                 ]
         for write in changes:

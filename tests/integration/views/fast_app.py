@@ -91,3 +91,22 @@ class TitleView(ViewModel):
 
     def compute(self):
         return {"title": self.gathering.title.upper()}
+
+
+class AgendaSchema(schema.Schema):
+    name = fields.String()
+    titles = fields.List(fields.String())
+
+
+class Agenda(ViewModel):
+    """A back-reference view: one person's gatherings (the gatherings point at the person)."""
+
+    class Meta:
+        schema_cls = AgendaSchema
+        path = "fastAgendas/{uid}"
+
+    person = source(Person, "fastPeople/{uid}")
+    gatherings = source(Gathering, backref="people")
+
+    def compute(self):
+        return {"name": self.person.name, "titles": sorted(g.title for g in self.gatherings)}

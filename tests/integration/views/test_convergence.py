@@ -14,13 +14,14 @@ import pytest
 
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import handle_document_event
-from flask_boiler.views.refresh import desired_views, load_followed
+from flask_boiler.views.refresh import plan_for_roots
+from flask_boiler.views.writer import Reader, WriteReport
 
-from .fast_app import Gathering, Person, Room, Session, TitleView
+from .fast_app import Agenda, Gathering, Person, Room, Session, TitleView
 
 pytestmark = pytest.mark.emulators
-VIEWS = (Session, TitleView)
-PATTERN_OF = {"fastGatherings": "fastGatherings/{gathering_id}", "fastPeople": "fastPeople/{doc_id}", "fastRooms": "fastRooms/{doc_id}"}
+VIEWS = (Session, TitleView, Agenda)
+PATTERN_OF = {"fastGatherings": "fastGatherings/{doc_id}", "fastPeople": "fastPeople/{doc_id}", "fastRooms": "fastRooms/{doc_id}"}
 PEOPLE = [f"p{i}" for i in range(5)]
 ROOMS = ["r1", "r2"]
 GATHERINGS = ["g1", "g2", "g3"]
@@ -80,18 +81,18 @@ def random_operation(rng: random.Random, db) -> str:
 
 
 def expected_views(db) -> dict[str, dict]:
-    expected: dict[str, dict] = {}
-    roots = list(Gathering.query().stream())
-    loaded = load_followed(db, Session._fb_declaration.followed, roots)
+    reader = Reader(db, None, WriteReport())
+    expected = {}
     for view_cls in VIEWS:
-        for root in roots:
-            expected.update(desired_views(view_cls, root, loaded))
+        roots = list(view_cls._fb_declaration.root.model.query().stream())
+        expected.update({write.path: write.data for write in plan_for_roots(reader, view_cls, roots)})
     return expected
 
 
 def actual_views(db) -> dict[str, dict]:
     found = {s.reference.path: s.to_dict() for s in db.collection_group("sessions").stream()}
-    found.update({s.reference.path: s.to_dict() for s in db.collection("fastTitles").stream()})
+    for collection in ("fastTitles", "fastAgendas"):
+        found.update({s.reference.path: s.to_dict() for s in db.collection(collection).stream()})
     return found
 
 

@@ -7,10 +7,10 @@ import pytest
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import handle_document_event
 
-from .fast_app import Gathering, Person, Room, Session, TitleView
+from .fast_app import Agenda, Gathering, Person, Room, Session, TitleView
 
 pytestmark = pytest.mark.emulators
-GATHERINGS = "fastGatherings/{gathering_id}"
+GATHERINGS = "fastGatherings/{doc_id}"
 PEOPLE = "fastPeople/{doc_id}"
 ROOMS = "fastRooms/{doc_id}"
 VIEWS = (Session, TitleView)
@@ -184,3 +184,31 @@ def test_costs_counted_on_the_wire_match_the_minimum(world):
     assert cost.billed_writes == 0
     # Reads: 3 followed refs + 3 views to compare; the triggering document is not read at all.
     assert cost.reads == 6 and "fastGatherings/g1" not in cost.looked_up
+
+
+def agenda(db, uid):
+    snapshot = db.document(f"fastAgendas/{uid}").get()
+    return snapshot.to_dict() if snapshot.exists else None
+
+
+def test_backref_view_follows_documents_pointing_at_the_root(world):
+    db, gathering = world
+    views = (Agenda,)
+    for uid in ("ann", "bob", "cy"):
+        handle_document_event(PEOPLE, event_from(db, f"fastPeople/{uid}"), views, db)
+    assert agenda(db, "ann") == {"name": "Ann", "titles": ["Standup"]}
+    assert agenda(db, "cy") == {"name": "Cy", "titles": []}
+
+    before = db.document("fastGatherings/g1").get().to_dict()
+    gathering.people = [Person.get(doc_id="cy")]
+    gathering.title = "Sync"
+    gathering.save()
+    report = handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1", before=before), views, db)
+    # The people before (ann, bob) and after (cy) are refreshed; nobody else.
+    assert sorted(report.written_paths) == ["fastAgendas/ann", "fastAgendas/bob", "fastAgendas/cy"]
+    assert agenda(db, "ann")["titles"] == [] and agenda(db, "cy")["titles"] == ["Sync"]
+
+    before = db.document("fastPeople/cy").get().to_dict()
+    Person.get(doc_id="cy").update(name="Cyrus")
+    handle_document_event(PEOPLE, event_from(db, "fastPeople/cy", before=before), views, db)
+    assert agenda(db, "cy") == {"name": "Cyrus", "titles": ["Sync"]}

@@ -26,6 +26,12 @@ class TextSchema(schema.Schema):
     text = fields.String()
 
 
+class Other(DomainModel):
+    class Meta:
+        collection_name = "unitOther"
+        schema_cls = TextSchema
+
+
 def test_three_line_view_declares_one_trigger():
     class NoteView(ViewModel):
         class Meta:
@@ -37,7 +43,7 @@ def test_three_line_view_declares_one_trigger():
         def compute(self):
             return {"text": self.note.text}
 
-    assert list(watched_patterns([NoteView])) == ["unitNotes/{note_id}"]
+    assert list(watched_patterns([NoteView])) == ["unitNotes/{doc_id}"]
     assert NoteView.keys_for(Note.new("n1", text="x")) == [{"note_id": "n1"}]
 
 
@@ -67,7 +73,7 @@ def test_a_view_written_where_another_view_reads_is_rejected():
                 schema_cls = TextSchema
                 path = "unitNotes/{x}"  # where Reader's source lives
 
-            other = source(Note, "unitOther/{x}")
+            other = source(Other, "unitOther/{x}")
 
 
 def test_exactly_one_root_source_is_required():
@@ -139,3 +145,33 @@ def test_patterns_overlap(first, second, overlap):
 def test_trigger_names_are_deployable():
     assert trigger_name("users/{uid}/tickets/{ticket_id}") == "on_users_tickets_written"
     assert trigger_name("meeting-rooms/{id}") == "on_meeting_rooms_written"
+
+
+def test_root_path_must_name_the_models_documents():
+    with pytest.raises(ModelDefinitionError, match="does not name Note's documents"):
+
+        class Elsewhere(ViewModel):
+            class Meta:
+                schema_cls = TextSchema
+                path = "unitElsewhereViews/{note_id}"
+
+            note = source(Note, "otherNotes/{note_id}")
+
+
+def test_all_sources_of_one_model_share_one_trigger_pattern():
+    class ByNote(ViewModel):
+        class Meta:
+            schema_cls = TextSchema
+            path = "unitByNote/{note_id}"
+
+        note = source(Note, "unitNotes/{note_id}")
+
+    class AlsoByNote(ViewModel):
+        class Meta:
+            schema_cls = TextSchema
+            path = "unitAlsoByNote/{n}"
+
+        note = source(Note, "unitNotes/{n}")
+
+    watched = watched_patterns([ByNote, AlsoByNote])
+    assert list(watched) == ["unitNotes/{doc_id}"] and len(watched["unitNotes/{doc_id}"]) == 2
