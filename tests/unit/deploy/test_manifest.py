@@ -23,6 +23,6 @@ def test_every_view_source_pattern_has_a_retrying_trigger():
         for endpoint in manifest["endpoints"].values()
         if "eventTrigger" in endpoint
     }
-    assert {"meetings/{meeting_id}", "users/{doc_id}", "locations/{doc_id}"} <= set(patterns)
+    assert {"meetings/{doc_id}", "users/{doc_id}", "locations/{doc_id}"} <= set(patterns)
     assert all(endpoint["eventTrigger"]["retry"] is True for endpoint in patterns.values())
     assert manifest["endpoints"]["health"]["httpsTrigger"] == {}
