@@ -1,0 +1,54 @@
+"""Views to JSON: stored values (timestamps, references, geo points, bytes) as JSON types.
+
+The JSON of a view is its stored document, restricted to the schema's fields, with the
+key params added, so the REST body and a Firestore listener's snapshot carry the same
+keys. Firestore types become what the OpenAPI document promises for them (see
+:mod:`.openapi`): ISO 8601 strings, document paths, ``{latitude, longitude}``, base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import math
+from typing import Any, Mapping
+
+from .._private.firestore_types import document_reference_type, geo_point_type
+from ..schema import stored_key
+
+__all__ = ["json_value", "view_json"]
+
+
+def json_value(value: Any) -> Any:
+    """One stored value as JSON."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_dt.timezone.utc)
+        return value.astimezone(_dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, document_reference_type()):
+        return value.path
+    if isinstance(value, geo_point_type()):
+        return {"latitude": value.latitude, "longitude": value.longitude}
+    if isinstance(value, Mapping):
+        return {str(key): json_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(item) for item in value]
+    return str(value)
+
+
+def view_json(view: Any, key_names: Mapping[str, str]) -> dict[str, Any]:
+    """The response body of one view model instance."""
+    stored = view.to_dict()
+    body: dict[str, Any] = {json_name: str(view.path_params[param]) for param, json_name in key_names.items()}
+    for name, field in view._meta.schema.fields.items():
+        if field.load_only:
+            continue
+        key = stored_key(name, field)
+        body[key] = json_value(stored.get(key))
+    return body

@@ -1,0 +1,140 @@
+"""Flask-As-View resources of the meeting-rooms example: what HTTP clients read and change.
+
+* ``MeetingCard`` (``/meetingCards/{meeting_id}``): the public card of a meeting,
+  computed on request. Organizers (custom claim ``organizer: true``) create, rename,
+  close and cancel meetings through it.
+* ``MeetingAttendance`` (``/meetings/{meeting_id}/attendees/{uid}``): one user's place in
+  a meeting, computed on request, visible to that user only. ``POST`` joins, ``PATCH``
+  changes the hearing-aid request, ``DELETE`` leaves. Each changes domain documents
+  (``Meeting.attendees``, ``User``), so the stored ``MeetingSession`` views of every
+  attendee follow through the triggers.
+
+``MeetingSession`` (the stored per-attendee view) is served too; its REST options are in
+:mod:`.views`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from marshmallow import validate
+
+from flask_boiler import fields, schema
+from flask_boiler.errors import DocumentAlreadyExists, DocumentNotFound
+from flask_boiler.rest import Change, RestOptions, Writes
+from flask_boiler.views import ViewModel, owner, public, role, source
+
+from .domain import Location, Meeting, User
+
+STATUSES = ("open", "closed")
+
+
+class MeetingCardSchema(schema.Schema):
+    class Meta:
+        camel_case = True
+
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    location_name = fields.String(allow_none=True)
+    num_attendees = fields.Integer()
+
+
+class MeetingCardWrites(Writes):
+    """Organizers manage meetings through their cards."""
+
+    fields = ("title", "status")
+    required = ("title",)
+
+    def create(self, transaction: Any, change: Change) -> dict[str, str]:
+        meeting = Meeting.new(title=change.values["title"], status=change.values.get("status", "open"))
+        meeting.insert(transaction=transaction)
+        return {"meeting_id": meeting.doc_id}
+
+    def update(self, transaction: Any, change: Change) -> None:
+        meeting = Meeting.get_or_raise(change.key["meeting_id"], transaction=transaction)
+        meeting.update(transaction=transaction, **change.values)
+
+    def delete(self, transaction: Any, change: Change) -> None:
+        Meeting.get_or_raise(change.key["meeting_id"], transaction=transaction).delete(transaction=transaction)
+
+
+class MeetingCard(ViewModel):
+    """The public face of a meeting (computed per request; not stored)."""
+
+    class Meta:
+        schema_cls = MeetingCardSchema
+        path = "meetingCards/{meeting_id}"
+        access = public()
+        rest = RestOptions(mode="computed", writes=MeetingCardWrites(), write_access=role("organizer"))
+
+    meeting = source(Meeting, "meetings/{meeting_id}")
+    location = source(Location, via="meeting.location")
+
+    def compute(self) -> dict:
+        return {
+            "title": self.meeting.title,
+            "status": self.meeting.status,
+            "location_name": self.location.name if self.location else None,
+            "num_attendees": len(self.meeting.attendees),
+        }
+
+
+class MeetingAttendanceSchema(schema.Schema):
+    class Meta:
+        camel_case = True
+
+    name = fields.String()
+    meeting_title = fields.String()
+    hearing_aid_requested = fields.Boolean()
+
+
+class AttendanceWrites(Writes):
+    """Join (``POST``), change the hearing-aid request (``PATCH``), leave (``DELETE``)."""
+
+    fields = ("hearing_aid_requested",)
+    client_ids = True  # the joining user's uid is in the body, so owner("uid") is checked first
+
+    def create(self, transaction: Any, change: Change) -> None:
+        meeting = Meeting.get_or_raise(change.key["meeting_id"], transaction=transaction)
+        user = User.get_or_raise(change.key["uid"], transaction=transaction)
+        if any(attendee.doc_id == user.doc_id for attendee in meeting.attendees):
+            raise DocumentAlreadyExists(f"meetings/{meeting.doc_id}/attendees/{user.doc_id}")
+        if "hearing_aid_requested" in change.values:
+            user.update(transaction=transaction, hearing_aid_requested=change.values["hearing_aid_requested"])
+        meeting.update(transaction=transaction, attendees=[*meeting.attendees, user])
+
+    def update(self, transaction: Any, change: Change) -> None:
+        user = User.get_or_raise(change.key["uid"], transaction=transaction)
+        user.update(transaction=transaction, **change.values)
+
+    def delete(self, transaction: Any, change: Change) -> None:
+        meeting = Meeting.get_or_raise(change.key["meeting_id"], transaction=transaction)
+        remaining = [attendee for attendee in meeting.attendees if attendee.doc_id != change.key["uid"]]
+        meeting.update(transaction=transaction, attendees=remaining)
+
+
+class MeetingAttendance(ViewModel):
+    """One attendee's place in a meeting (computed per request; owner only)."""
+
+    class Meta:
+        schema_cls = MeetingAttendanceSchema
+        path = "meetings/{meeting_id}/attendees/{uid}"
+        access = owner("uid")
+        rest = RestOptions(mode="computed", list=False, writes=AttendanceWrites())
+
+    meeting = source(Meeting, "meetings/{meeting_id}")
+    attendees = source(User, many=True, via="meeting.attendees")
+
+    @staticmethod
+    def keys(meeting: Meeting) -> list[dict[str, str]]:
+        return [{"meeting_id": meeting.doc_id, "uid": user.doc_id} for user in meeting.attendees]
+
+    def compute(self) -> Optional[dict]:
+        user = next((u for u in self.attendees if u.doc_id == self.key["uid"]), None)
+        if user is None:  # listed, but the user document is gone
+            raise DocumentNotFound(f"users/{self.key['uid']}")
+        return {
+            "name": f"{user.first_name} {user.last_name}",
+            "meeting_title": self.meeting.title,
+            "hearing_aid_requested": user.hearing_aid_requested,
+        }
