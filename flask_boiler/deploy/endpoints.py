@@ -1,38 +1,83 @@
 """Mark deployable functions with what the manifest needs to know about them.
 
 ``functions/main.py`` binds names; the manifest generator imports it and reads the
-``_fb_endpoint`` attribute of each exported callable, so the entry points and the
-manifest cannot drift.
+``_fb_endpoint`` attribute (an :class:`EndpointSpec`) of each exported callable, so the
+entry points and the manifest cannot drift. Options given here are checked immediately
+(:func:`~.options.parse_options`), so a bad value fails when ``main.py`` is imported,
+naming the function.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional, TypeVar
 
-from ..triggers.events import WRITTEN
+from .._private.paths import eventarc_pattern
+from ..triggers.events import CREATED, DELETED, UPDATED, WRITTEN
+from .options import EVENT, HTTP, DeployOptionError, FunctionOptions, parse_options
+
+__all__ = ["EndpointSpec", "document_trigger", "endpoint_of", "http_endpoint"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+@dataclass(frozen=True)
+class EndpointSpec:
+    """One deployable function: its trigger (manifest form) and the options it declared."""
+
+    kind: str
+    trigger: Mapping[str, Any]
+    options: FunctionOptions = field(default_factory=FunctionOptions)
+
+    def with_options(self, options: FunctionOptions) -> "EndpointSpec":
+        return EndpointSpec(self.kind, self.trigger, self.options.merged(options))
+
+
+def _name(function: Any) -> str:
+    return getattr(function, "__name__", repr(function))
+
+
 def http_endpoint(function: F, **options: Any) -> F:
-    """Declare ``function`` (already wrapped by functions-framework) as an HTTP function."""
-    function._fb_endpoint = {"httpsTrigger": {}, **options}  # type: ignore[attr-defined]
+    """Declare ``function`` (already wrapped by functions-framework) as an HTTP function.
+
+    ``options``: see :class:`~.options.FunctionOptions` (``memory``, ``timeout``, ``cpu``,
+    ``min_instances``, ``max_instances``, ``concurrency``, ``secrets``, ``invoker``...).
+    """
+    parsed = parse_options(options, where=_name(function))
+    function._fb_endpoint = EndpointSpec(HTTP, {"httpsTrigger": {}}, parsed)  # type: ignore[attr-defined]
     return function
 
 
-def document_trigger(function: F, pattern: str, *, event_type: str = WRITTEN, retry: bool = True, **options: Any) -> F:
-    """Declare ``function`` as a Firestore trigger on documents matching ``pattern``."""
-    function._fb_endpoint = {  # type: ignore[attr-defined]
+def document_trigger(
+    function: F, pattern: str, *, event_type: str = WRITTEN, retry: bool = True, **options: Any
+) -> F:
+    """Declare ``function`` as a Firestore trigger on documents matching ``pattern``.
+
+    ``retry`` stays ``True`` for handlers that are idempotent (the view refresh is): the
+    platform then redelivers an event whose handler crashed instead of dropping it.
+    """
+    if event_type not in (WRITTEN, CREATED, UPDATED, DELETED):
+        raise DeployOptionError("event_type", f"{event_type!r} is not a Firestore document event type.", _name(function))
+    try:
+        pattern = eventarc_pattern(pattern)
+    except ValueError as exc:
+        raise DeployOptionError("pattern", str(exc), _name(function)) from None
+    if not isinstance(retry, bool):
+        raise DeployOptionError("retry", f"expected True or False, got {retry!r}.", _name(function))
+    parsed = parse_options(options, where=_name(function))
+    trigger = {
         "eventTrigger": {
             "eventType": event_type,
             "eventFilters": {"database": "(default)", "namespace": "(default)"},
             "eventFilterPathPatterns": {"document": pattern},
             "retry": retry,
-        },
-        **options,
+        }
     }
+    function._fb_endpoint = EndpointSpec(EVENT, trigger, parsed)  # type: ignore[attr-defined]
     return function
 
 
-def endpoint_of(function: Any) -> Optional[dict]:
-    return getattr(function, "_fb_endpoint", None)
+def endpoint_of(function: Any) -> Optional[EndpointSpec]:
+    """The declaration attached to ``function``, or ``None`` if it is not a deployable function."""
+    spec = getattr(function, "_fb_endpoint", None)
+    return spec if isinstance(spec, EndpointSpec) else None

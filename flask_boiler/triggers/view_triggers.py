@@ -42,6 +42,7 @@ def handle_document_event(
             {
                 "severity": "INFO",
                 "message": f"refreshed views for {event.document}",
+                "document": event.document,
                 "eventId": event.id,
                 "reads": report.reads,
                 "writes": report.writes,
@@ -55,9 +56,15 @@ def handle_document_event(
     return report
 
 
-def view_trigger(pattern: str, views: Sequence[type]) -> Callable[[Any], None]:
-    """A functions-framework CloudEvent function refreshing ``views`` on changes to ``pattern``."""
+def view_trigger(pattern: str, views: Sequence[type], **options: Any) -> Callable[[Any], None]:
+    """A functions-framework CloudEvent function refreshing ``views`` on changes to ``pattern``.
+
+    ``options`` are deploy options (:mod:`flask_boiler.deploy.options`); the
+    ``Meta.trigger_options`` of the view models this trigger refreshes override them.
+    """
     import functions_framework
+
+    from ..deploy.options import trigger_options_of
 
     views = tuple(views)
 
@@ -67,18 +74,21 @@ def view_trigger(pattern: str, views: Sequence[type]) -> Callable[[Any], None]:
     handler.__name__ = trigger_name(pattern)
     handler.__qualname__ = handler.__name__
     handler.__doc__ = f"Refresh the views that read documents matching {pattern!r}."
-    return document_trigger(functions_framework.cloud_event(handler), pattern)
+    watchers = [view for view, _ in watched_patterns(views).get(pattern, [])]
+    options = {**options, **trigger_options_of(watchers, pattern).set_options()}
+    return document_trigger(functions_framework.cloud_event(handler), pattern, **options)
 
 
-def export_view_triggers(namespace: MutableMapping[str, Any], views: Sequence[type]) -> dict[str, str]:
+def export_view_triggers(namespace: MutableMapping[str, Any], views: Sequence[type], **options: Any) -> dict[str, str]:
     """Bind one trigger per pattern ``views`` watch into ``namespace`` (``globals()`` of main.py).
 
     The view models are listed explicitly, so what is deployed never depends on what else
-    happened to be imported. Returns entry point name -> pattern.
+    happened to be imported. ``options`` (deploy options such as ``memory=``,
+    ``max_instances=``) apply to every trigger bound here. Returns entry point name -> pattern.
     """
     exported: dict[str, str] = {}
     for pattern in watched_patterns(views):
         name = trigger_name(pattern)
-        namespace[name] = view_trigger(pattern, views)
+        namespace[name] = view_trigger(pattern, views, **options)
         exported[name] = pattern
     return exported

@@ -1,0 +1,372 @@
+"""Per-function deploy options (region, memory, timeout, CPU, instances, concurrency, secrets...).
+
+One vocabulary for every layer that can set them, from least to most specific:
+
+1. built-in :data:`BUILTIN_DEFAULTS` (what firebase-tools would pick anyway, made explicit);
+2. the project's defaults, ``[tool.flask-boiler.functions]`` in ``pyproject.toml``
+   (:mod:`.defaults`);
+3. the declaration: ``http_endpoint(fn, memory="512MiB")``, ``document_trigger(fn, pattern,
+   timeout=120)``, ``export_view_triggers(globals(), VIEW_MODELS, max_instances=20)``;
+4. a view model's ``Meta.trigger_options`` (applies to the triggers its sources need).
+
+Values are checked when they are declared (so a typo fails at import time with the
+name of the option and where it came from), and the merged result is checked again
+against the cross-option limits firebase-tools and Cloud Functions enforce (CPU vs.
+memory, concurrency vs. CPU, timeout per trigger kind), so a manifest that the platform
+would reject is never written. Every error is a :class:`DeployOptionError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+
+from ..errors import FlaskBoilerError
+
+__all__ = [
+    "BUILTIN_DEFAULTS",
+    "DeployOptionError",
+    "FunctionOptions",
+    "HTTP",
+    "EVENT",
+    "MEMORY_OPTIONS_MB",
+    "merge_options",
+    "parse_options",
+    "trigger_options_of",
+]
+
+HTTP = "http"
+EVENT = "event"
+
+#: Memory sizes Cloud Functions (gen 2) accepts, in MB (firebase-tools' ``allMemoryOptions``).
+MEMORY_OPTIONS_MB = (128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+_GEN2_CPU_FOR_MEMORY = {128: 1, 256: 1, 512: 1, 1024: 1, 2048: 1, 4096: 2, 8192: 2, 16384: 4, 32768: 8}
+_GEN1_CPU_FOR_MEMORY = {128: 0.0833, 256: 0.1666, 512: 0.3333, 1024: 0.5833, 2048: 1, 4096: 2, 8192: 2, 16384: 4, 32768: 8}
+_MAX_TIMEOUT = {HTTP: 3600, EVENT: 540}
+_INGRESS = ("ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB")
+_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+_SECRET = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_SERVICE_ACCOUNT = re.compile(r"^[a-z0-9][a-z0-9._-]*@([a-z0-9-]+(\.[a-z0-9-]+)+)?$")
+_MEMORY_TEXT = re.compile(r"^\s*(\d+)\s*(MiB|MB|Mi|M|GiB|GB|Gi|G)\s*$")
+_TIMEOUT_TEXT = re.compile(r"^\s*(\d+)\s*s\s*$")
+
+
+class DeployOptionError(FlaskBoilerError, ValueError):
+    """A deploy option has a value Cloud Functions or firebase-tools would reject.
+
+    ``option`` names the option, ``where`` says which declaration set it (a function name,
+    ``pyproject.toml [tool.flask-boiler.functions]``, a view model's Meta...).
+    """
+
+    def __init__(self, option: str, message: str, where: str = "") -> None:
+        self.option = option
+        self.where = where
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}option {option!r}: {message}")
+
+
+@dataclass(frozen=True)
+class FunctionOptions:
+    """Deploy options of one function; ``None`` means "not set at this layer".
+
+    Units are the ones people say: ``memory`` in MB (``512`` or ``"512MiB"``/``"1GiB"``),
+    ``timeout`` in seconds, ``cpu`` in vCPUs (``0.5``, ``1``, ``2``... or ``"gcf_gen1"``).
+    ``secrets`` are Secret Manager secret names, exposed to the function as environment
+    variables of the same name. ``invoker`` (HTTP only): ``"public"``, ``"private"`` or
+    service-account emails allowed to call it.
+    """
+
+    region: Optional[tuple[str, ...]] = None
+    memory: Optional[int] = None
+    timeout: Optional[int] = None
+    cpu: Optional[Union[float, int, str]] = None
+    min_instances: Optional[int] = None
+    max_instances: Optional[int] = None
+    concurrency: Optional[int] = None
+    secrets: Optional[tuple[str, ...]] = None
+    service_account: Optional[str] = None
+    ingress: Optional[str] = None
+    invoker: Optional[tuple[str, ...]] = None
+
+    def merged(self, override: "FunctionOptions") -> "FunctionOptions":
+        """These options with every option ``override`` sets replacing ours."""
+        changes = {f.name: getattr(override, f.name) for f in fields(self) if getattr(override, f.name) is not None}
+        return replace(self, **changes)
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+    def set_options(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    # -- the merged options of one function, as firebase-tools' v1alpha1 manifest keys ----
+
+    def effective_cpu(self) -> float:
+        """The CPU Cloud Functions will give the function (firebase-tools' own rule)."""
+        memory = self.memory or 256
+        if self.cpu == "gcf_gen1":
+            return _GEN1_CPU_FOR_MEMORY[memory]
+        if self.cpu is None:
+            return _GEN2_CPU_FOR_MEMORY[memory]
+        return float(self.cpu)
+
+    def check_complete(self, kind: str, where: str) -> None:
+        """Cross-option limits, checked on the merged options of one function of ``kind``."""
+        if kind not in (HTTP, EVENT):
+            raise ValueError(f"unknown function kind {kind!r}")
+        if not self.region:
+            raise DeployOptionError("region", "no region is set (set it in [tool.flask-boiler.functions]).", where)
+        if self.timeout is not None and self.timeout > _MAX_TIMEOUT[kind]:
+            what = "HTTP functions" if kind == HTTP else "event-triggered functions"
+            raise DeployOptionError("timeout", f"{self.timeout}s exceeds the {_MAX_TIMEOUT[kind]}s limit of {what}.", where)
+        if self.invoker is not None and kind != HTTP:
+            raise DeployOptionError("invoker", "only HTTP functions have invokers; Eventarc calls triggers.", where)
+        if (
+            self.min_instances is not None
+            and self.max_instances is not None
+            and self.min_instances > self.max_instances
+        ):
+            raise DeployOptionError(
+                "min_instances", f"{self.min_instances} is more than max_instances={self.max_instances}.", where
+            )
+        memory = self.memory or 256
+        cpu = self.effective_cpu()
+        if (self.concurrency or 1) > 1 and cpu < 1:
+            raise DeployOptionError(
+                "concurrency", f"concurrency {self.concurrency} needs at least 1 CPU (this function has {cpu:g}).", where
+            )
+        if memory > 512 and cpu < 0.5:
+            raise DeployOptionError("cpu", f"{memory}MB of memory needs at least 0.5 CPU (set cpu).", where)
+        if memory > 1024 and cpu < 1:
+            raise DeployOptionError("cpu", f"{memory}MB of memory needs at least 1 CPU (set cpu).", where)
+        for cpus, minimum in ((4, 2048), (6, 3072), (8, 4096)):
+            if cpu == cpus and memory < minimum:
+                raise DeployOptionError("memory", f"{cpus} CPUs need at least {minimum}MB of memory.", where)
+
+    def manifest_fields(self) -> dict[str, Any]:
+        """The endpoint keys of firebase-tools' v1alpha1 build spec these options set."""
+        out: dict[str, Any] = {"platform": "gcfv2"}
+        if self.region is not None:
+            out["region"] = list(self.region)
+        if self.memory is not None:
+            out["availableMemoryMb"] = self.memory
+        if self.timeout is not None:
+            out["timeoutSeconds"] = self.timeout
+        if self.cpu is not None:
+            out["cpu"] = self.cpu
+        if self.min_instances is not None:
+            out["minInstances"] = self.min_instances
+        if self.max_instances is not None:
+            out["maxInstances"] = self.max_instances
+        if self.concurrency is not None:
+            out["concurrency"] = self.concurrency
+        if self.service_account is not None:
+            out["serviceAccount"] = self.service_account
+        if self.ingress is not None:
+            out["ingressSettings"] = self.ingress
+        if self.secrets:
+            out["secretEnvironmentVariables"] = [{"key": name, "secret": name} for name in self.secrets]
+        return out
+
+
+#: What the manifest says when neither the project nor the declaration says anything.
+BUILTIN_DEFAULTS = FunctionOptions(region=("us-central1",), memory=256, timeout=60)
+
+
+# -- parsing one layer ------------------------------------------------------------------------
+
+
+def _int(option: str, value: Any, where: str, minimum: int, maximum: Optional[int] = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DeployOptionError(option, f"expected a whole number, got {value!r}.", where)
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise DeployOptionError(option, f"{value} must be {bound}.", where)
+    return value
+
+
+def _memory(value: Any, where: str) -> int:
+    if isinstance(value, str):
+        match = _MEMORY_TEXT.match(value)
+        if not match:
+            raise DeployOptionError("memory", f"{value!r} is not a size like '512MiB' or '1GiB'.", where)
+        number, unit = int(match.group(1)), match.group(2)
+        value = number * 1024 if unit.startswith("G") else number
+    elif isinstance(value, bool) or not isinstance(value, int):
+        raise DeployOptionError("memory", f"expected MB (e.g. 512) or a size like '1GiB', got {value!r}.", where)
+    if value not in MEMORY_OPTIONS_MB:
+        allowed = ", ".join(str(m) for m in MEMORY_OPTIONS_MB)
+        raise DeployOptionError("memory", f"{value}MB is not a Cloud Functions size; use one of {allowed} (MB).", where)
+    return value
+
+
+def _timeout(value: Any, where: str) -> int:
+    if isinstance(value, str):
+        match = _TIMEOUT_TEXT.match(value)
+        if not match:
+            raise DeployOptionError("timeout", f"{value!r} is not seconds like 60 or '60s'.", where)
+        value = int(match.group(1))
+    return _int("timeout", value, where, 1, _MAX_TIMEOUT[HTTP])
+
+
+def _cpu(value: Any, where: str) -> Union[float, int, str]:
+    if value == "gcf_gen1":
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise DeployOptionError("cpu", f"expected a number of CPUs or 'gcf_gen1', got {value!r}.", where)
+    if not (0.08 <= value <= 1 or value in (2, 4, 6, 8)):
+        raise DeployOptionError("cpu", f"{value} is not valid; use a fraction in [0.08, 1], or 2, 4, 6, 8.", where)
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _strings(option: str, value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
+        raise DeployOptionError(option, f"expected a name or a list of names, got {value!r}.", where)
+    if len(set(value)) != len(value):
+        raise DeployOptionError(option, f"{list(value)!r} repeats a value.", where)
+    return tuple(value)
+
+
+def _regions(value: Any, where: str) -> tuple[str, ...]:
+    regions = _strings("region", value, where)
+    if not regions:
+        raise DeployOptionError("region", "needs at least one region.", where)
+    for region in regions:
+        if not _REGION.match(region):
+            raise DeployOptionError("region", f"{region!r} is not a region name like 'europe-west1'.", where)
+    return regions
+
+
+def _secrets(value: Any, where: str) -> tuple[str, ...]:
+    secrets = _strings("secrets", value, where)
+    for name in secrets:
+        if not _SECRET.match(name):
+            raise DeployOptionError(
+                "secrets", f"{name!r} must be an upper-case environment variable name (A-Z, 0-9, _).", where
+            )
+        if name.startswith(("X_GOOGLE_", "FIREBASE_", "EXT_")):
+            raise DeployOptionError("secrets", f"{name!r} starts with a prefix reserved by Cloud Functions.", where)
+    return secrets
+
+
+def _service_account(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _SERVICE_ACCOUNT.match(value):
+        raise DeployOptionError(
+            "service_account",
+            f"{value!r} is not a service-account email ('name@project.iam.gserviceaccount.com', or 'name@' "
+            "for one in the deployed project).",
+            where,
+        )
+    return value
+
+
+def _ingress(value: Any, where: str) -> str:
+    if value not in _INGRESS:
+        raise DeployOptionError("ingress", f"{value!r} is not one of {', '.join(_INGRESS)}.", where)
+    return value
+
+
+def _invoker(value: Any, where: str) -> tuple[str, ...]:
+    invokers = _strings("invoker", value, where)
+    if not invokers:
+        raise DeployOptionError("invoker", "needs 'public', 'private' or service-account emails.", where)
+    for invoker in invokers:
+        if invoker not in ("public", "private") and "@" not in invoker:
+            raise DeployOptionError("invoker", f"{invoker!r} is not 'public', 'private' or an email.", where)
+    if len(invokers) > 1 and ({"public", "private"} & set(invokers)):
+        raise DeployOptionError("invoker", "'public' and 'private' cannot be combined with other invokers.", where)
+    return invokers
+
+
+_PARSERS = {
+    "region": _regions,
+    "memory": _memory,
+    "timeout": _timeout,
+    "cpu": _cpu,
+    "min_instances": lambda v, w: _int("min_instances", v, w, 0, 1000),
+    "max_instances": lambda v, w: _int("max_instances", v, w, 1, 3000),
+    "concurrency": lambda v, w: _int("concurrency", v, w, 1, 1000),
+    "secrets": _secrets,
+    "service_account": _service_account,
+    "ingress": _ingress,
+    "invoker": _invoker,
+}
+_ALIASES = {"memory_mb": "memory", "timeout_seconds": "timeout", "regions": "region"}
+
+
+def parse_options(values: Union[Mapping[str, Any], FunctionOptions, None], where: str = "") -> FunctionOptions:
+    """Check one layer of options (keyword arguments, a TOML table, a Meta attribute).
+
+    Keys may be written ``snake_case`` or ``kebab-case`` (TOML style). Unknown keys are
+    errors: a misspelt ``max_instance`` must not silently deploy unlimited instances.
+    """
+    if values is None:
+        return FunctionOptions()
+    if isinstance(values, FunctionOptions):
+        values = values.set_options()
+    if not isinstance(values, Mapping):
+        raise DeployOptionError("options", f"expected a mapping of option names to values, got {values!r}.", where)
+    parsed: dict[str, Any] = {}
+    for raw_key, value in values.items():
+        key = _ALIASES.get(str(raw_key).replace("-", "_"), str(raw_key).replace("-", "_"))
+        if key == "env":
+            raise DeployOptionError(
+                "env",
+                "firebase-tools replaces per-function environment variables with the codebase's functions/.env "
+                "on deploy; set plain variables in [tool.flask-boiler.functions.env] (written to functions/.env) "
+                "and sensitive ones as secrets=[...].",
+                where,
+            )
+        if key not in _PARSERS:
+            known = ", ".join(sorted(_PARSERS))
+            raise DeployOptionError(str(raw_key), f"unknown option; known options: {known}.", where)
+        if value is None:
+            continue
+        parsed[key] = _PARSERS[key](value, where)
+    return FunctionOptions(**parsed)
+
+
+def merge_options(layers: Iterable[FunctionOptions]) -> FunctionOptions:
+    """Later layers win, option by option."""
+    result = FunctionOptions()
+    for layer in layers:
+        result = result.merged(layer)
+    return result
+
+
+def trigger_options_of(views: Sequence[type], pattern: str) -> FunctionOptions:
+    """The options the view models refreshed by one trigger ask for (``Meta.trigger_options``).
+
+    A trigger serves every view model that reads ``pattern``; when two of them set the
+    same option to different values there is no right answer, so it is an error naming
+    both (set it once, or in ``export_view_triggers(..., option=...)``).
+    """
+    combined: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for view in views:
+        raw = _meta_attribute(view, "trigger_options")
+        if raw is None:
+            continue
+        where = f"{view.__name__}.Meta.trigger_options"
+        for name, value in parse_options(raw, where).set_options().items():
+            if name in combined and combined[name] != value:
+                raise DeployOptionError(
+                    name,
+                    f"the trigger on {pattern!r} serves {origin[name]} ({combined[name]!r}) and {view.__name__} "
+                    f"({value!r}); they must agree.",
+                    where,
+                )
+            combined[name] = value
+            origin[name] = view.__name__
+    return FunctionOptions(**combined)
+
+
+def _meta_attribute(cls: type, name: str) -> Any:
+    for klass in cls.__mro__:
+        meta = klass.__dict__.get("Meta")
+        if meta is not None and hasattr(meta, name):
+            return getattr(meta, name)
+    return None
