@@ -38,6 +38,7 @@ class MeetingSchema(schema.Schema):
 
     title = fields.String(required=True)
     status = fields.String(load_default="open", dump_default="open")
+    starts_at = fields.DateTime(allow_none=True, load_default=None, dump_default=None)
     location = fields.Reference(Location)
     attendees = fields.Reference(User, many=True, load_default=list, dump_default=list)
 

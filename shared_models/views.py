@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from flask_boiler import fields, schema
+from flask_boiler.rest import RestOptions
 from flask_boiler.views import ViewModel, owner, source
 
 from .domain import Location, Meeting, User
@@ -27,6 +30,8 @@ class MeetingSession(ViewModel):
         schema_cls = MeetingSessionSchema
         path = "users/{uid}/meetingSessions/{meeting_id}"
         access = owner("uid")
+        # Served as REST from the stored documents the triggers keep fresh; lists filter by status.
+        rest = RestOptions(mode="stored", filters=("status",))
 
     meeting = source(Meeting, "meetings/{meeting_id}")
     location = source(Location, via="meeting.location")
@@ -44,4 +49,49 @@ class MeetingSession(ViewModel):
             "attendee_names": [f"{u.first_name} {u.last_name}" for u in self.attendees],
             "num_attendees": len(self.attendees),
             "num_hearing_aids": sum(1 for u in self.attendees if u.hearing_aid_requested),
+        }
+
+
+class AgendaItemSchema(schema.Schema):
+    class Meta:
+        camel_case = True
+
+    meeting_id = fields.String()
+    title = fields.String()
+    starts_at = fields.DateTime(allow_none=True)
+
+
+class UserViewSchema(schema.Schema):
+    class Meta:
+        camel_case = True
+
+    name = fields.String()
+    upcoming = fields.Nested(AgendaItemSchema, many=True)
+
+
+class UserView(ViewModel):
+    """A user's own page: ``userViews/{uid}``, with the open meetings they attend, soonest first.
+
+    ``meetings`` is a back-reference: the meetings whose ``attendees`` point at this user.
+    Joining or leaving a meeting, or a meeting being renamed, refreshes the views of the
+    users it points at (before and after the change).
+    """
+
+    class Meta:
+        schema_cls = UserViewSchema
+        path = "userViews/{uid}"
+        access = owner("uid")
+
+    user = source(User, "users/{uid}")
+    meetings = source(Meeting, backref="attendees")
+
+    def compute(self) -> dict:
+        far_future = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
+        upcoming = sorted(
+            (m for m in self.meetings if m.status == "open"),
+            key=lambda m: (m.starts_at or far_future, m.title),
+        )
+        return {
+            "name": f"{self.user.first_name} {self.user.last_name}",
+            "upcoming": [{"meeting_id": m.doc_id, "title": m.title, "starts_at": m.starts_at} for m in upcoming],
         }

@@ -43,6 +43,7 @@ DEFAULT_EMULATORS = ("firestore", "functions", "auth")
 #: Emulators whose ports we manage. ``hub`` and ``logging`` always run beside the others.
 PORT_KEYS = ("firestore", "functions", "auth", "hub", "logging")
 FUNCTIONS_HOST_ENV = "FLASK_BOILER_FUNCTIONS_EMULATOR_HOST"
+LOG_PATH_ENV = "FLASK_BOILER_EMULATOR_LOG"
 DEFAULT_REGION = "us-central1"
 
 
@@ -74,6 +75,8 @@ class EmulatorStack:
             env["FIREBASE_AUTH_EMULATOR_HOST"] = self.auth_host
         if self.functions_host:
             env[FUNCTIONS_HOST_ENV] = self.functions_host
+        if self.log_path is not None:
+            env[LOG_PATH_ENV] = str(self.log_path)
         return env
 
     def function_url(self, name: str, path: str = "") -> str:
@@ -134,6 +137,7 @@ def running_stack_from_env(environ: Mapping[str, str] = os.environ) -> Optional[
         firestore_host=host,
         auth_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
         functions_host=environ.get(FUNCTIONS_HOST_ENV) or None,
+        log_path=Path(environ[LOG_PATH_ENV]) if environ.get(LOG_PATH_ENV) else None,
     )
 
 
@@ -198,7 +202,7 @@ def start_stack(
         "CI": os.environ.get("CI", "true"),
         **(extra_env or {}),
     }
-    for name in ("FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST", FUNCTIONS_HOST_ENV):
+    for name in ("FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST", FUNCTIONS_HOST_ENV, LOG_PATH_ENV):
         env.pop(name, None)  # firebase-tools sets these for its workers itself
     log_path = work_dir / f"emulators.{os.getpid()}.log"
     command = [

@@ -41,3 +41,26 @@ def test_meeting_sessions_follow_domain_changes(clean_firestore):
 
     meeting.delete()
     wait_for(lambda: view(db, "ann", "m1") is None, timeout=60, message="ann's session deleted")
+
+
+def test_user_view_follows_meetings_that_point_at_the_user(clean_firestore):
+    import datetime
+
+    db = clean_firestore.db
+    ann = User.new("ann", first_name="Ann", last_name="Lee")
+    ann.save()
+    soon = datetime.datetime(2030, 1, 1, 9, tzinfo=datetime.timezone.utc)
+    Meeting.new("late", title="Late", starts_at=soon + datetime.timedelta(days=2), attendees=[ann]).save()
+    Meeting.new("early", title="Early", starts_at=soon, attendees=[ann]).save()
+
+    def upcoming():
+        snapshot = db.document("userViews/ann").get()
+        return [item["title"] for item in snapshot.to_dict()["upcoming"]] if snapshot.exists else None
+
+    wait_for(lambda: upcoming() == ["Early", "Late"], timeout=60, message="ann's agenda lists both meetings, soonest first")
+    assert db.document("userViews/ann").get().to_dict()["name"] == "Ann Lee"
+
+    Meeting.get(doc_id="early").update(status="closed")
+    wait_for(lambda: upcoming() == ["Late"], timeout=60, message="a closed meeting leaves the agenda")
+    Meeting.get(doc_id="late").update(attendees=[])
+    wait_for(lambda: upcoming() == [], timeout=60, message="leaving a meeting empties the agenda")

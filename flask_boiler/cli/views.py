@@ -1,0 +1,54 @@
+"""``rebuild``: recompute every view of a view model from current domain data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..testing.emulators import find_project_root
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from ..context import Context
+    from ..deploy.defaults import load_settings
+    from ..views.rebuild import DEFAULT_PAGE_SIZE, find_view, rebuild
+
+    root = find_project_root()
+    sys.path.insert(0, str(root))
+    app_module = args.app or load_settings(root).view_models.split(":")[0]
+    try:
+        view_cls = find_view(args.view, app_module)
+    except (LookupError, ImportError, AttributeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    report = rebuild(
+        view_cls,
+        Context.db,
+        page_size=args.page_size or DEFAULT_PAGE_SIZE,
+        restart=args.restart,
+        delete_orphans=not args.keep_orphans,
+        progress=not args.quiet,
+    )
+    cost = report.cost
+    print(
+        f"{view_cls.__name__}: {report.roots} roots{' (resumed)' if report.resumed else ''}, "
+        f"{cost.writes} views written, {cost.unchanged} unchanged, {report.orphans_deleted} orphans deleted; "
+        f"{cost.reads} reads, {cost.writes + cost.deletes} writes."
+    )
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    rebuild = commands.add_parser(
+        "rebuild",
+        help="recompute all views of a view model (after adding or changing it); resumable",
+        description="Uses the Firestore the environment points at (FIRESTORE_EMULATOR_HOST, or the "
+        "project's Application Default Credentials).",
+    )
+    rebuild.add_argument("view", help="the view model: package.module.Class, or a class name from --app")
+    rebuild.add_argument("--app", help="module that registers the view models (default: from [tool.flask-boiler])")
+    rebuild.add_argument("--page-size", type=int, help="roots per page (and per transaction)")
+    rebuild.add_argument("--restart", action="store_true", help="ignore the checkpoint of an unfinished rebuild")
+    rebuild.add_argument("--keep-orphans", action="store_true", help="skip deleting views that should not exist")
+    rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
+    rebuild.set_defaults(handler=_rebuild)
