@@ -27,8 +27,11 @@ _SUBMODULES = frozenset(
         "models",
         "primary_object",
         "query",
+        "rest",
         "schema",
         "transactions",
+        "triggers",
+        "views",
     ]
 )
 
@@ -63,6 +66,11 @@ _EXPORTS = {
     "InvalidCursorError": "errors",
     "UnknownModelTypeError": "errors",
     "QueryError": "errors",
+    "ViewModel": "views",
+    "DocumentAsView": "views",
+    "source": "views",
+    "FlaskAsView": "rest",
+    "RestOptions": "rest",
 }
 
 __all__ = sorted(_SUBMODULES | set(_EXPORTS))
@@ -89,6 +97,8 @@ if TYPE_CHECKING:  # pragma: no cover - let type checkers and IDEs see the lazy 
     from .config import Config
     from .context import Context
     from .domain_model import DomainModel
+    from .rest import FlaskAsView, RestOptions
+    from .views import DocumentAsView, ViewModel, source
     from .errors import (
         ConfigurationError,
         DocumentAlreadyExists,

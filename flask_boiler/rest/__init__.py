@@ -20,6 +20,7 @@ declaration), :mod:`.resource` (checking it, URLs), :mod:`.schemas` (wire schema
 
 from .app import api_function, create_api
 from .errors import ApiError
+from .flask_as_view import FlaskAsView
 from .options import Change, RestOptions, Writes, rest_options_of
 
-__all__ = ["ApiError", "Change", "RestOptions", "Writes", "api_function", "create_api", "rest_options_of"]
+__all__ = ["ApiError", "Change", "FlaskAsView", "RestOptions", "Writes", "api_function", "create_api", "rest_options_of"]

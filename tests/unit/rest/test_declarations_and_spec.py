@@ -162,3 +162,24 @@ def test_errors_before_firestore_are_json():
     assert error(client.delete("/unitRestRich/x"), 405)["code"] == "method_not_allowed"
     assert error(client.get("/unitRestRich/x/y"), 404)["code"] == "not_found"
     assert error(client.get("/unitRestRich?limit=x&extra=1"), 400)["fields"].keys() == {"limit", "extra"}
+
+
+def test_flask_as_view_defaults_to_computed_rest_and_the_original_names_import():
+    import flask_boiler
+    from flask_boiler import DocumentAsView, FlaskAsView, ViewModel
+    from flask_boiler.rest import rest_options_of
+
+    assert DocumentAsView is ViewModel and issubclass(FlaskAsView, ViewModel)
+    assert flask_boiler.source is flask_boiler.views.source
+
+    class OnRequest(FlaskAsView):
+        class Meta:
+            schema_cls = ThingSchema
+            path = "unitOnRequest/{thing_id}"
+
+        thing = source(Thing, "unitRestThings/{thing_id}")
+
+        def compute(self):
+            return {"name": self.thing.name}
+
+    assert rest_options_of(OnRequest).mode == "computed"
