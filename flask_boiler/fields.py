@@ -389,19 +389,21 @@ class Nested(Field):
 
     # Python -> stored
     def _to_storage(self, value: Any) -> Any:
-        if self.many:
-            if not isinstance(value, (list, tuple)):
-                raise self._type_error("a list", value)
-            result, errors = [], {}
-            for index, item in enumerate(value):
-                try:
-                    result.append(self._one_to_storage(item))
-                except _MaValidationError as exc:
-                    errors[index] = exc.messages
-            if errors:
-                raise _MaValidationError(errors)
-            return result
-        return self._one_to_storage(value)
+        return self._each(value, self._one_to_storage) if self.many else self._one_to_storage(value)
+
+    def _each(self, value: Any, convert: Any) -> list:
+        """``convert`` every item of a list, collecting every item's errors under its index."""
+        if not isinstance(value, (list, tuple)):
+            raise self._type_error("a list", value)
+        result, errors = [], {}
+        for index, item in enumerate(value):
+            try:
+                result.append(convert(item))
+            except _MaValidationError as exc:
+                errors[index] = exc.messages
+        if errors:
+            raise _MaValidationError(errors)
+        return result
 
     def _one_to_storage(self, value: Any) -> Any:
         from .models.serialization import dump_values
@@ -425,19 +427,7 @@ class Nested(Field):
 
     # stored -> Python
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        if self.many:
-            if not isinstance(value, (list, tuple)):
-                raise self._type_error("a list", value)
-            result, errors = [], {}
-            for index, item in enumerate(value):
-                try:
-                    result.append(self._one_from_storage(item))
-                except _MaValidationError as exc:
-                    errors[index] = exc.messages
-            if errors:
-                raise _MaValidationError(errors)
-            return result
-        return self._one_from_storage(value)
+        return self._each(value, self._one_from_storage) if self.many else self._one_from_storage(value)
 
     def _one_from_storage(self, value: Any) -> Any:
         from .errors import ValidationError
