@@ -204,6 +204,7 @@ def start_stack(
     }
     for name in ("FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST", FUNCTIONS_HOST_ENV, LOG_PATH_ENV):
         env.pop(name, None)  # firebase-tools sets these for its workers itself
+    _prune_logs(work_dir)
     log_path = work_dir / f"emulators.{os.getpid()}.log"
     command = [
         str(firebase_bin), "emulators:start",
@@ -236,6 +237,13 @@ def start_stack(
     finally:
         config_path.unlink(missing_ok=True)
     return stack
+
+
+def _prune_logs(work_dir: Path, keep: int = 10) -> None:
+    """Keep the newest ``keep`` stack logs (one is written per run, named by process id)."""
+    logs = sorted(work_dir.glob("emulators.*.log"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in logs[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def _wait_until_ready(stack: EmulatorStack, timeout: float) -> None:
