@@ -31,7 +31,7 @@ FIREBASE_CACHE = Path(os.environ.get("FIREBASE_EMULATORS_PATH", Path.home() / ".
 INSTALL_ADVICE = (
     "Cannot start the Firestore emulator: firebase-tools could not download it (no internet?) and no "
     "Google Cloud SDK emulator was found; install one with `gcloud components install cloud-firestore-emulator` "
-    "(or Debian's google-cloud-cli-firestore-emulator), or run once with internet access."
+    "(or the apt package google-cloud-cli-firestore-emulator), or run once with internet access."
 )
 
 

@@ -72,3 +72,18 @@ def test_match_path(template, path, expected):
 def test_bad_template_is_rejected():
     with pytest.raises(ValueError, match="wildcard"):
         match_path("users/x{uid}", "users/xa")
+
+
+def test_an_offline_download_failure_becomes_one_sentence_saying_what_to_install():
+    from flask_boiler._private.emulator_runtime import INSTALL_ADVICE, explain_failure
+
+    # What firebase-tools 15 printed here with no Cloud SDK on PATH and no network.
+    log = (
+        "i  firestore: downloading cloud-firestore-emulator-v1.22.0.jar...\n"
+        "i  emulators: Shutting down emulators.\n\n"
+        "Error: Failed to make request to "
+        "https://storage.googleapis.com/firebase-preview-drop/emulator/cloud-firestore-emulator-v1.22.0.jar\n"
+    )
+    assert explain_failure(log) == INSTALL_ADVICE
+    assert "gcloud components install cloud-firestore-emulator" in INSTALL_ADVICE
+    assert explain_failure("i  functions: Loaded functions definitions") is None
