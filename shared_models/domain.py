@@ -47,3 +47,24 @@ class Meeting(DomainModel):
     class Meta:
         collection_name = "meetings"
         schema_cls = MeetingSchema
+
+
+class TicketSchema(schema.Schema):
+    class Meta:
+        camel_case = True
+
+    meeting = fields.Reference(Meeting, required=True)
+    user = fields.Reference(User, required=True)
+    checked_in = fields.Boolean(load_default=False, dump_default=False)
+
+
+class Ticket(DomainModel):
+    """A user's admission to one meeting, kept under the user: ``users/{uid}/tickets/{meeting_id}``.
+
+    Created when the user joins (``POST`` on ``MeetingAttendance``) and deleted when they leave,
+    in the same transaction as the change to ``Meeting.attendees``.
+    """
+
+    class Meta:
+        path = "users/{uid}/tickets/{meeting_id}"
+        schema_cls = TicketSchema

@@ -24,7 +24,7 @@ from flask_boiler.errors import DocumentAlreadyExists, DocumentNotFound
 from flask_boiler.rest import Change, RestOptions, Writes
 from flask_boiler.views import ViewModel, owner, public, role, source
 
-from .domain import Location, Meeting, User
+from .domain import Location, Meeting, Ticket, User
 
 STATUSES = ("open", "closed")
 
@@ -86,12 +86,14 @@ class MeetingAttendanceSchema(schema.Schema):
     name = fields.String()
     meeting_title = fields.String()
     hearing_aid_requested = fields.Boolean()
+    checked_in = fields.Boolean()
 
 
 class AttendanceWrites(Writes):
-    """Join (``POST``), change the hearing-aid request (``PATCH``), leave (``DELETE``)."""
+    """Join (``POST``: adds the user to ``Meeting.attendees`` and issues their ``Ticket``),
+    check in or change the hearing-aid request (``PATCH``), leave (``DELETE``)."""
 
-    fields = ("hearing_aid_requested",)
+    fields = ("hearing_aid_requested", "checked_in")
     client_ids = True  # the joining user's uid is in the body, so owner("uid") is checked first
 
     def create(self, transaction: Any, change: Change) -> None:
@@ -102,15 +104,23 @@ class AttendanceWrites(Writes):
         if "hearing_aid_requested" in change.values:
             user.update(transaction=transaction, hearing_aid_requested=change.values["hearing_aid_requested"])
         meeting.update(transaction=transaction, attendees=[*meeting.attendees, user])
+        ticket = Ticket.new(meeting.doc_id, uid=user.doc_id, meeting=meeting, user=user,
+                            checked_in=change.values.get("checked_in", False))
+        ticket.save(transaction=transaction)
 
     def update(self, transaction: Any, change: Change) -> None:
         user = User.get_or_raise(change.key["uid"], transaction=transaction)
-        user.update(transaction=transaction, **change.values)
+        ticket = Ticket.get_or_raise(change.key["meeting_id"], uid=change.key["uid"], transaction=transaction)
+        if "hearing_aid_requested" in change.values:
+            user.update(transaction=transaction, hearing_aid_requested=change.values["hearing_aid_requested"])
+        if "checked_in" in change.values:
+            ticket.update(transaction=transaction, checked_in=change.values["checked_in"])
 
     def delete(self, transaction: Any, change: Change) -> None:
         meeting = Meeting.get_or_raise(change.key["meeting_id"], transaction=transaction)
         remaining = [attendee for attendee in meeting.attendees if attendee.doc_id != change.key["uid"]]
         meeting.update(transaction=transaction, attendees=remaining)
+        transaction.delete(Ticket.ref_for(change.key["meeting_id"], uid=change.key["uid"]))
 
 
 class MeetingAttendance(ViewModel):
@@ -124,6 +134,7 @@ class MeetingAttendance(ViewModel):
 
     meeting = source(Meeting, "meetings/{meeting_id}")
     attendees = source(User, many=True, via="meeting.attendees")
+    tickets = source(Ticket, backref="meeting")
 
     @staticmethod
     def keys(meeting: Meeting) -> list[dict[str, str]]:
@@ -137,4 +148,5 @@ class MeetingAttendance(ViewModel):
             "name": f"{user.first_name} {user.last_name}",
             "meeting_title": self.meeting.title,
             "hearing_aid_requested": user.hearing_aid_requested,
+            "checked_in": any(t.uid == user.doc_id and t.checked_in for t in self.tickets),
         }

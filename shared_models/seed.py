@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_boiler.context import Context
 
-from .domain import Location, Meeting, User
+from .domain import Location, Meeting, Ticket, User
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ def seed_domain() -> dict[str, Meeting]:
     with Meeting.batch() as batch:
         for meeting in meetings.values():
             batch.save(meeting)
+            for attendee in meeting.attendees:
+                batch.save(Ticket.new(meeting.doc_id, uid=attendee.doc_id, meeting=meeting, user=attendee))
     return meetings
 
 

@@ -8,7 +8,7 @@ from flask_boiler import fields, schema
 from flask_boiler.rest import RestOptions
 from flask_boiler.views import ViewModel, owner, source
 
-from .domain import Location, Meeting, User
+from .domain import Location, Meeting, Ticket, User
 
 
 class MeetingSessionSchema(schema.Schema):
@@ -59,6 +59,7 @@ class AgendaItemSchema(schema.Schema):
     meeting_id = fields.String()
     title = fields.String()
     starts_at = fields.DateTime(allow_none=True)
+    checked_in = fields.Boolean()
 
 
 class UserViewSchema(schema.Schema):
@@ -74,7 +75,8 @@ class UserView(ViewModel):
 
     ``meetings`` is a back-reference: the meetings whose ``attendees`` point at this user.
     Joining or leaving a meeting, or a meeting being renamed, refreshes the views of the
-    users it points at (before and after the change).
+    users it points at (before and after the change). ``tickets`` is another one, on a
+    subcollection model (a collection-group query): checking in shows up here too.
     """
 
     class Meta:
@@ -84,6 +86,7 @@ class UserView(ViewModel):
 
     user = source(User, "users/{uid}")
     meetings = source(Meeting, backref="attendees")
+    tickets = source(Ticket, backref="user")
 
     def compute(self) -> dict:
         far_future = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
@@ -91,7 +94,11 @@ class UserView(ViewModel):
             (m for m in self.meetings if m.status == "open"),
             key=lambda m: (m.starts_at or far_future, m.title),
         )
+        checked_in = {ticket.meeting.doc_id for ticket in self.tickets if ticket.checked_in}
         return {
             "name": f"{self.user.first_name} {self.user.last_name}",
-            "upcoming": [{"meeting_id": m.doc_id, "title": m.title, "starts_at": m.starts_at} for m in upcoming],
+            "upcoming": [
+                {"meeting_id": m.doc_id, "title": m.title, "starts_at": m.starts_at, "checked_in": m.doc_id in checked_in}
+                for m in upcoming
+            ],
         }

@@ -25,7 +25,7 @@ def remove_stale_vendored(root) -> None:
 
 def _expected_files(root, which: Sequence[str]) -> dict:
     """file -> expected text (None: not generated) for the generators named in ``which``."""
-    from ..deploy.defaults import load_settings, load_view_models
+    from ..deploy.defaults import load_query_views, load_settings, load_view_models
     from ..deploy.indexes import render_indexes, required_indexes
     from ..deploy.manifest import generate
     from ..deploy.rules import render_rules
@@ -34,12 +34,10 @@ def _expected_files(root, which: Sequence[str]) -> dict:
     files: dict = {}
     if "manifest" in which:
         files.update(generate(settings))
-    if "rules" in which or "indexes" in which:
-        views = load_view_models(settings)
-        if "rules" in which:
-            files[root / "firestore.rules"] = render_rules(views, source=settings.view_models)
-        if "indexes" in which:
-            files[root / "firestore.indexes.json"] = render_indexes(required_indexes(views))
+    if "rules" in which:
+        files[root / "firestore.rules"] = render_rules(load_view_models(settings), source=settings.view_models)
+    if "indexes" in which:
+        files[root / "firestore.indexes.json"] = render_indexes(required_indexes(load_query_views(settings)))
     return files
 
 

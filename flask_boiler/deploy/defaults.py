@@ -7,6 +7,7 @@ default, so a project without the table still deploys::
 
     [tool.flask-boiler]
     view-models = "shared_models:VIEW_MODELS"   # what rules, indexes and triggers derive from
+    rest-views = "shared_models:REST_VIEWS"     # REST-served views: their queries need indexes too
     vendor = ["flask_boiler", "shared_models"]  # packages `make bundle` copies into functions/
 
     [tool.flask-boiler.functions]               # defaults of every deployed function
@@ -37,6 +38,7 @@ from .options import BUILTIN_DEFAULTS, DeployOptionError, FunctionOptions, parse
 __all__ = ["ProjectSettings", "load_settings", "load_view_models", "DEFAULT_VIEW_MODELS", "DEFAULT_VENDOR"]
 
 DEFAULT_VIEW_MODELS = "shared_models:VIEW_MODELS"
+DEFAULT_REST_VIEWS = "shared_models:REST_VIEWS"
 DEFAULT_VENDOR = ("flask_boiler", "shared_models")
 DEFAULT_SEED = "shared_models.seed:seed"
 DEFAULT_DEMO = "shared_models.demo:run"
@@ -62,6 +64,8 @@ class ProjectSettings:
     defaults: FunctionOptions = BUILTIN_DEFAULTS
     env: Mapping[str, str] = field(default_factory=dict)
     view_models: str = DEFAULT_VIEW_MODELS
+    #: ``module:ATTRIBUTE`` of the views the REST function serves (their queries need indexes too).
+    rest_views: str = DEFAULT_REST_VIEWS
     vendor: tuple[str, ...] = DEFAULT_VENDOR
     #: ``module:function`` seeding example data for ``make dev`` (empty: no seeding).
     seed: str = DEFAULT_SEED
@@ -101,6 +105,9 @@ def load_settings(root: Path, pyproject: Optional[Mapping[str, Any]] = None) -> 
     view_models = table.pop("view-models", table.pop("view_models", DEFAULT_VIEW_MODELS))
     if not isinstance(view_models, str) or view_models.count(":") != 1:
         raise DeployOptionError("view-models", f"expected 'package.module:ATTRIBUTE', got {view_models!r}.", WHERE)
+    rest_views = table.pop("rest-views", DEFAULT_REST_VIEWS)
+    if not isinstance(rest_views, str) or (rest_views and rest_views.count(":") != 1):
+        raise DeployOptionError("rest-views", f"expected 'package.module:ATTRIBUTE' or \"\", got {rest_views!r}.", WHERE)
     vendor = table.pop("vendor", list(DEFAULT_VENDOR))
     if not isinstance(vendor, list) or not all(isinstance(v, str) and v.isidentifier() for v in vendor):
         raise DeployOptionError("vendor", f"expected a list of top-level package names, got {vendor!r}.", WHERE)
@@ -111,12 +118,22 @@ def load_settings(root: Path, pyproject: Optional[Mapping[str, Any]] = None) -> 
             raise DeployOptionError(key, f"expected 'package.module:function' or \"\", got {value!r}.", WHERE)
         hooks[key] = value
     # Other keys of [tool.flask-boiler] belong to other parts of the framework (e.g. the REST layer).
-    return ProjectSettings(root=root, defaults=defaults, env=env, view_models=view_models, vendor=tuple(vendor), **hooks)
+    return ProjectSettings(
+        root=root, defaults=defaults, env=env, view_models=view_models, rest_views=rest_views, vendor=tuple(vendor), **hooks
+    )
 
 
 def load_view_models(settings: ProjectSettings) -> tuple[type, ...]:
     """Import the declared view models (``module:ATTRIBUTE``) with the project root importable."""
     return tuple(load_object(settings, settings.view_models, "view-models"))
+
+
+def load_query_views(settings: ProjectSettings) -> tuple[type, ...]:
+    """Every view whose computation queries Firestore: the deployed view models and the REST views."""
+    views = list(load_view_models(settings))
+    if settings.rest_views:
+        views += [view for view in load_object(settings, settings.rest_views, "rest-views") if view not in views]
+    return tuple(views)
 
 
 def load_object(settings: ProjectSettings, spec: str, key: str) -> Any:

@@ -2,11 +2,12 @@
 
 What is derived from the declarations today:
 
-* **Dependency look-ups** (:func:`flask_boiler.views.refresh.refresh_from_followed_event`):
-  when a followed document changes, one reverse query on the root's reference field finds
-  the dependent roots: ``field == ref`` (``source(..., via=...)``) or ``field
-  array-contains ref`` (``many=True``). A single-field query needs no composite index, and
-  Firestore indexes every field automatically *for collection queries*. Roots that live
+* **Dependency look-ups** (:func:`flask_boiler.views.refresh.referencing_query`): when a
+  followed document changes, one reverse query on the root's reference field finds the
+  dependent roots: ``field == ref`` (``source(..., via=...)``) or ``field array-contains
+  ref`` (``many=True``); a back-reference source (``source(..., backref=...)``) runs the
+  same kind of query on the back-referencing model's field. A single-field query needs no composite index, and
+  Firestore indexes every field automatically *for collection queries*. Models that live
   in a subcollection (``users/{uid}/tickets/{id}``) are queried as a **collection group**,
   which automatic indexes do not cover: each such field gets a ``fieldOverride`` adding
   the collection-group index (and restating the automatic collection-scope ones, because
@@ -51,24 +52,29 @@ class FieldQuery:
     reason: str = ""
 
 
+def _reference_query(model: type, attribute: str, reason: str) -> FieldQuery:
+    """The query for ``model`` documents whose reference field ``attribute`` points at a document."""
+    template = model._meta.path
+    field = model._meta.schema.fields[attribute]
+    return FieldQuery(
+        collection_id=template.collection_id,
+        field_path=field.data_key or attribute,
+        operator="array_contains" if getattr(field, "many", False) else "==",
+        collection_group=bool(template.parent_params),
+        reason=reason,
+    )
+
+
 def dependency_queries(views: Iterable[type]) -> list[FieldQuery]:
-    """The reverse queries the refresh engine runs for the followed sources of ``views``."""
+    """The reverse queries the refresh engine runs for ``views``: on the root's reference
+    fields (followed sources) and on the back-referencing models' fields (back-references)."""
     queries: set[FieldQuery] = set()
     for view in views:
         declaration = view._fb_declaration
-        root_model = declaration.root.model
-        template = root_model._meta.path
         for followed in declaration.followed:
-            field = root_model._meta.schema.fields[followed.via_attribute]
-            queries.add(
-                FieldQuery(
-                    collection_id=template.collection_id,
-                    field_path=field.data_key or followed.via_attribute,
-                    operator="array_contains" if followed.many else "==",
-                    collection_group=bool(template.parent_params),
-                    reason=f"{view.__name__}.{followed.name}",
-                )
-            )
+            queries.add(_reference_query(declaration.root.model, followed.via_attribute, f"{view.__name__}.{followed.name}"))
+        for backref in declaration.backrefs:
+            queries.add(_reference_query(backref.model, backref.backref, f"{view.__name__}.{backref.name}"))
     return sorted(queries)
 
 

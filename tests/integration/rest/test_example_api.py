@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flask_boiler.testing import wait_for
-from shared_models import Meeting, User
+from shared_models import Meeting, Ticket, User
 
 from .transports import EmulatorTransport, FunctionsFrameworkTransport
 
@@ -53,7 +53,9 @@ def test_meeting_lifecycle_through_the_api(api, accounts):
     check_error(api.request("POST", f"/meetings/{meeting_id}/attendees", json=join, headers=bob.headers), 403)
     joined = api.request("POST", f"/meetings/{meeting_id}/attendees", json=join, headers=ann.headers)
     assert joined.status == 201, joined.text
-    assert joined.body == {"meetingId": meeting_id, "uid": ann.uid, "name": "Ann Lee", "meetingTitle": "Standup", "hearingAidRequested": True}
+    assert joined.body == {"meetingId": meeting_id, "uid": ann.uid, "name": "Ann Lee", "meetingTitle": "Standup",
+                           "hearingAidRequested": True, "checkedIn": False}
+    assert Ticket.get(meeting_id, uid=ann.uid).user.doc_id == ann.uid  # the join issued a ticket
     check_error(api.request("POST", f"/meetings/{meeting_id}/attendees", json=join, headers=ann.headers), 409, "conflict")
     check_error(api.request("POST", "/meetings/nope/attendees", json=join, headers=ann.headers), 404)
     assert api.request("POST", f"/meetings/{meeting_id}/attendees", json={"uid": bob.uid}, headers=bob.headers).status == 201
@@ -71,6 +73,8 @@ def test_meeting_lifecycle_through_the_api(api, accounts):
 
     patched = api.request("PATCH", f"/meetings/{meeting_id}/attendees/{ann.uid}", json={"hearingAidRequested": False}, headers=ann.headers)
     assert patched.status == 200 and patched.body["hearingAidRequested"] is False
+    checked = api.request("PATCH", f"/meetings/{meeting_id}/attendees/{ann.uid}", json={"checkedIn": True}, headers=ann.headers)
+    assert checked.status == 200 and checked.body["checkedIn"] is True and Ticket.get(meeting_id, uid=ann.uid).checked_in
     wait_for(lambda: session(lambda s: s["numHearingAids"] == 0), timeout=60, message="hearing aid change reaches the view")
 
     closed = api.request("PATCH", f"/meetingCards/{meeting_id}", json={"status": "closed"}, headers=organizer.headers)
@@ -83,6 +87,7 @@ def test_meeting_lifecycle_through_the_api(api, accounts):
     check_error(api.request("GET", f"/meetings/{meeting_id}/attendees/{ann.uid}", headers=ann.headers), 404)
     wait_for(lambda: api.request("GET", session_url, headers=ann.headers).status == 404, timeout=60)
     assert [ref.doc_id for ref in Meeting.get(meeting_id).attendees] == [bob.uid]
+    assert Ticket.get(meeting_id, uid=ann.uid) is None  # leaving took the ticket back, in the same transaction
 
     assert api.request("DELETE", f"/meetingCards/{meeting_id}", headers=organizer.headers).status == 204
     check_error(api.request("GET", f"/meetingCards/{meeting_id}"), 404, "not_found")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flask_boiler import fields, schema
-from flask_boiler.deploy.defaults import load_settings, load_view_models
+from flask_boiler.deploy.defaults import load_query_views, load_settings, load_view_models
 from flask_boiler.deploy.indexes import dependency_queries, render_indexes, required_indexes
 from flask_boiler.deploy.rules import RulesError, render_rules
 from flask_boiler.views import ViewModel, owner, source
@@ -22,6 +22,10 @@ def project_views():
     return load_view_models(load_settings(ROOT))
 
 
+def query_views():
+    return load_query_views(load_settings(ROOT))
+
+
 def test_committed_rules_are_current():
     settings = load_settings(ROOT)
     expected = render_rules(load_view_models(settings), source=settings.view_models)
@@ -29,7 +33,7 @@ def test_committed_rules_are_current():
 
 
 def test_committed_indexes_are_current():
-    expected = render_indexes(required_indexes(project_views()))
+    expected = render_indexes(required_indexes(query_views()))
     assert (ROOT / "firestore.indexes.json").read_text() == expected, "run `.venv/bin/python -m flask_boiler indexes`"
 
 
@@ -102,7 +106,19 @@ def test_top_level_roots_need_no_index():
         "indexes": [],
         "fieldOverrides": [],
     }
-    assert all(not q.collection_group for q in dependency_queries(project_views()))
+
+
+def test_back_references_on_subcollection_models_get_collection_group_overrides():
+    """The example reads tickets (users/{uid}/tickets) by their `user` field (UserView) and by
+    their `meeting` field (MeetingAttendance, served by REST): collection-group queries, which
+    need indexes the automatic ones do not provide."""
+    queries = [q for q in dependency_queries(query_views()) if q.collection_group]
+    assert [(q.collection_id, q.field_path, q.operator) for q in queries] == [
+        ("tickets", "meeting", "=="), ("tickets", "user", "=="),
+    ]
+    overrides = required_indexes(query_views())["fieldOverrides"]
+    assert [(o["collectionGroup"], o["fieldPath"]) for o in overrides] == [("tickets", "meeting"), ("tickets", "user")]
+    assert all({"order": "ASCENDING", "queryScope": "COLLECTION_GROUP"} in o["indexes"] for o in overrides)
 
 
 def test_subcollection_roots_get_collection_group_field_overrides():

@@ -90,7 +90,7 @@ def test_example_spec_has_no_untyped_property():
             assert "type" in prop or "$ref" in prop, f"{name}.{prop_name} is untyped"
     create = spec["components"]["schemas"]["MeetingAttendanceCreate"]
     assert create["required"] == ["uid"] and create["additionalProperties"] is False
-    assert set(create["properties"]) == {"uid", "hearingAidRequested"}
+    assert set(create["properties"]) == {"uid", "hearingAidRequested", "checkedIn"}
     card_post = spec["paths"]["/meetingCards"]["post"]
     assert card_post["security"] == [{"firebase": []}] and spec["paths"]["/meetingCards"]["get"]["security"] == []
 
