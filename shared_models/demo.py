@@ -13,7 +13,7 @@ from flask_boiler.context import Context
 from flask_boiler.testing import wait_for
 from flask_boiler.testing.costs import count_operations
 
-from .domain import Location, Meeting, User
+from .domain import Location, Meeting, Ticket, User
 from .seed import seed
 
 VIEW_GROUPS = ("meetingSessions", "userViews")
@@ -23,7 +23,8 @@ def _summary(data: Optional[dict]) -> str:
     if data is None:
         return ""
     if "upcoming" in data:
-        return f"{data['name']}: " + (", ".join(item["title"] for item in data["upcoming"]) or "no upcoming meetings")
+        items = [item["title"] + (" (checked in)" if item.get("checkedIn") else "") for item in data["upcoming"]]
+        return f"{data['name']}: " + (", ".join(items) or "no upcoming meetings")
     return f"{data['title']} @ {data.get('locationName')} — {', '.join(data['attendeeNames'])}"
 
 
@@ -45,6 +46,8 @@ STEPS: list[tuple[str, str, Callable[[], Any]]] = [
     ("Cy joins the daily standup", "meetings/standup", lambda: _join("standup", "cy")),
     ("Ann leaves the retrospective", "meetings/retro", lambda: _leave("retro", "ann")),
     ("Planning is closed", "meetings/planning", lambda: Meeting.get_or_raise("planning").update(status="closed")),
+    ("Ann checks in to the daily standup (her ticket, under users/ann/tickets)", "users/ann/tickets/standup",
+     lambda: Ticket.get_or_raise("standup", uid="ann").update(checked_in=True)),
 ]
 
 
@@ -55,7 +58,9 @@ def run(stack: Any) -> None:
     follower = LogFollower(stack.log_path)
     print("Seeding users, rooms and meetings; the triggers build the views...", flush=True)
     seeded = {"users/ann", "users/bob", "users/cy", "locations/blue", "locations/red",
-              "meetings/standup", "meetings/retro", "meetings/planning"}
+              "meetings/standup", "meetings/retro", "meetings/planning",
+              "users/ann/tickets/standup", "users/bob/tickets/standup", "users/ann/tickets/retro",
+              "users/cy/tickets/retro", "users/bob/tickets/planning"}
     seed()
     reported: set[str] = set()
     wait_for(lambda: reported.update(r.document for r in follower.new_runs()) or seeded <= reported,

@@ -65,3 +65,13 @@ def test_find_view_by_path_or_name():
     assert find_view("tests.integration.views.fast_app:TitleView") is TitleView
     with pytest.raises(LookupError, match="NoSuchView"):
         find_view("NoSuchView")
+
+
+def test_rebuild_command_line(domain, capsys):
+    from flask_boiler.cli import main
+
+    assert main(["rebuild", "tests.integration.views.fast_app.TitleView", "--quiet", "--page-size", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "TitleView: 7 roots" in out and "7 views written" in out
+    assert domain.document("fastTitles/g3").get().to_dict() == {"title": "G3"}
+    assert main(["rebuild", "NoSuchView", "--quiet"]) == 1
