@@ -7,7 +7,7 @@ FUNCTIONS_VENV := functions/venv
 STAMP := .make-stamps
 PYTEST_ARGS ?=
 
-.PHONY: setup test test-unit dev demo web bundle unbundle check deploy clean
+.PHONY: setup test test-unit dev demo web bundle unbundle check deploy clean bench
 
 setup: $(STAMP)/venv $(STAMP)/functions-venv $(STAMP)/npm $(STAMP)/chromium web
 
@@ -60,6 +60,13 @@ dev: setup unbundle
 # A scripted walk: domain writes, the view documents each changed, and what the triggers paid.
 demo: setup unbundle
 	$(VENV)/bin/python -m flask_boiler demo
+
+# Benchmarks against hand-written baselines on a stack of its own (free ports):
+# bench/results/latest.{md,json} and plots; a full run also refreshes the README's Performance
+# section and docs/bench/. `make bench BENCH_ARGS=--quick` is a fast smoke run.
+BENCH_ARGS ?=
+bench: setup unbundle
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 # --- deploy ----------------------------------------------------------------------------------
 # What would be deployed matches the declarations: functions.yaml, firestore.rules and

@@ -36,6 +36,9 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 from google.cloud import firestore
 
 MAX_WRITES_PER_COMMIT = 500
+#: Estimated payload per commit: Firestore refuses requests over 10 MiB, and the emulator
+#: gRPC messages over 4 MiB; 3 MiB keeps both well clear.
+MAX_BYTES_PER_COMMIT = 3 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class WriteReport:
     unchanged: int = 0
     stale: bool = False
     commits: int = 0
+    #: Changes left for another round (a refresh larger than one commit); see run_refresh.
+    remaining: int = 0
     written_paths: list[str] = field(default_factory=list)
     deleted_paths: list[str] = field(default_factory=list)
 
@@ -148,8 +153,32 @@ def apply_view_writes(
     return report
 
 
-def run_refresh(db: firestore.Client, plan: Plan, guard: Optional[SourceGuard] = None) -> WriteReport:
-    """Compute ``plan`` (reading through the given :class:`Reader`) and apply it, in one transaction."""
+def _commit_share(changes: Sequence[ViewWrite], max_writes: int, max_bytes: int) -> Sequence[ViewWrite]:
+    """The leading changes that fit one commit: at most ``max_writes``, and an estimated
+    payload under ``max_bytes`` (Firestore refuses requests over 10 MiB)."""
+    size = 0
+    for count, write in enumerate(changes):
+        size += len(write.path) + (len(repr(write.data)) if write.data is not None else 0)
+        if count >= max_writes or (count and size > max_bytes):
+            return changes[:count]
+    return changes
+
+
+def run_refresh(
+    db: firestore.Client,
+    plan: Plan,
+    guard: Optional[SourceGuard] = None,
+    *,
+    max_writes: int = MAX_WRITES_PER_COMMIT,
+    max_bytes: int = MAX_BYTES_PER_COMMIT,
+) -> WriteReport:
+    """Compute ``plan`` (reading through the given :class:`Reader`) and apply it in a transaction.
+
+    A refresh that changes more views than fit one commit (``max_writes`` or ``max_bytes``)
+    commits the first share and runs again: the views already written now compare equal, so
+    each round writes the next share, from freshly read sources, until none is left. That
+    costs the reads once more per extra round, and never writes stale or oversized commits.
+    """
 
     @firestore.transactional
     def run(transaction: firestore.Transaction) -> WriteReport:
@@ -184,7 +213,9 @@ def run_refresh(db: firestore.Client, plan: Plan, guard: Optional[SourceGuard] =
                     for write in wanted
                     if write.path not in keep and current.get(write.path) is not None and current[write.path].exists
                 ]
-        for write in changes:
+        share = _commit_share(changes, max_writes, max_bytes)
+        report.remaining = len(changes) - len(share)
+        for write in share:
             ref = db.document(write.path)
             if write.data is None:
                 transaction.delete(ref)
@@ -194,7 +225,15 @@ def run_refresh(db: firestore.Client, plan: Plan, guard: Optional[SourceGuard] =
                 transaction.set(ref, write.data)
                 report.writes += 1
                 report.written_paths.append(write.path)
-        report.commits = 1 if changes else 0
+        report.commits = 1 if share else 0
         return report
 
-    return run(db.transaction())
+    total = WriteReport()
+    while True:
+        report = run(db.transaction())
+        changed_before = total.writes + total.deletes
+        total.merge(report)
+        if not report.remaining:
+            # Views written by earlier rounds compared equal in this one: they changed.
+            total.unchanged = report.unchanged - changed_before
+            return total

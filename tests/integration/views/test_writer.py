@@ -65,3 +65,22 @@ def test_more_than_500_views_commit_in_chunks(clean_firestore):
     report = apply_view_writes(db, writes)
     assert (report.writes, report.commits) == (1201, 3)
     assert db.collection("fanout").count().get()[0][0].value == 1201
+
+
+def test_a_refresh_larger_than_one_commit_runs_in_rounds(clean_firestore):
+    from flask_boiler.views.writer import run_refresh
+
+    db = clean_firestore.db
+    source = db.document("meetings/big")
+    source.set({"title": "All hands"})
+    guard = SourceGuard("meetings/big", source.get().update_time)
+    plan = lambda reader: [ViewWrite(f"hands/v{i}", {"i": i, "pad": "x" * 100}) for i in range(5)]
+
+    by_count = run_refresh(db, plan, guard, max_writes=2)
+    assert (by_count.writes, by_count.commits, by_count.unchanged) == (5, 3, 0)
+    assert db.collection("hands").count().get()[0][0].value == 5
+
+    db.recursive_delete(db.collection("hands"))
+    by_size = run_refresh(db, plan, guard, max_bytes=300)  # about two views' worth (~128 bytes each)
+    assert by_size.writes == 5 and by_size.commits == 3
+    assert run_refresh(db, plan, guard, max_writes=2).writes == 0

@@ -1,0 +1,1 @@
+"""Hand-written baselines: what you would write with functions-framework and the Firestore client alone."""

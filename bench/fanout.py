@@ -1,0 +1,175 @@
+"""Scenario 5: one domain change that refreshes N view documents, vs the raw BulkWriter.
+
+A meeting with N attendees has N per-attendee views. Each repetition renames the meeting and
+times ``handle_document_event`` for that event (the real protobuf event, with the document's
+real update_time) on one view model, so exactly N view documents change: it reads the room,
+the N attendees and the N current views, compares, guards, and writes the N views in one
+transaction.
+
+Two view models: ``FanCard`` (below; the shape of ``MeetingSession`` with a constant-size
+document: the attendee's own name instead of every attendee's) for N = 10, 100, 1,000, and
+the example's ``MeetingSession`` itself, whose documents list every attendee's name, so N
+views weigh O(N^2) bytes: at N = 1,000 they are about 13 MB, more than one commit may carry
+(Firestore: 10 MiB, the emulator: 4 MiB), so the refresh commits in rounds of at most 3 MiB
+(:func:`flask_boiler.views.writer.run_refresh`), re-reading its sources once per round. The baseline writes the same N documents (the same content, with a
+different title so every write is a real change) with the Firestore client's ``BulkWriter``:
+once with its defaults (which rate-limit to 500 writes/s) and once with the limit lifted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from typing import Any
+
+from google.cloud.firestore_v1.bulk_writer import BulkWriterOptions
+
+from flask_boiler.context import Context
+from flask_boiler.testing.costs import count_operations
+from flask_boiler.testing.emulators import EmulatorStack, clear_firestore
+from flask_boiler.triggers.view_triggers import handle_document_event
+
+from flask_boiler import fields, schema
+from flask_boiler.views import ViewModel, source
+from flask_boiler.views.refresh import plan_for_roots
+from flask_boiler.views.writer import Reader, WriteReport
+
+from shared_models import Location, Meeting, MeetingSession, User
+
+from . import world
+from .stats import summary
+
+PATTERN = "meetings/{doc_id}"
+
+
+class FanCardSchema(schema.Schema):
+    class Meta:
+        camel_case = True
+
+    title = fields.String()
+    status = fields.String()
+    location_name = fields.String(allow_none=True)
+    attendee_name = fields.String()
+    num_attendees = fields.Integer()
+
+
+class FanCard(ViewModel):
+    """Benchmark-only: one constant-size view per attendee of a meeting (never deployed)."""
+
+    class Meta:
+        schema_cls = FanCardSchema
+        path = "benchFanCards/{meeting_id}/attendees/{uid}"
+
+    meeting = source(Meeting, "meetings/{meeting_id}")
+    location = source(Location, via="meeting.location")
+    attendees = source(User, many=True, via="meeting.attendees")
+
+    @staticmethod
+    def keys(meeting: Meeting) -> list[dict[str, str]]:
+        return [{"meeting_id": meeting.doc_id, "uid": user.doc_id} for user in meeting.attendees]
+
+    def compute(self) -> dict:
+        me = next((u for u in self.attendees if u.doc_id == self.key["uid"]), None)
+        return {
+            "title": self.meeting.title,
+            "status": self.meeting.status,
+            "location_name": self.location.name if self.location else None,
+            "attendee_name": f"{me.first_name} {me.last_name}" if me else "",
+            "num_attendees": len(self.attendees),
+        }
+
+
+def commit_bytes(view_cls: type, meeting_id: str) -> int:
+    """Size of the write requests for every view of the meeting (computed, nothing written)."""
+    from google.cloud.firestore_v1 import _helpers
+    from google.cloud.firestore_v1.types import Document, Write
+
+    db = Context.db
+    writes = plan_for_roots(Reader(db, None, WriteReport()), view_cls, [Meeting.get_or_raise(meeting_id)])
+    total = 0
+    for write in writes:
+        name = f"projects/{db.project}/databases/(default)/documents/{write.path}"
+        total += Write.pb(Write(update=Document(name=name, fields=_helpers.encode_dict(write.data)))).ByteSize()
+    return total
+UNTHROTTLED = BulkWriterOptions(initial_ops_per_second=1_000_000, max_ops_per_second=1_000_000)
+
+
+def _setup(n: int, view_cls: type, create_views: bool = True) -> str:
+    users = [User.new(f"f{n}-{i:04d}", first_name=f"F{i}", last_name="Fan") for i in range(n)]
+    for start in range(0, n, 400):
+        with User.batch() as batch:
+            for user in users[start:start + 400]:
+                batch.save(user)
+    Location.new("fanroom", name="Fan room").save()
+    meeting_id = f"fan{n}"
+    Meeting.new(meeting_id, title=f"Fan-out {n}", location=Location.get_or_raise("fanroom"), attendees=users).save()
+    if create_views:
+        _ours(view_cls, meeting_id, None)  # create the N views (not measured)
+    return meeting_id
+
+
+def _ours(view_cls: type, meeting_id: str, title: Any) -> tuple[float, dict]:
+    path = f"meetings/{meeting_id}"
+    before = world.snapshot(path)
+    if title is not None:
+        Meeting.get_or_raise(meeting_id).update(title=title)
+    event = world.event_for(path, before if title is not None else (None, None))
+    with contextlib.redirect_stderr(io.StringIO()), count_operations(Context.db) as count:
+        start = time.perf_counter()
+        handle_document_event(PATTERN, event, (view_cls,), Context.db)
+        elapsed = time.perf_counter() - start
+    return elapsed, {"reads": count.reads, "writes": count.billed_writes, "rpcs": count.lookups + count.queries + count.commits}
+
+
+def _bulk(documents: dict[str, dict], title: str, options: Any) -> tuple[float, dict]:
+    """BulkWriter sends BatchWrite RPCs (which ``count_operations`` does not see): N writes, no reads."""
+    db = Context.db
+    start = time.perf_counter()
+    writer = db.bulk_writer(options=options) if options is not None else db.bulk_writer()
+    for path, data in documents.items():
+        writer.set(db.document(path), {**data, "title": title})
+    writer.close()
+    elapsed = time.perf_counter() - start
+    return elapsed, {"reads": 0, "writes": len(documents)}
+
+
+def _measure(stack: EmulatorStack, view_cls: type, n: int, repeats: int) -> dict:
+    clear_firestore(stack)
+    meeting_id = _setup(n, view_cls)
+    view_paths = [view_cls._meta.path.render(key) for key in view_cls.keys_for(Meeting.get_or_raise(meeting_id))]
+    times: dict[str, list[float]] = {"ours": [], "bulk_default": [], "bulk_unthrottled": []}
+    costs: dict[str, dict] = {}
+    for rep in range(repeats):
+        elapsed, cost = _ours(view_cls, meeting_id, f"Fan-out {n} v{rep}")
+        if cost["writes"] != n:
+            raise AssertionError(f"fan-out {n}: expected {n} view writes, got {cost}")
+        times["ours"].append(elapsed)
+        costs["ours"] = cost
+        documents = {s.reference.path: s.to_dict() for s in Context.db.get_all([Context.db.document(p) for p in view_paths])}
+        elapsed, costs["bulk_default"] = _bulk(documents, f"Bulk {n} v{rep}", None)
+        times["bulk_default"].append(elapsed)
+        elapsed, costs["bulk_unthrottled"] = _bulk(documents, f"Bulk* {n} v{rep}", UNTHROTTLED)
+        times["bulk_unthrottled"].append(elapsed)
+    return {
+        "view": view_cls.__name__,
+        "n": n,
+        "repeats": repeats,
+        "commit_bytes": commit_bytes(view_cls, meeting_id),
+        "seconds": {name: summary(values) for name, values in times.items()},
+        "writes_per_second": {name: summary([n / t for t in values]) for name, values in times.items()},
+        "cost": costs,
+        # ours writes/s divided by the baseline's, per repetition (= baseline time / our time)
+        "throughput_ratio": {name: summary([b / o for b, o in zip(times[name], times["ours"])])
+                             for name in ("bulk_default", "bulk_unthrottled")},
+        "raw": times,
+    }
+
+
+def run(stack: EmulatorStack, sizes: list[int], repeats: dict[int, int]) -> dict:
+    results: dict[str, Any] = {"FanCard": {}, "MeetingSession": {}}
+    for n in sizes:
+        results["FanCard"][str(n)] = _measure(stack, FanCard, n, repeats[n])
+    for n in sizes:
+        results["MeetingSession"][str(n)] = _measure(stack, MeetingSession, n, repeats[n])
+    return results
