@@ -97,6 +97,9 @@ class EmulatorStack:
         if process is None:
             return
         self.process = None
+        # firebase-tools starts the Java emulator detached (its own process group), so the
+        # group signal below cannot reach it: remember every descendant now, by parentage.
+        family = descendants(process.pid)
         _signal_group(process, signal.SIGINT)
         try:
             process.wait(timeout=timeout)
@@ -104,10 +107,34 @@ class EmulatorStack:
             pass
         # Python workers and the Java emulator may linger after firebase-tools exits.
         _signal_group(process, signal.SIGKILL)
+        for pid in family:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+
+
+def descendants(pid: int) -> list[int]:
+    """Process ids of every descendant of ``pid`` (read from /proc; empty where there is none)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        parent = int(text[text.rindex(")") + 2 :].split()[1])  # "pid (comm) state ppid ..."
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
@@ -271,12 +298,21 @@ def _request(method: str, url: str) -> int:
         return exc.code
 
 
-def clear_firestore(stack: EmulatorStack, database: str = "(default)") -> None:
-    """Delete every document in the emulator's database (the emulator's own reset endpoint)."""
+def clear_firestore(stack: EmulatorStack, database: str = "(default)", timeout: float = 20.0) -> None:
+    """Delete every document in the emulator's database (the emulator's own reset endpoint).
+
+    The emulator answers 409 while a transaction holds locks (a trigger of the previous test
+    may still be refreshing views), so a conflict is retried until ``timeout``.
+    """
     url = f"http://{stack.firestore_host}/emulator/v1/projects/{stack.project_id}/databases/{database}/documents"
-    status = _request("DELETE", url)
-    if status != 200:
-        raise EmulatorStartError(f"Could not clear the Firestore emulator ({url} answered {status}).")
+    deadline = time.monotonic() + timeout
+    while True:
+        status = _request("DELETE", url)
+        if status == 200:
+            return
+        if status != 409 or time.monotonic() >= deadline:
+            raise EmulatorStartError(f"Could not clear the Firestore emulator ({url} answered {status}).")
+        time.sleep(0.2)
 
 
 def clear_auth(stack: EmulatorStack) -> None:

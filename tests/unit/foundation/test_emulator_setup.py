@@ -87,3 +87,25 @@ def test_an_offline_download_failure_becomes_one_sentence_saying_what_to_install
     assert explain_failure(log) == INSTALL_ADVICE
     assert "gcloud components install cloud-firestore-emulator" in INSTALL_ADVICE
     assert explain_failure("i  functions: Loaded functions definitions") is None
+
+
+def test_descendants_are_found_through_parentage_even_in_other_process_groups():
+    import subprocess
+    import sys
+
+    from flask_boiler.testing.emulators import descendants
+
+    # A child that starts a grandchild in a new session, as firebase-tools does with the Java emulator.
+    script = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)'], start_new_session=True); time.sleep(30)"
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        from flask_boiler.testing import wait_for
+
+        family = wait_for(lambda: len(found := descendants(parent.pid)) == 1 and found, timeout=10)
+        with open(f"/proc/{family[0]}/stat") as stat:
+            assert int(stat.read().rsplit(")", 1)[1].split()[2]) != parent.pid  # another process group
+    finally:
+        for pid in descendants(parent.pid):
+            subprocess.run(["kill", "-9", str(pid)])
+        parent.kill()
+        parent.wait()
