@@ -29,13 +29,11 @@ def _summary(data: Optional[dict]) -> str:
 
 
 def _join(meeting_id: str, uid: str) -> None:
-    meeting = Meeting.get_or_raise(meeting_id)
-    meeting.update(attendees=[*meeting.attendees, User.get_or_raise(uid)])
+    Meeting.get_or_raise(meeting_id).join(User.get_or_raise(uid))
 
 
 def _leave(meeting_id: str, uid: str) -> None:
-    meeting = Meeting.get_or_raise(meeting_id)
-    meeting.update(attendees=[a for a in meeting.attendees if a.doc_id != uid])
+    Meeting.get_or_raise(meeting_id).leave(uid)
 
 
 STEPS: list[tuple[str, str, Callable[[], Any]]] = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_boiler import fields, schema
 from flask_boiler.domain_model import DomainModel
 
@@ -47,6 +49,14 @@ class Meeting(DomainModel):
     class Meta:
         collection_name = "meetings"
         schema_cls = MeetingSchema
+
+    def join(self, user: "User", *, transaction: Any = None) -> None:
+        """Add ``user`` to the attendees (one update of ``attendees``; the views follow)."""
+        self.update(attendees=[*self.attendees, user], transaction=transaction)
+
+    def leave(self, uid: str, *, transaction: Any = None) -> None:
+        """Remove the attendee with ``uid``."""
+        self.update(attendees=[a for a in self.attendees if a.doc_id != uid], transaction=transaction)
 
 
 class TicketSchema(schema.Schema):

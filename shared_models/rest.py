@@ -103,7 +103,7 @@ class AttendanceWrites(Writes):
             raise DocumentAlreadyExists(f"meetings/{meeting.doc_id}/attendees/{user.doc_id}")
         if "hearing_aid_requested" in change.values:
             user.update(transaction=transaction, hearing_aid_requested=change.values["hearing_aid_requested"])
-        meeting.update(transaction=transaction, attendees=[*meeting.attendees, user])
+        meeting.join(user, transaction=transaction)
         ticket = Ticket.new(meeting.doc_id, uid=user.doc_id, meeting=meeting, user=user,
                             checked_in=change.values.get("checked_in", False))
         ticket.save(transaction=transaction)
@@ -118,8 +118,7 @@ class AttendanceWrites(Writes):
 
     def delete(self, transaction: Any, change: Change) -> None:
         meeting = Meeting.get_or_raise(change.key["meeting_id"], transaction=transaction)
-        remaining = [attendee for attendee in meeting.attendees if attendee.doc_id != change.key["uid"]]
-        meeting.update(transaction=transaction, attendees=remaining)
+        meeting.leave(change.key["uid"], transaction=transaction)
         transaction.delete(Ticket.ref_for(change.key["meeting_id"], uid=change.key["uid"]))
 
 
