@@ -17,7 +17,7 @@ from flask import Flask, Response, jsonify, request
 from ..errors import ModelDefinitionError
 from . import reads, writes
 from .auth import authorize
-from .bodies import DEFAULT_MAX_BODY_BYTES
+from .bodies import DEFAULT_MAX_BODY_BYTES, discard_unread_body
 from .cors import install_cors
 from .docs import render_docs
 from .errors import install_error_handlers
@@ -66,6 +66,12 @@ def _route_collection(app: Flask, resource: Resource) -> None:
     app.add_url_rule(resource.url(item=False, flask=True), f"{resource.name}.collection", collection, methods=methods)
 
 
+def _drained(response: Response) -> Response:
+    """Every answer, success or error, leaves no unread request body on the connection."""
+    discard_unread_body()
+    return response
+
+
 def create_api(
     views: Iterable[type],
     *,
@@ -93,6 +99,7 @@ def create_api(
     app.url_map.merge_slashes = False
     install_error_handlers(app)
     install_cors(app, cors_origins)
+    app.after_request(_drained)
     spec = build_openapi(resources, title=title, version=version, description=description)
     page = render_docs(spec)
 

@@ -8,6 +8,7 @@ errors, see :mod:`.schemas`); messages are keyed by the JSON names the client se
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import marshmallow
@@ -15,7 +16,9 @@ from flask import Request
 
 from .errors import ApiError
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "json_object", "load_body"]
+logger = logging.getLogger(__name__)
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "discard_unread_body", "json_object", "load_body"]
 
 #: Largest accepted request body; a view write is a handful of fields.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -50,3 +53,33 @@ def load_body(schema: marshmallow.Schema, request: Request, *, partial: bool = F
     except marshmallow.ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         raise ApiError(400, "The data is invalid.", code="validation_failed", fields=messages) from None
+
+
+#: Cloud Functions refuses larger requests anyway; past this we stop reading.
+_MAX_DISCARD_BYTES = 32 * 1024 * 1024
+
+
+def discard_unread_body() -> None:
+    """Read what is left of the request body before answering (early answers such as 401
+    or 413, and any request that sent a body the route does not read).
+
+    An HTTP/1.1 server that keeps the connection open would otherwise parse the unread
+    body as the next request (the Functions emulator then reports a hung-up socket for it).
+    """
+    from flask import request
+    from werkzeug.wsgi import get_input_stream
+
+    try:
+        # The request's own stream knows how much was read already; a fresh one would wait
+        # for bytes that were consumed.
+        stream = request.__dict__.get("stream") or get_input_stream(
+            request.environ, safe_fallback=True, max_content_length=None
+        )
+        remaining = _MAX_DISCARD_BYTES
+        while remaining > 0:
+            chunk = stream.read(min(65536, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+    except Exception:  # pragma: no cover - best effort: the answer matters more
+        logger.debug("could not discard the request body", exc_info=True)

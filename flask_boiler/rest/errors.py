@@ -145,34 +145,4 @@ def install_error_handlers(app: Flask) -> None:
         if error is None:
             logger.exception("Unhandled error in %s", app.name)
             error = ApiError(500, "Internal error; it has been logged.")
-        _discard_unread_body()
         return _respond(error)
-
-
-#: Cloud Functions refuses larger requests anyway; past this we stop reading.
-_MAX_DISCARD_BYTES = 32 * 1024 * 1024
-
-
-def _discard_unread_body() -> None:
-    """Read what is left of the request body before answering early (e.g. 401 or 413).
-
-    An HTTP/1.1 server that keeps the connection open would otherwise parse the unread
-    body as the next request (the Functions emulator then reports a hung-up socket).
-    """
-    from flask import request
-    from werkzeug.wsgi import get_input_stream
-
-    try:
-        # The request's own stream knows how much was read already; a fresh one would wait
-        # for bytes that were consumed.
-        stream = request.__dict__.get("stream") or get_input_stream(
-            request.environ, safe_fallback=True, max_content_length=None
-        )
-        remaining = _MAX_DISCARD_BYTES
-        while remaining > 0:
-            chunk = stream.read(min(65536, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-    except Exception:  # pragma: no cover - best effort: the answer matters more
-        logger.debug("could not discard the request body", exc_info=True)

@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 READY_MARKER = "All emulators ready"
+#: Makes the Functions emulator open a fresh connection per request to Python workers (see the file).
+NO_KEEPALIVE_PRELOAD = Path(__file__).resolve().parent.parent / "_private" / "node" / "no-keepalive.cjs"
 DEFAULT_EMULATORS = ("firestore", "functions", "auth")
 #: Emulators whose ports we manage. ``hub`` and ``logging`` always run beside the others.
 PORT_KEYS = ("firestore", "functions", "auth", "hub", "logging")
@@ -224,6 +226,7 @@ def start_stack(
     env = {
         **os.environ,
         **runtime.environment(),
+        "NODE_OPTIONS": f"{os.environ.get('NODE_OPTIONS', '')} --require {NO_KEEPALIVE_PRELOAD}".strip(),
         "NO_UPDATE_NOTIFIER": "1",
         "FIREBASE_CLI_DISABLE_UPDATE_CHECK": "true",
         "CI": os.environ.get("CI", "true"),

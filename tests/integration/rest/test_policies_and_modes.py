@@ -198,3 +198,20 @@ def test_cors_preflight_and_headers_let_browsers_call_the_api(clean_firestore):
     assert "Access-Control-Allow-Origin" not in other.headers
     mine = narrow.get("/meetingCards/m1", headers={"Origin": "https://app.example.com"})
     assert mine.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+
+def test_unread_request_bodies_never_break_the_next_request(emulators, clean_firestore):
+    """A body the route does not read (here: on GET) must not be left on the connection the
+    Functions emulator reuses for the next request (it answered 500 'socket hang up')."""
+    import requests
+
+    from shared_models import Meeting
+
+    Meeting.new("m1", title="Planning").save()
+    url = emulators.function_url("api", "/meetingCards/m1")
+    with requests.Session() as session:
+        for _ in range(6):
+            sent_a_body = session.request("GET", url, data=b"x" * 4096, headers={"Content-Type": "application/json"})
+            assert sent_a_body.status_code == 200, sent_a_body.text
+            plain = session.get(url)
+            assert plain.status_code == 200 and plain.json()["title"] == "Planning", plain.text

@@ -109,3 +109,18 @@ def test_descendants_are_found_through_parentage_even_in_other_process_groups():
             subprocess.run(["kill", "-9", str(pid)])
         parent.kill()
         parent.wait()
+
+
+def test_the_functions_emulator_preload_turns_off_keep_alive_towards_workers():
+    import shutil
+    import subprocess
+
+    from flask_boiler.testing.emulators import NO_KEEPALIVE_PRELOAD
+
+    node = shutil.which("node")
+    assert node and NO_KEEPALIVE_PRELOAD.is_file()
+    shown = subprocess.run(
+        [node, "--require", str(NO_KEEPALIVE_PRELOAD), "-e", "process.stdout.write(String(require('http').globalAgent.keepAlive))"],
+        capture_output=True, text=True, check=True,
+    )
+    assert shown.stdout == "false"
