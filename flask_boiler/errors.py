@@ -18,6 +18,7 @@ __all__ = [
     "InvalidCursorError",
     "UnknownModelTypeError",
     "QueryError",
+    "InvalidSourceDocument",
 ]
 
 
@@ -101,3 +102,18 @@ class UnknownModelTypeError(FlaskBoilerError, LookupError):
 
 class QueryError(FlaskBoilerError, ValueError):
     """A query is malformed: unknown operator, wrong value shape for ``in``, bad limit..."""
+
+
+class InvalidSourceDocument(FlaskBoilerError):
+    """A domain document a view is computed from does not load as its model.
+
+    Retrying cannot fix stored data, so view triggers report it (severity ERROR, naming
+    the document and its bad fields) and acknowledge the event instead of retrying it
+    forever; correcting the document emits a new event that refreshes the views.
+    """
+
+    def __init__(self, path: str, model: str, errors: dict) -> None:
+        super().__init__(f"{path} is not a valid {model}: {errors}")
+        self.path = path
+        self.model = model
+        self.errors = errors

@@ -3,7 +3,12 @@
 One function per watched document pattern; each refreshes every view model that reads
 from that pattern. Exceptions propagate: with ``retry: true`` in the manifest the
 platform redelivers the event, and the refresh is idempotent, so a retry completes what
-a crash left undone. Each run logs one structured line with what it cost.
+a crash left undone (a bug in ``compute`` is retried until a fixed version is deployed).
+The one exception is a domain document that does not load as its model
+(:class:`~flask_boiler.errors.InvalidSourceDocument`): stored data does not change by
+retrying, so it is logged with severity ERROR and the event acknowledged; fixing the
+document emits the event that refreshes the views. Each run logs one structured line
+with what it cost.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import sys
 from typing import Any, Callable, MutableMapping, Optional, Sequence
 
 from ..context import Context
+from ..errors import InvalidSourceDocument
 from ..deploy.endpoints import document_trigger
 from ..views.refresh import refresh_from_backref_event, refresh_from_followed_event, refresh_from_root_event
 from ..views.registry import trigger_name, watched_patterns
@@ -31,29 +37,35 @@ def handle_document_event(
     event = decode_document_event(cloud_event, db, pattern)
     report = WriteReport()
     for view_cls, source in watched_patterns(views).get(pattern, []):
-        if source.is_root:
-            report.merge(refresh_from_root_event(db, view_cls, event))
-        elif source.is_backref:
-            report.merge(refresh_from_backref_event(db, view_cls, source, event))
-        else:
-            report.merge(refresh_from_followed_event(db, view_cls, source, event))
-    print(
-        json.dumps(
-            {
-                "severity": "INFO",
-                "message": f"refreshed views for {event.document}",
-                "document": event.document,
-                "eventId": event.id,
-                "reads": report.reads,
-                "writes": report.writes,
-                "deletes": report.deletes,
-                "unchanged": report.unchanged,
-                "stale": report.stale,
-            }
-        ),
-        file=sys.stderr,
+        try:
+            if source.is_root:
+                report.merge(refresh_from_root_event(db, view_cls, event))
+            elif source.is_backref:
+                report.merge(refresh_from_backref_event(db, view_cls, source, event))
+            else:
+                report.merge(refresh_from_followed_event(db, view_cls, source, event))
+        except InvalidSourceDocument as exc:
+            # Permanent: retrying cannot fix stored data, and a retried event would fail for
+            # days. Reported for Error Reporting; the views keep their last good state.
+            _log("ERROR", f"{view_cls.__name__} not refreshed: {exc}", document=exc.path, eventId=event.id,
+                 invalidFields=exc.errors)
+    _log(
+        "INFO",
+        f"refreshed views for {event.document}",
+        document=event.document,
+        eventId=event.id,
+        reads=report.reads,
+        writes=report.writes,
+        deletes=report.deletes,
+        unchanged=report.unchanged,
+        stale=report.stale,
     )
     return report
+
+
+def _log(severity: str, message: str, **fields: Any) -> None:
+    """One structured line on stderr: Cloud Logging parses it (severity, message, fields)."""
+    print(json.dumps({"severity": severity, "message": message, **fields}, default=str), file=sys.stderr)
 
 
 def view_trigger(pattern: str, views: Sequence[type], **options: Any) -> Callable[[Any], None]:

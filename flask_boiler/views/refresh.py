@@ -24,6 +24,7 @@ from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from .._private.paths import render_template
+from ..errors import InvalidSourceDocument, ValidationError
 from ..triggers.events import DocumentEvent
 from .declaration import Source, ViewDeclaration
 from .writer import Reader, SourceGuard, ViewWrite, WriteReport, run_refresh
@@ -68,8 +69,16 @@ def referencing_query(db: Any, model: type, attribute: str, target_path: str) ->
     return collection.where(filter=FieldFilter(stored_key, operator, db.document(target_path)))
 
 
+def load_source(model: type, snapshot: DocumentSnapshot) -> Any:
+    """``model`` loaded from a domain document, or :class:`InvalidSourceDocument` naming it."""
+    try:
+        return model.from_snapshot(snapshot)
+    except ValidationError as exc:
+        raise InvalidSourceDocument(snapshot.reference.path, model.__name__, exc.errors) from exc
+
+
 def _model_or_none(model: type, snapshot: Optional[DocumentSnapshot]) -> Any:
-    return model.from_snapshot(snapshot) if snapshot is not None and snapshot.exists else None
+    return load_source(model, snapshot) if snapshot is not None and snapshot.exists else None
 
 
 @dataclass
@@ -99,7 +108,7 @@ def load_sources(
         for source in declaration.backrefs:
             query = referencing_query(reader.db, source.model, source.backref, root.doc_path)
             data.backrefs[(root.doc_path, source.name)] = [
-                source.model.from_snapshot(snapshot) for snapshot in reader.query(query)
+                load_source(source.model, snapshot) for snapshot in reader.query(query)
             ]
     return data
 
@@ -138,7 +147,7 @@ def _guard(event: DocumentEvent, view_cls: Optional[type] = None) -> SourceGuard
         root_model = view_cls._fb_declaration.root.model
 
         def current_paths(snapshot: DocumentSnapshot) -> set[str]:
-            return set(view_cls.paths_for(root_model.from_snapshot(snapshot))) if snapshot.exists else set()
+            return set(view_cls.paths_for(load_source(root_model, snapshot))) if snapshot.exists else set()
 
     return SourceGuard(event.document, event.after.update_time if event.after.exists else None, current_paths)
 
@@ -171,7 +180,7 @@ def refresh_from_followed_event(db: Any, view_cls: type, followed: Source, event
 
     def plan(reader: Reader) -> list[ViewWrite]:
         query = referencing_query(db, root_model, followed.via_attribute, event.document)
-        roots = [root_model.from_snapshot(snapshot) for snapshot in reader.query(query)]
+        roots = [load_source(root_model, snapshot) for snapshot in reader.query(query)]
         return plan_for_roots(reader, view_cls, roots, known)
 
     return run_refresh(db, plan, _guard(event))
@@ -190,7 +199,7 @@ def refresh_from_backref_event(db: Any, view_cls: type, backref: Source, event: 
 
     def plan(reader: Reader) -> list[ViewWrite]:
         snapshots = reader.get_all(root_paths)
-        roots = [root_model.from_snapshot(s) for s in snapshots.values() if s.exists]
+        roots = [load_source(root_model, s) for s in snapshots.values() if s.exists]
         return plan_for_roots(reader, view_cls, roots)
 
     # No stale guard: the event only says which roots to refresh; their back-reference

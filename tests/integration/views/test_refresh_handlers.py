@@ -212,3 +212,20 @@ def test_backref_view_follows_documents_pointing_at_the_root(world):
     Person.get(doc_id="cy").update(name="Cyrus")
     handle_document_event(PEOPLE, event_from(db, "fastPeople/cy", before=before), views, db)
     assert agenda(db, "cy") == {"name": "Cyrus", "titles": ["Sync"]}
+
+
+def test_an_invalid_domain_document_is_reported_not_retried_forever(world, capsys):
+    import json
+
+    db, _ = world
+    handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), VIEWS, db)
+    before = db.document("fastGatherings/g1").get().to_dict()
+    db.document("fastGatherings/g1").set({"notes": "someone wrote this without a title"})
+    capsys.readouterr()
+
+    report = handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1", before=before), VIEWS, db)
+    assert report.writes == 0 and report.deletes == 0
+    assert session(db, "ann")["title"] == "Standup", "views keep their last good state"
+    errors = [json.loads(line) for line in capsys.readouterr().err.splitlines() if '"ERROR"' in line]
+    assert {e["document"] for e in errors} == {"fastGatherings/g1"} and len(errors) == 2  # Session and TitleView
+    assert "title" in errors[0]["invalidFields"]
