@@ -2,7 +2,7 @@
 
 Triggers are delivered at least once and in no guaranteed order, so a handler may run
 twice for one change, or run for an old version of a document after a newer one was
-handled. :func:`apply_view_writes` makes both harmless:
+handled. :func:`run_refresh` makes both harmless:
 
 * **Unchanged views cost nothing.** The current view documents are read with one
   batched ``get_all``; a view whose stored content equals the computed content is not
@@ -23,8 +23,9 @@ handled. :func:`apply_view_writes` makes both harmless:
 * **Serializable.** :func:`run_refresh` reads every source, computes and writes in one
   transaction, so two refreshes running at once (a user renamed while their meeting
   moves) cannot interleave into a view that mixes old and new data.
-* **Crash-safe.** A refresh commits atomically; a crash before the commit leaves the
-  old views, and the platform's retry recomputes (already-current views compare equal).
+* **Crash-safe.** A refresh commits atomically (a very large one in rounds, each atomic);
+  a crash before a commit leaves the old views, and the platform's retry recomputes
+  (already-current views compare equal).
 """
 
 from __future__ import annotations
