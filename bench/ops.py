@@ -22,7 +22,7 @@ import io
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from flask_boiler._private.paths import match_path, render_template
+from flask_boiler.models.paths import PathTemplate
 from flask_boiler.context import Context
 from flask_boiler.testing.costs import count_operations
 from flask_boiler.testing.emulators import EmulatorStack, clear_firestore
@@ -71,14 +71,14 @@ def scenarios(quick: bool) -> list[Scenario]:
 
 def _pattern_for(document: str) -> str:
     for pattern in watched_patterns(VIEW_MODELS):
-        if match_path(pattern, document) is not None:
+        if PathTemplate.parse(pattern).match(document) is not None:
             return pattern
     raise ValueError(f"no view model watches {document}")
 
 
 def _view_class(path: str) -> tuple[type, dict[str, str]]:
     for view_cls in VIEW_MODELS:
-        params = match_path(view_cls._meta.path.template, path)
+        params = view_cls._meta.path.match(path)
         if params is not None:
             return view_cls, params
     raise ValueError(path)
@@ -93,7 +93,7 @@ def minimum_reads(changed: set[str], after: dict[str, dict], triggering: str) ->
             continue  # a delete needs no inputs
         view_cls, key = _view_class(path)
         declaration = view_cls._fb_declaration
-        root_path = render_template(declaration.root.path, key)
+        root_path = PathTemplate.parse(declaration.root.path).render(key)
         root = declaration.root.model.get(doc_id=root_path.rsplit("/", 1)[1])
         needed.add(root_path)
         for source in declaration.followed:

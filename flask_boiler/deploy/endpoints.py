@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, TypeVar
 
-from .._private.paths import eventarc_pattern
+from ..errors import ModelDefinitionError
+from ..models.paths import PathTemplate
 from ..triggers.events import CREATED, DELETED, UPDATED, WRITTEN
 from .options import EVENT, HTTP, DeployOptionError, FunctionOptions, parse_options
 
@@ -59,8 +60,8 @@ def document_trigger(
     if event_type not in (WRITTEN, CREATED, UPDATED, DELETED):
         raise DeployOptionError("event_type", f"{event_type!r} is not a Firestore document event type.", _name(function))
     try:
-        pattern = eventarc_pattern(pattern)
-    except ValueError as exc:
+        pattern = PathTemplate.parse(pattern).template
+    except ModelDefinitionError as exc:
         raise DeployOptionError("pattern", str(exc), _name(function)) from None
     if not isinstance(retry, bool):
         raise DeployOptionError("retry", f"expected True or False, got {retry!r}.", _name(function))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Optional
 
 from ..errors import ModelDefinitionError, PathError
@@ -36,27 +37,8 @@ class PathTemplate:
 
     @classmethod
     def parse(cls, template: str) -> "PathTemplate":
-        segments = tuple(template.strip("/").split("/"))
-        if len(segments) % 2 != 0 or any(not part for part in segments):
-            raise ModelDefinitionError(
-                f"Path template {template!r} must alternate collection/document segments and end with a "
-                "document id placeholder, e.g. 'users/{uid}/tickets/{ticket_id}'."
-            )
-        names: list[str] = []
-        for index, part in enumerate(segments):
-            match = _PLACEHOLDER.match(part)
-            if index % 2 == 0 and (match or "{" in part or "}" in part):
-                raise ModelDefinitionError(f"Collection segment {part!r} of {template!r} must be literal.")
-            if index % 2 == 1:
-                if match:
-                    names.append(match.group(1))
-                elif "{" in part or "}" in part:
-                    raise ModelDefinitionError(f"Segment {part!r} of {template!r}: a placeholder must be a whole segment.")
-        if not _PLACEHOLDER.match(segments[-1]):
-            raise ModelDefinitionError(f"Path template {template!r} must end with a document id placeholder like '{{id}}'.")
-        if len(set(names)) != len(names):
-            raise ModelDefinitionError(f"Path template {template!r} repeats a placeholder.")
-        return cls(template="/".join(segments), segments=segments)
+        """The checked template (parsed once per distinct string: triggers match every event)."""
+        return _parse(cls, template)
 
     @classmethod
     def for_collection(cls, collection_name: str) -> "PathTemplate":
@@ -64,6 +46,13 @@ class PathTemplate:
         return cls.parse(f"{collection_name.strip('/')}/{{doc_id}}")
 
     # -- structure --------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[tuple[str, bool], ...]:
+        """``(literal or placeholder name, is_placeholder)`` per segment."""
+        return tuple(
+            (match.group(1), True) if (match := _PLACEHOLDER.match(part)) else (part, False) for part in self.segments
+        )
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -124,3 +113,28 @@ class PathTemplate:
             else:
                 values[placeholder.group(1)] = part
         return values
+
+
+@lru_cache(maxsize=1024)
+def _parse(cls: type, template: str) -> PathTemplate:
+    segments = tuple(template.strip("/").split("/"))
+    if len(segments) % 2 != 0 or any(not part for part in segments):
+        raise ModelDefinitionError(
+            f"Path template {template!r} must alternate collection/document segments and end with a "
+            "document id placeholder, e.g. 'users/{uid}/tickets/{ticket_id}'."
+        )
+    names: list[str] = []
+    for index, part in enumerate(segments):
+        match = _PLACEHOLDER.match(part)
+        if index % 2 == 0 and (match or "{" in part or "}" in part):
+            raise ModelDefinitionError(f"Collection segment {part!r} of {template!r} must be literal.")
+        if index % 2 == 1:
+            if match:
+                names.append(match.group(1))
+            elif "{" in part or "}" in part:
+                raise ModelDefinitionError(f"Segment {part!r} of {template!r}: a placeholder must be a whole segment.")
+    if not _PLACEHOLDER.match(segments[-1]):
+        raise ModelDefinitionError(f"Path template {template!r} must end with a document id placeholder like '{{id}}'.")
+    if len(set(names)) != len(names):
+        raise ModelDefinitionError(f"Path template {template!r} repeats a placeholder.")
+    return cls(template="/".join(segments), segments=segments)

@@ -19,7 +19,6 @@ from typing import Any, Optional
 
 import marshmallow
 
-from .._private.paths import template_segments
 from ..errors import ModelDefinitionError
 from ..models.paths import PathTemplate
 from ..schema import stored_key
@@ -113,7 +112,7 @@ class Resource:
 
 
 def _root_params(view_cls: type) -> tuple[str, ...]:
-    return tuple(text for text, is_param in template_segments(view_cls._fb_declaration.root.path) if is_param)
+    return PathTemplate.parse(view_cls._fb_declaration.root.path).params
 
 
 def _check_owner(view_cls: type, policy: Access, template: PathTemplate, what: str) -> None:

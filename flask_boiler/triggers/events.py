@@ -18,7 +18,7 @@ from google.cloud.firestore_v1 import DocumentSnapshot, _helpers
 from google.cloud.firestore_v1.types import Document as FirestoreDocument
 from google.events.cloud.firestore import DocumentEventData
 
-from .._private.paths import match_path
+from ..models.paths import PathTemplate
 from ..errors import FlaskBoilerError
 
 WRITTEN = "google.cloud.firestore.document.v1.written"
@@ -105,7 +105,7 @@ def decode_document_event(cloud_event: Any, client: Any, pattern: Optional[str] 
     except Exception as exc:  # protobuf raises DecodeError and friends
         raise EventDecodeError(f"The event body is not a DocumentEventData: {exc}") from exc
     path = _document_path(cloud_event)
-    params = match_path(pattern, path) if pattern else {}
+    params = PathTemplate.parse(pattern).match(path) if pattern else {}
     if params is None:
         raise EventDecodeError(f"Document {path!r} does not match the function's pattern {pattern!r}.")
     new = payload.value if "value" in payload else None

@@ -20,7 +20,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from .._private.paths import match_path, render_template
+from ..models.paths import PathTemplate
 from .refresh import plan_for_roots
 from .registry import registered_views
 from .writer import Reader, ViewWrite, WriteReport, apply_view_writes, run_refresh
@@ -42,14 +42,9 @@ class RebuildReport:
             self.cost = WriteReport()
 
 
-def _root_query(root_model: type) -> Any:
-    template = root_model._meta.path
-    return root_model.collection_group() if template.parent_params else root_model.query()
-
-
-def _view_query(view_cls: type) -> Any:
-    template = view_cls._meta.path
-    return view_cls.collection_group() if template.parent_params else view_cls.query()
+def _every_document(model: type) -> Any:
+    """A query over all of ``model``'s documents (a collection group under parent documents)."""
+    return model.collection_group() if model._meta.path.parent_params else model.query()
 
 
 def _pages(query: Any, page_size: int, cursor: Optional[str]) -> Iterator[tuple[list[Any], Optional[str]]]:
@@ -91,10 +86,10 @@ def rebuild(
         cursor = state.get("cursor")
         report.resumed = cursor is not None
 
-    query = _root_query(root_source.model)
+    query = _every_document(root_source.model)
     with _progress(query.count(), f"{view_cls.__name__}: roots", progress) as bar:
         for roots, next_cursor in _pages(query, page_size, cursor):
-            paths = [root.doc_path for root in roots if match_path(root_source.path, root.doc_path) is not None]
+            paths = [root.doc_path for root in roots if PathTemplate.parse(root_source.path).match(root.doc_path) is not None]
             report.cost.merge(run_refresh(db, lambda reader, paths=paths: _page_plan(reader, view_cls, paths)))
             report.roots += len(paths)
             checkpoint.set({"cursor": next_cursor, "done": False, "updatedAt": datetime.datetime.now(datetime.timezone.utc)})
@@ -116,13 +111,14 @@ def _page_plan(reader: Reader, view_cls: type, root_paths: list[str]) -> list[Vi
 
 def _delete_orphans(view_cls: type, db: Any, page_size: int, report: RebuildReport, progress: bool) -> None:
     root_source = view_cls._fb_declaration.root
-    template = view_cls._meta.path.template
-    query = _view_query(view_cls)
+    template = view_cls._meta.path
+    root_template = PathTemplate.parse(root_source.path)
+    query = _every_document(view_cls)
     with _progress(query.count(), f"{view_cls.__name__}: orphan check", progress) as bar:
         for views, _ in _pages(query, page_size, None):
-            keyed = {view.doc_path: match_path(template, view.doc_path) for view in views}
+            keyed = {view.doc_path: template.match(view.doc_path) for view in views}
             keyed = {path: key for path, key in keyed.items() if key is not None}
-            root_paths = {path: render_template(root_source.path, key) for path, key in keyed.items()}
+            root_paths = {path: root_template.render(key) for path, key in keyed.items()}
             roots = {}
             if root_paths:
                 for snapshot in db.get_all([db.document(p) for p in set(root_paths.values())]):

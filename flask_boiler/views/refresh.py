@@ -23,8 +23,8 @@ from typing import Any, Iterable, Mapping, Optional
 from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from .._private.paths import render_template
-from ..errors import InvalidSourceDocument, ValidationError
+from ..models.paths import PathTemplate
+from ..errors import InvalidSourceDocument, PathError, ValidationError
 from ..triggers.events import DocumentEvent
 from .declaration import Source, ViewDeclaration
 from .writer import Reader, SourceGuard, ViewWrite, WriteReport, run_refresh
@@ -227,10 +227,10 @@ def compute_view(db: Any, view_cls: type, key: Mapping[str, str]) -> Optional[An
     declaration = view_cls._fb_declaration
     root_source = declaration.root
     try:
-        root_path = render_template(root_source.path, key)
-    except KeyError as exc:
+        root_path = PathTemplate.parse(root_source.path).render(key)
+    except PathError as exc:
         raise ValueError(
-            f"{view_cls.__name__}: cannot locate the root {root_source.path!r} from the view key {dict(key)!r}."
+            f"{view_cls.__name__}: cannot locate the root {root_source.path!r} from the view key {dict(key)!r}: {exc}"
         ) from exc
     reader = Reader(db, None, WriteReport())
     root = _model_or_none(root_source.model, reader.get_all([root_path])[root_path])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable
 
-from .._private.paths import template_segments
+from ..models.paths import PathTemplate
 from ..errors import ModelDefinitionError
 from .declaration import Source
 
@@ -33,13 +33,13 @@ def source_pattern(source: Source) -> str:
 
 def same_shape(first: str, second: str) -> bool:
     """Do two templates match exactly the same documents (wildcard names aside)?"""
-    a, b = template_segments(first), template_segments(second)
+    a, b = PathTemplate.parse(first).shape, PathTemplate.parse(second).shape
     return len(a) == len(b) and all(a_param == b_param and (a_param or a_text == b_text) for (a_text, a_param), (b_text, b_param) in zip(a, b))
 
 
 def patterns_overlap(first: str, second: str) -> bool:
     """Could one document path match both templates?"""
-    a, b = template_segments(first), template_segments(second)
+    a, b = PathTemplate.parse(first).shape, PathTemplate.parse(second).shape
     if len(a) != len(b):
         return False
     return all(a_param or b_param or a_text == b_text for (a_text, a_param), (b_text, b_param) in zip(a, b))
@@ -85,5 +85,5 @@ def watched_patterns(views: Iterable[type["ViewModel"]]) -> dict[str, list[tuple
 
 def trigger_name(pattern: str) -> str:
     """A deployable function name for a pattern: ``users/{uid}/tickets/{id}`` -> ``on_users_tickets_written``."""
-    literals = [text for text, is_param in template_segments(pattern) if not is_param]
+    literals = [text for text, is_param in PathTemplate.parse(pattern).shape if not is_param]
     return "on_" + "_".join(literal.replace("-", "_") for literal in literals) + "_written"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Iterable, Mapping, Optional
 
-from .._private.paths import match_path, template_segments
 from ..errors import ModelDefinitionError
 from ..models.document import DocumentModel
+from ..models.paths import PathTemplate
 from .access import Owner, access_of
 from .declaration import ViewDeclaration, collect_declaration
 
@@ -32,7 +32,7 @@ class ViewModel(DocumentModel):
         if cls._meta.abstract:
             return
         cls._fb_declaration = collect_declaration(cls)
-        root_params = {text for text, is_param in template_segments(cls._fb_declaration.root.path) if is_param}
+        root_params = set(PathTemplate.parse(cls._fb_declaration.root.path).params)
         view_params = set(cls._meta.path.params)
         if cls._fb_declaration.keys is None and not view_params <= root_params:
             missing = ", ".join(sorted(view_params - root_params))
@@ -65,7 +65,7 @@ class ViewModel(DocumentModel):
         assert declaration is not None
         if declaration.keys is not None:
             return [dict(key) for key in declaration.keys(root)]
-        root_params = match_path(declaration.root.path, root.doc_path) or {}
+        root_params = PathTemplate.parse(declaration.root.path).match(root.doc_path) or {}
         return [{name: root_params[name] for name in cls._meta.path.params}]
 
     @classmethod

@@ -7,7 +7,8 @@ import zipfile
 import pytest
 
 from flask_boiler._private.emulator_runtime import FIRESTORE_MAIN_CLASS, parse_java_version, write_launcher_jar
-from flask_boiler._private.paths import match_path
+from flask_boiler.errors import ModelDefinitionError
+from flask_boiler.models.paths import PathTemplate
 from flask_boiler.testing.emulators import configured_ports, emulator_config, running_stack_from_env
 
 
@@ -66,12 +67,12 @@ def test_running_stack_is_read_from_environment():
     ],
 )
 def test_match_path(template, path, expected):
-    assert match_path(template, path) == expected
+    assert PathTemplate.parse(template).match(path) == expected
 
 
 def test_bad_template_is_rejected():
-    with pytest.raises(ValueError, match="wildcard"):
-        match_path("users/x{uid}", "users/xa")
+    with pytest.raises(ModelDefinitionError, match="placeholder must be a whole segment"):
+        PathTemplate.parse("users/x{uid}")
 
 
 def test_an_offline_download_failure_becomes_one_sentence_saying_what_to_install():

@@ -134,7 +134,7 @@ def test_source_arguments_are_checked():
     [
         ("users/{uid}", "users/{id}", True),
         ("users/{uid}/sessions/{s}", "users/{id}", False),
-        ("users/{uid}/sessions/{s}", "{c}/{a}/sessions/{b}", True),
+        ("users/{uid}/sessions/{s}", "users/me/sessions/{b}", True),  # a wildcard meets a literal id
         ("views/{id}", "meetings/{id}", False),
     ],
 )
