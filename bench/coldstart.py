@@ -43,10 +43,14 @@ assert response.status_code == 200, (response.status_code, response.get_data(as_
 print(json.dumps({"import": imported - start, "request": done - imported}))
 """
 VARIANTS = {
-    "trivial": {"ours": ("health", "functions/main.py", "/"),
-                "baseline": ("baseline_trivial", "bench/baselines/rest_main.py", "/")},
-    "view": {"ours": ("api", "functions/main.py", "/meetingCards/standup"),
-             "baseline": ("baseline_api", "bench/baselines/rest_main.py", "/meetingCards/standup")},
+    "trivial": {
+        "ours": ("health", "functions/main.py", "/"),
+        "baseline": ("baseline_trivial", "bench/baselines/rest_main.py", "/"),
+    },
+    "view": {
+        "ours": ("api", "functions/main.py", "/meetingCards/standup"),
+        "baseline": ("baseline_api", "bench/baselines/rest_main.py", "/meetingCards/standup"),
+    },
 }
 
 
@@ -58,8 +62,14 @@ def _env(stack: EmulatorStack) -> dict[str, str]:
 
 def _once(stack: EmulatorStack, target: str, source: str, path: str) -> dict:
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD, target, source, path], cwd=REPO, env=_env(stack),
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, target, source, path],
+        cwd=REPO,
+        env=_env(stack),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     wall = time.perf_counter() - start
     if out.returncode != 0:
         raise RuntimeError(f"cold start of {target} failed: {out.stderr[-2000:]}")
@@ -71,8 +81,14 @@ def import_profile(stack: EmulatorStack, top: int = 8) -> list[dict]:
 
     def profile(target: str, source: str) -> dict[str, int]:
         code = f"import functions_framework; functions_framework.create_app(target={target!r}, source={source!r})"
-        out = subprocess.run([sys.executable, "-X", "importtime", "-c", code], cwd=REPO, env=_env(stack),
-                             capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", code],
+            cwd=REPO,
+            env=_env(stack),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         modules: dict[str, int] = {}
         for line in out.stderr.splitlines():
             match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
@@ -97,7 +113,7 @@ def run(stack: EmulatorStack, runs: int) -> dict:
         _once(stack, *sides["ours"])  # warm the OS file cache and .pyc files, not recorded
         _once(stack, *sides["baseline"])
         for number in range(runs):
-            for name in (("ours", "baseline") if number % 2 == 0 else ("baseline", "ours")):
+            for name in ("ours", "baseline") if number % 2 == 0 else ("baseline", "ours"):
                 measured[name].append(_once(stack, *sides[name]))
         ours, base = measured["ours"], measured["baseline"]
         results[variant] = {

@@ -25,16 +25,14 @@ from typing import Any
 
 from google.cloud.firestore_v1.bulk_writer import BulkWriterOptions
 
+from flask_boiler import fields, schema
 from flask_boiler.context import Context
 from flask_boiler.testing.costs import count_operations
 from flask_boiler.testing.emulators import EmulatorStack, clear_firestore
 from flask_boiler.triggers.view_triggers import handle_document_event
-
-from flask_boiler import fields, schema
 from flask_boiler.views import ViewModel, source
 from flask_boiler.views.refresh import plan_for_roots
 from flask_boiler.views.writer import Reader, WriteReport
-
 from shared_models import Location, Meeting, MeetingSession, User
 
 from . import world
@@ -92,6 +90,8 @@ def commit_bytes(view_cls: type, meeting_id: str) -> int:
         name = f"projects/{db.project}/databases/(default)/documents/{write.path}"
         total += Write.pb(Write(update=Document(name=name, fields=_helpers.encode_dict(write.data)))).ByteSize()
     return total
+
+
 UNTHROTTLED = BulkWriterOptions(initial_ops_per_second=1_000_000, max_ops_per_second=1_000_000)
 
 
@@ -99,7 +99,7 @@ def _setup(n: int, view_cls: type, create_views: bool = True) -> str:
     users = [User.new(f"f{n}-{i:04d}", first_name=f"F{i}", last_name="Fan") for i in range(n)]
     for start in range(0, n, 400):
         with User.batch() as batch:
-            for user in users[start:start + 400]:
+            for user in users[start : start + 400]:
                 batch.save(user)
     Location.new("fanroom", name="Fan room").save()
     meeting_id = f"fan{n}"
@@ -119,7 +119,11 @@ def _ours(view_cls: type, meeting_id: str, title: Any) -> tuple[float, dict]:
         start = time.perf_counter()
         handle_document_event(PATTERN, event, (view_cls,), Context.db)
         elapsed = time.perf_counter() - start
-    return elapsed, {"reads": count.reads, "writes": count.billed_writes, "rpcs": count.lookups + count.queries + count.commits}
+    return elapsed, {
+        "reads": count.reads,
+        "writes": count.billed_writes,
+        "rpcs": count.lookups + count.queries + count.commits,
+    }
 
 
 def _bulk(documents: dict[str, dict], title: str, options: Any) -> tuple[float, dict]:
@@ -146,7 +150,9 @@ def _measure(stack: EmulatorStack, view_cls: type, n: int, repeats: int) -> dict
             raise AssertionError(f"fan-out {n}: expected {n} view writes, got {cost}")
         times["ours"].append(elapsed)
         costs["ours"] = cost
-        documents = {s.reference.path: s.to_dict() for s in Context.db.get_all([Context.db.document(p) for p in view_paths])}
+        documents = {
+            s.reference.path: s.to_dict() for s in Context.db.get_all([Context.db.document(p) for p in view_paths])
+        }
         elapsed, costs["bulk_default"] = _bulk(documents, f"Bulk {n} v{rep}", None)
         times["bulk_default"].append(elapsed)
         elapsed, costs["bulk_unthrottled"] = _bulk(documents, f"Bulk* {n} v{rep}", UNTHROTTLED)
@@ -160,8 +166,10 @@ def _measure(stack: EmulatorStack, view_cls: type, n: int, repeats: int) -> dict
         "writes_per_second": {name: summary([n / t for t in values]) for name, values in times.items()},
         "cost": costs,
         # ours writes/s divided by the baseline's, per repetition (= baseline time / our time)
-        "throughput_ratio": {name: summary([b / o for b, o in zip(times[name], times["ours"])])
-                             for name in ("bulk_default", "bulk_unthrottled")},
+        "throughput_ratio": {
+            name: summary([b / o for b, o in zip(times[name], times["ours"])])
+            for name in ("bulk_default", "bulk_unthrottled")
+        },
         "raw": times,
     }
 

@@ -26,7 +26,6 @@ from typing import Any
 from flask_boiler.context import Context
 from flask_boiler.testing import wait_for
 from flask_boiler.testing.emulators import EmulatorStack, clear_firestore
-
 from shared_models.seed import seed_domain
 
 from .stats import percentile, summary
@@ -64,7 +63,9 @@ def run(stack: EmulatorStack, runs: int, warmup: int = 3) -> dict:
     meeting = db.document("meetings/standup").get().to_dict()
     db.document(TARGETS["baseline"][0]).set(meeting)
     for _, view, _ in TARGETS.values():
-        wait_for(lambda view=view: db.document(view).get().exists, timeout=120, message=f"{view} written by its trigger")
+        wait_for(
+            lambda view=view: db.document(view).get().exists, timeout=120, message=f"{view} written by its trigger"
+        )
     time.sleep(2)  # let the seed's other triggers finish
     log = LogWatch(stack.log_path)
     seen: dict[str, float] = {}
@@ -89,9 +90,18 @@ def run(stack: EmulatorStack, runs: int, warmup: int = 3) -> dict:
                 log.poll()
                 start = time.perf_counter()
                 db.document(domain).update({"title": title})
-                wait_for(lambda: title in seen, timeout=60, interval=0.002, message=f"{name}: view with {title!r}")
-                finished = wait_for(lambda: [ms for fn, ms in log.poll() if fn == function] or None, timeout=60,
-                                    interval=0.02, message=f"{function} finished")
+                wait_for(
+                    lambda title=title: title in seen,
+                    timeout=60,
+                    interval=0.002,
+                    message=f"{name}: view with {title!r}",
+                )
+                finished = wait_for(
+                    lambda function=function: [ms for fn, ms in log.poll() if fn == function] or None,
+                    timeout=60,
+                    interval=0.02,
+                    message=f"{function} finished",
+                )
                 if number >= warmup:
                     latencies[name].append(seen[title] - start)
                     executions[name].append(finished[0] / 1000)

@@ -54,8 +54,16 @@ def main() -> int:
         thread.start()
     for thread in threads:
         thread.join()
-    print(json.dumps({"latencies": latencies, "errors": errors[:5], "error_count": len(errors),
-                      "elapsed": time.perf_counter() - start}))
+    print(
+        json.dumps(
+            {
+                "latencies": latencies,
+                "errors": errors[:5],
+                "error_count": len(errors),
+                "elapsed": time.perf_counter() - start,
+            }
+        )
+    )
     return 0
 
 

@@ -19,7 +19,8 @@ views from current data (correct, at full price).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from flask_boiler.triggers.events import decode_document_event
 from flask_boiler.views.refresh import referenced_paths, referencing_query
@@ -66,9 +67,15 @@ def naive_refresh(db: Any, pattern: str, cloud_event: Any, views: Sequence[type]
         root_model = declaration.root.model
         if source.is_root:
             root_paths = [event.document]
-            old_paths = set(view_cls.paths_for(root_model.from_snapshot(event.before))) if event.before.exists else set()
+            old_paths = (
+                set(view_cls.paths_for(root_model.from_snapshot(event.before))) if event.before.exists else set()
+            )
         elif source.is_backref:
-            root_paths = referenced_paths(source.model.from_snapshot(event.before), source.backref) if event.before.exists else []
+            root_paths = (
+                referenced_paths(source.model.from_snapshot(event.before), source.backref)
+                if event.before.exists
+                else []
+            )
             current = _get(db, source.model, event.document)  # the triggering document, re-read
             root_paths += referenced_paths(current, source.backref) if current is not None else []
             old_paths = set()
@@ -91,10 +98,9 @@ def naive_refresh(db: Any, pattern: str, cloud_event: Any, views: Sequence[type]
         writes += [(path, None) for path in sorted(old_paths - new_paths)]
     for start in range(0, len(writes), MAX_BATCH):
         batch = db.batch()
-        for path, data in writes[start:start + MAX_BATCH]:
+        for path, data in writes[start : start + MAX_BATCH]:
             if data is None:
                 batch.delete(db.document(path))
             else:
                 batch.set(db.document(path), data)
         batch.commit()
-

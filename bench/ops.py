@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
-from flask_boiler.models.paths import PathTemplate
 from flask_boiler.context import Context
+from flask_boiler.models.paths import PathTemplate
 from flask_boiler.testing.costs import count_operations
 from flask_boiler.testing.emulators import EmulatorStack, clear_firestore
 from flask_boiler.triggers.view_triggers import handle_document_event
 from flask_boiler.views.refresh import referenced_paths, referencing_query
 from flask_boiler.views.registry import watched_patterns
-
 from shared_models import VIEW_MODELS, Location, Meeting, User
 
 from . import world
@@ -41,7 +41,7 @@ class Scenario:
     key: str
     title: str
     document: str
-    action: Optional[Callable[[], None]] = None  # None: replay the previous event (duplicate)
+    action: Callable[[], None] | None = None  # None: replay the previous event (duplicate)
 
 
 def _join(meeting_id: str, uid: str) -> None:
@@ -54,18 +54,38 @@ def _leave(meeting_id: str, uid: str) -> None:
 
 def scenarios(quick: bool) -> list[Scenario]:
     items = [
-        Scenario("field_used", "change a field a view uses (meeting title; 2 attendees)", "meetings/standup",
-                 lambda: Meeting.get_or_raise("standup").update(title="Daily standup v2")),
+        Scenario(
+            "field_used",
+            "change a field a view uses (meeting title; 2 attendees)",
+            "meetings/standup",
+            lambda: Meeting.get_or_raise("standup").update(title="Daily standup v2"),
+        ),
         Scenario("duplicate", "a duplicated event (the title change delivered again)", "meetings/standup"),
-        Scenario("field_unused", "change a field no view uses (room address)", "locations/blue",
-                 lambda: Location.get_or_raise("blue").update(address="3rd floor")),
-        Scenario("add_attendee", "add an attendee (cy joins standup)", "meetings/standup", lambda: _join("standup", "cy")),
-        Scenario("remove_attendee", "remove an attendee (ann leaves retro)", "meetings/retro", lambda: _leave("retro", "ann")),
+        Scenario(
+            "field_unused",
+            "change a field no view uses (room address)",
+            "locations/blue",
+            lambda: Location.get_or_raise("blue").update(address="3rd floor"),
+        ),
+        Scenario(
+            "add_attendee", "add an attendee (cy joins standup)", "meetings/standup", lambda: _join("standup", "cy")
+        ),
+        Scenario(
+            "remove_attendee", "remove an attendee (ann leaves retro)", "meetings/retro", lambda: _leave("retro", "ann")
+        ),
     ]
     for k in world.RENAME_KS if not quick else world.RENAME_KS[:2]:
-        items.append(Scenario(f"rename_k{k}", f"rename a user who attends k={k} meeting{'s' if k > 1 else ''}",
-                              f"users/rk{k}", lambda k=k: User.get_or_raise(f"rk{k}").update(first_name=f"Kai{k}")))
-    items.append(Scenario("stale", "a stale event (planning renamed twice; the first event arrives last)", "meetings/planning"))
+        items.append(
+            Scenario(
+                f"rename_k{k}",
+                f"rename a user who attends k={k} meeting{'s' if k > 1 else ''}",
+                f"users/rk{k}",
+                lambda k=k: User.get_or_raise(f"rk{k}").update(first_name=f"Kai{k}"),
+            )
+        )
+    items.append(
+        Scenario("stale", "a stale event (planning renamed twice; the first event arrives last)", "meetings/planning")
+    )
     return items
 
 
@@ -108,8 +128,13 @@ def minimum_reads(changed: set[str], after: dict[str, dict], triggering: str) ->
 def _count(fn: Callable[[], Any]) -> dict:
     with contextlib.redirect_stderr(io.StringIO()), count_operations(Context.db) as count:
         fn()
-    return {"reads": count.reads, "writes": count.billed_writes, "rpcs": count.lookups + count.queries + count.commits,
-            "commits": count.commits, "looked_up": list(count.looked_up)}
+    return {
+        "reads": count.reads,
+        "writes": count.billed_writes,
+        "rpcs": count.lookups + count.queries + count.commits,
+        "commits": count.commits,
+        "looked_up": list(count.looked_up),
+    }
 
 
 def run_once(stack: EmulatorStack, quick: bool) -> dict[str, dict]:
@@ -139,10 +164,10 @@ def run_once(stack: EmulatorStack, quick: bool) -> dict[str, dict]:
             scenario.action()
             event = world.event_for(scenario.document, before)
         last_event = event
-        ours = _count(lambda: handle_document_event(pattern, event, VIEW_MODELS, db))
+        ours = _count(lambda pattern=pattern, event=event: handle_document_event(pattern, event, VIEW_MODELS, db))
         after_views = world.view_documents()
         changed = world.changed_views(before_views, after_views)
-        naive = _count(lambda: naive_refresh(db, pattern, event, VIEW_MODELS))
+        naive = _count(lambda pattern=pattern, event=event: naive_refresh(db, pattern, event, VIEW_MODELS))
         naive_views = world.view_documents()
         if scenario.key in ("duplicate", "stale"):
             min_reads = 1 if not changed else minimum_reads(changed, after_views, scenario.document)

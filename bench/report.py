@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from .machine import one_line
 from .stats import fmt, ratio_text
@@ -55,7 +55,7 @@ def ops_section(ops: dict, h: str) -> list[str]:
             f"{_yes(ours['reads'] <= row['min_reads'])} ({ours['reads'] - row['min_reads']:+d}) | "
             f"{row['ours_triggering_reads']} / {row['naive_triggering_reads']} |"
         )
-    return lines + [""]
+    return [*lines, ""]
 
 
 def latency_section(lat: dict, h: str) -> list[str]:
@@ -100,7 +100,7 @@ def rest_section(rest: dict, h: str) -> list[str]:
             f"{ratio_text(r['throughput_ratio'])} | {ratio_text(r['p50_ratio'])} | {ratio_text(r['p95_ratio'])} | "
             f"{_yes(r['throughput_ratio']['median'] >= 0.9)} |"
         )
-    return lines + [""]
+    return [*lines, ""]
 
 
 def coldstart_section(cold: dict, h: str) -> list[str]:
@@ -128,7 +128,7 @@ def coldstart_section(cold: dict, h: str) -> list[str]:
     if cold.get("import_profile"):
         extra = ", ".join(f"`{p['package']}` {p['ms']:.1f} ms" for p in cold["import_profile"])
         lines += ["", f"Imports ours adds beyond the baseline (`-X importtime`, self time): {extra}."]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def fanout_section(fan: dict, h: str) -> list[str]:
@@ -155,10 +155,10 @@ def fanout_section(fan: dict, h: str) -> list[str]:
                 f"{cost['reads']} / {cost['writes']} | {_size(r['commit_bytes'])} | "
                 f"{_yes(r['throughput_ratio']['bulk_unthrottled']['median'] >= 0.8)} |"
             )
-    return lines + [""]
+    return [*lines, ""]
 
 
-def render(results: dict, heading: str = "##", plots: Optional[dict[str, str]] = None) -> str:
+def render(results: dict, heading: str = "##", plots: dict[str, str] | None = None) -> str:
     h = heading
     meta = results["meta"]
     lines = [
@@ -167,8 +167,13 @@ def render(results: dict, heading: str = "##", plots: Optional[dict[str, str]] =
         "Every figure is a ratio against a baseline measured in the same run.",
         "",
     ]
-    sections: list[tuple[str, Any]] = [("ops", ops_section), ("latency", latency_section), ("rest", rest_section),
-                                       ("coldstart", coldstart_section), ("fanout", fanout_section)]
+    sections: list[tuple[str, Any]] = [
+        ("ops", ops_section),
+        ("latency", latency_section),
+        ("rest", rest_section),
+        ("coldstart", coldstart_section),
+        ("fanout", fanout_section),
+    ]
     for key, section in sections:
         if key in results:
             lines += section(results[key], h + "#")

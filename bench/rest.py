@@ -16,6 +16,7 @@ baseline; each figure is the per-round ratio, median and spread over rounds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import requests
 
@@ -56,10 +57,23 @@ class Server:
     def __init__(self, stack: EmulatorStack, source: str, target: str) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "functions-framework"), "--source", source, "--target", target,
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO, env=server_env(stack), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            [
+                str(Path(sys.executable).parent / "functions-framework"),
+                "--source",
+                source,
+                "--target",
+                target,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=REPO,
+            env=server_env(stack),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -82,10 +96,8 @@ class Server:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=10)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.process.wait(timeout=5)
 
 
@@ -110,8 +122,18 @@ def prepare(stack: EmulatorStack) -> dict[str, str]:
 
 
 def _load(url: str, headers: dict[str, str], count: int, concurrency: int, max_seconds: float) -> dict:
-    command = [sys.executable, "-m", "bench.loadgen", url, "--requests", str(count), "--concurrency", str(concurrency),
-               "--max-seconds", str(max_seconds)] + [arg for k, v in headers.items() for arg in ("--header", f"{k}: {v}")]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        url,
+        "--requests",
+        str(count),
+        "--concurrency",
+        str(concurrency),
+        "--max-seconds",
+        str(max_seconds),
+    ] + [arg for k, v in headers.items() for arg in ("--header", f"{k}: {v}")]
     out = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=max_seconds + 60, check=True)
     result = json.loads(out.stdout)
     if result["error_count"]:
@@ -137,12 +159,14 @@ def run(stack: EmulatorStack, rounds: int, requests_per_round: int, concurrency:
         results: dict[str, Any] = {}
         for kind, path in REQUESTS.items():
             per_round: dict[str, list[dict]] = {"ours": [], "baseline": []}
-            for name, server in servers.items():  # warm-up, not recorded
+            for server in servers.values():  # warm-up, not recorded
                 _load(server.base + path, headers, warmup, concurrency, 60)
             for number in range(rounds):
                 order = ("ours", "baseline") if number % 2 == 0 else ("baseline", "ours")
                 for name in order:
-                    per_round[name].append(_load(servers[name].base + path, headers, requests_per_round, concurrency, 120))
+                    per_round[name].append(
+                        _load(servers[name].base + path, headers, requests_per_round, concurrency, 120)
+                    )
             ours, base = per_round["ours"], per_round["baseline"]
             results[kind] = {
                 "path": path,
@@ -152,7 +176,12 @@ def run(stack: EmulatorStack, rounds: int, requests_per_round: int, concurrency:
                 "ours": {m: summary([r[m] for r in ours]) for m in ("throughput", "p50", "p95")},
                 "baseline": {m: summary([r[m] for r in base]) for m in ("throughput", "p50", "p95")},
             }
-        return {"rounds": rounds, "requests_per_round": requests_per_round, "concurrency": concurrency, "requests": results}
+        return {
+            "rounds": rounds,
+            "requests_per_round": requests_per_round,
+            "concurrency": concurrency,
+            "requests": results,
+        }
     finally:
         for server in servers.values():
             server.stop()

@@ -41,12 +41,14 @@ def prepare_root() -> Path:
     for codebase in functions:  # deploy hooks make no sense here
         codebase.pop("predeploy", None)
         codebase.pop("postdeploy", None)
-    functions.append({
-        "source": BASELINE_CODEBASE,
-        "codebase": "bench",
-        "runtime": functions[0].get("runtime", "python311"),
-        "ignore": ["venv", "__pycache__"],
-    })
+    functions.append(
+        {
+            "source": BASELINE_CODEBASE,
+            "codebase": "bench",
+            "runtime": functions[0].get("runtime", "python311"),
+            "ignore": ["venv", "__pycache__"],
+        }
+    )
     config["functions"] = functions
     config.get("firestore", {}).pop("predeploy", None)
     (GENERATED / "firebase.json").write_text(json.dumps(config, indent=2))

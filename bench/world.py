@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from flask_boiler.context import Context
 from flask_boiler.testing.events import document_event
 from flask_boiler.views.refresh import plan_for_roots
 from flask_boiler.views.writer import Reader, ViewWrite, WriteReport, apply_view_writes
-
-from shared_models import VIEW_MODELS, Location, Meeting, User
+from shared_models import VIEW_MODELS, Meeting, User
 from shared_models.seed import seed_domain
 
 #: k for "rename a user who attends k meetings".
@@ -28,14 +28,18 @@ def seed_ops_world() -> None:
     """The example's seed (ann, bob, cy; blue, red; standup, retro, planning) plus, per k,
     a user ``rk{k}`` attending k meetings ``rk{k}-{i}``, each shared with ``rk{k}mate``."""
     seed_domain()
-    start = datetime.datetime(2030, 1, 1, 9, tzinfo=datetime.timezone.utc)
+    start = datetime.datetime(2030, 1, 1, 9, tzinfo=datetime.UTC)
     for k in RENAME_KS:
         user = User.new(f"rk{k}", first_name=f"Kay{k}", last_name="Renamed")
         mate = User.new(f"rk{k}mate", first_name=f"Mate{k}", last_name="Stays")
         _save_all([user, mate])
         _save_all(
-            Meeting.new(f"rk{k}-{i}", title=f"Meeting {i} of {k}", starts_at=start + datetime.timedelta(days=i),
-                        attendees=[user, mate])
+            Meeting.new(
+                f"rk{k}-{i}",
+                title=f"Meeting {i} of {k}",
+                starts_at=start + datetime.timedelta(days=i),
+                attendees=[user, mate],
+            )
             for i in range(k)
         )
 
@@ -51,12 +55,12 @@ def rebuild_views(views: Sequence[type] = VIEW_MODELS) -> None:
         apply_view_writes(db, writes)
 
 
-def snapshot(path: str) -> tuple[Optional[dict], Optional[datetime.datetime]]:
+def snapshot(path: str) -> tuple[dict | None, datetime.datetime | None]:
     snap = Context.db.document(path).get()
     return (snap.to_dict(), snap.update_time) if snap.exists else (None, None)
 
 
-def event_for(path: str, before: tuple[Optional[dict], Optional[datetime.datetime]]) -> Any:
+def event_for(path: str, before: tuple[dict | None, datetime.datetime | None]) -> Any:
     """A real protobuf CloudEvent for ``path``: ``before`` as given, ``after`` as stored now
     (with its real update_time), as the emulator would deliver it."""
     after_data, after_time = snapshot(path)

@@ -92,13 +92,24 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - let type checkers and IDEs see the lazy names
-    from . import batch, config, context, domain_model, errors, factory, fields, models, primary_object, query, schema, transactions
+    from . import (
+        batch,
+        config,
+        context,
+        domain_model,
+        errors,
+        factory,
+        fields,
+        models,
+        primary_object,
+        query,
+        schema,
+        transactions,
+    )
     from .batch import WriteBatch
     from .config import Config
     from .context import Context
     from .domain_model import DomainModel
-    from .rest import FlaskAsView, RestOptions
-    from .views import DocumentAsView, ViewModel, source
     from .errors import (
         ConfigurationError,
         DocumentAlreadyExists,
@@ -116,5 +127,7 @@ if TYPE_CHECKING:  # pragma: no cover - let type checkers and IDEs see the lazy 
     from .models import DocumentModel, EmbeddedModel, Model, prefetch
     from .primary_object import PrimaryObject
     from .query import And, Filter, Or, Page, Query
+    from .rest import FlaskAsView, RestOptions
     from .schema import Schema
     from .transactions import run_in_transaction, transactional
+    from .views import DocumentAsView, ViewModel, source

@@ -15,14 +15,14 @@ written). Use a transaction when all-or-nothing matters.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference
 
     from .models.document import DocumentModel
 
-__all__ = ["WriteBatch", "MAX_WRITES_PER_COMMIT"]
+__all__ = ["MAX_WRITES_PER_COMMIT", "WriteBatch"]
 
 MAX_WRITES_PER_COMMIT = 500
 
@@ -34,7 +34,7 @@ class WriteBatch:
     ``update``, ``delete`` on references), so models accept it as ``batch=``.
     """
 
-    def __init__(self, client: Optional["Client"] = None, *, chunk_size: int = MAX_WRITES_PER_COMMIT) -> None:
+    def __init__(self, client: Client | None = None, *, chunk_size: int = MAX_WRITES_PER_COMMIT) -> None:
         if not 1 <= chunk_size <= MAX_WRITES_PER_COMMIT:
             raise ValueError(f"chunk_size must be between 1 and {MAX_WRITES_PER_COMMIT}.")
         self._client = client
@@ -47,7 +47,7 @@ class WriteBatch:
         self.written = 0
 
     @property
-    def client(self) -> "Client":
+    def client(self) -> Client:
         if self._client is None:
             from .context import Context
 
@@ -71,19 +71,19 @@ class WriteBatch:
 
     # -- Firestore WriteBatch interface ---------------------------------------------------------
 
-    def set(self, reference: "DocumentReference", document_data: dict, merge: bool = False) -> None:
+    def set(self, reference: DocumentReference, document_data: dict, merge: bool = False) -> None:
         self._current().set(reference, document_data, merge=merge)
         self._added()
 
-    def create(self, reference: "DocumentReference", document_data: dict) -> None:
+    def create(self, reference: DocumentReference, document_data: dict) -> None:
         self._current().create(reference, document_data)
         self._added()
 
-    def update(self, reference: "DocumentReference", field_updates: dict, option: Any = None) -> None:
+    def update(self, reference: DocumentReference, field_updates: dict, option: Any = None) -> None:
         self._current().update(reference, field_updates, option=option)
         self._added()
 
-    def delete(self, reference: "DocumentReference | DocumentModel", option: Any = None) -> None:
+    def delete(self, reference: DocumentReference | DocumentModel, option: Any = None) -> None:
         from .models.document import DocumentModel
 
         if isinstance(reference, DocumentModel):
@@ -94,11 +94,11 @@ class WriteBatch:
 
     # -- model conveniences -------------------------------------------------------------------------
 
-    def save(self, model: "DocumentModel", *, merge: bool = False) -> None:
+    def save(self, model: DocumentModel, *, merge: bool = False) -> None:
         """``model.save(batch=self, merge=merge)``."""
         model.save(batch=self, merge=merge)
 
-    def insert(self, model: "DocumentModel") -> None:
+    def insert(self, model: DocumentModel) -> None:
         """``model.insert(batch=self)`` (the commit fails if the document exists)."""
         model.insert(batch=self)
 
@@ -115,11 +115,11 @@ class WriteBatch:
         self.written += count
         return list(results)
 
-    def __enter__(self) -> "WriteBatch":
+    def __enter__(self) -> WriteBatch:
         return self
 
     def __exit__(
-        self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if exc_type is None:
             self.commit()

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from .errors import ConfigurationError
 
-__all__ = ["Config", "ConfigurationError", "DEMO_PROJECT_ID"]
+__all__ = ["DEMO_PROJECT_ID", "Config", "ConfigurationError"]
 
 #: Project id used when only emulators are in play. ``demo-`` projects are never
 #: resolved against real Google Cloud resources by the emulators.
@@ -43,8 +44,8 @@ class Config:
     app_name: str = "flask-boiler"
     debug: bool = False
     testing: bool = False
-    certificate_path: Optional[str] = None
-    project_id: Optional[str] = None
+    certificate_path: str | None = None
+    project_id: str | None = None
     #: Firestore database id; ``"(default)"`` unless the project uses named databases.
     database: str = "(default)"
     #: Extra options passed to ``firebase_admin.initialize_app`` (e.g. ``storageBucket``).
@@ -64,7 +65,7 @@ class Config:
     # -- derived values ---------------------------------------------------------------
 
     @property
-    def emulator_host(self) -> Optional[str]:
+    def emulator_host(self) -> str | None:
         """``host:port`` of the Firestore emulator, when one is configured in the environment."""
         return os.environ.get("FIRESTORE_EMULATOR_HOST") or None
 
@@ -72,7 +73,7 @@ class Config:
     def uses_emulators(self) -> bool:
         return self.emulator_host is not None
 
-    def certificate_info(self) -> Optional[dict]:
+    def certificate_info(self) -> dict | None:
         """The parsed service-account key, or ``None`` when no certificate is configured."""
         if self.certificate_path is None:
             return None
@@ -116,7 +117,7 @@ class Config:
         )
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> "Config":
+    def from_env(cls, **overrides: Any) -> Config:
         """A config built from the environment only; what a deployed function uses by default."""
         values: dict[str, Any] = {
             "app_name": os.environ.get("FLASK_BOILER_APP_NAME", "flask-boiler"),

@@ -22,7 +22,7 @@ Differences that make it safe on Cloud Functions:
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import ConfigurationError
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     import firebase_admin
     from google.cloud import firestore
 
-__all__ = ["Context", "ConfigurationError"]
+__all__ = ["ConfigurationError", "Context"]
 
 
 class _ContextMeta(type):
@@ -46,11 +46,11 @@ class _ContextMeta(type):
         return cls._current_config().resolve_project_id()
 
     @property
-    def db(cls) -> "firestore.Client":
+    def db(cls) -> firestore.Client:
         return cls._lazy("_db", cls._make_db)
 
     @property
-    def firebase_app(cls) -> "firebase_admin.App":
+    def firebase_app(cls) -> firebase_admin.App:
         return cls._lazy("_firebase_app", cls._make_firebase_app)
 
 
@@ -62,16 +62,16 @@ class Context(metaclass=_ContextMeta):
     """
 
     _lock = threading.RLock()
-    _config: Optional[Config] = None
-    _project_id: Optional[str] = None
+    _config: Config | None = None
+    _project_id: str | None = None
     _db: Any = None
     _firebase_app: Any = None
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> "Context":
+    def __new__(cls, *args: Any, **kwargs: Any) -> Context:
         raise TypeError("Context is used as a class: call Context.read(config), then use Context.db.")
 
     @classmethod
-    def read(cls, config: Config) -> type["Context"]:
+    def read(cls, config: Config) -> type[Context]:
         """Use ``config`` from now on. Validates it at once; clients are built on first use."""
         if not isinstance(config, Config):
             raise ConfigurationError(f"Context.read expects a flask_boiler.config.Config, got {type(config).__name__}.")
@@ -113,7 +113,7 @@ class Context(metaclass=_ContextMeta):
             return value
 
     @classmethod
-    def _make_db(cls, config: Config) -> "firestore.Client":
+    def _make_db(cls, config: Config) -> firestore.Client:
         from google.cloud import firestore
 
         from ._private.credentials import google_credentials
@@ -125,7 +125,7 @@ class Context(metaclass=_ContextMeta):
         )
 
     @classmethod
-    def _make_firebase_app(cls, config: Config) -> "firebase_admin.App":
+    def _make_firebase_app(cls, config: Config) -> firebase_admin.App:
         import firebase_admin
 
         from ._private.credentials import admin_credential

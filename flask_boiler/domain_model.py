@@ -1,11 +1,11 @@
 """``DomainModel``: the base class for documents declared with ``class Meta`` (flask-boiler style)::
 
-    class City(DomainModel):
-        name: str
+class City(DomainModel):
+    name: str
 
-        class Meta:
-            collection_name = "cities"
-            schema_cls = CitySchema
+    class Meta:
+        collection_name = "cities"
+        schema_cls = CitySchema
 """
 
 from __future__ import annotations

@@ -7,18 +7,18 @@ can tell a bad configuration from bad input from a missing document.
 from __future__ import annotations
 
 __all__ = [
-    "FlaskBoilerError",
     "ConfigurationError",
-    "ModelDefinitionError",
-    "ValidationError",
-    "DocumentNotFound",
     "DocumentAlreadyExists",
-    "UnknownFieldError",
-    "PathError",
+    "DocumentNotFound",
+    "FlaskBoilerError",
     "InvalidCursorError",
-    "UnknownModelTypeError",
-    "QueryError",
     "InvalidSourceDocument",
+    "ModelDefinitionError",
+    "PathError",
+    "QueryError",
+    "UnknownFieldError",
+    "UnknownModelTypeError",
+    "ValidationError",
 ]
 
 
@@ -81,7 +81,7 @@ class DocumentAlreadyExists(FlaskBoilerError):
 class UnknownFieldError(FlaskBoilerError, AttributeError):
     """An attribute name that the model's schema does not declare (in a query, ``create`` or an assignment)."""
 
-    def __init__(self, model: str, name: str, known: "list[str] | None" = None) -> None:
+    def __init__(self, model: str, name: str, known: list[str] | None = None) -> None:
         self.model = model
         self.field = name
         hint = f" Known fields: {', '.join(sorted(known))}." if known else ""

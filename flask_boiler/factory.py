@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import marshmallow
 
@@ -19,9 +19,9 @@ class ClsFactory:
     def create(
         name: str,
         schema: type[marshmallow.Schema],
-        base: Optional[type[Model]] = None,
+        base: type[Model] | None = None,
         *,
-        module: Optional[str] = None,
+        module: str | None = None,
         **meta_options: Any,
     ) -> type[Any]:
         """A subclass of ``base`` (default :class:`~flask_boiler.primary_object.PrimaryObject`) named ``name``.

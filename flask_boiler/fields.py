@@ -27,7 +27,7 @@ import binascii
 import datetime as _dt
 import enum as _enum
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import marshmallow
 from marshmallow import ValidationError as _MaValidationError
@@ -41,25 +41,25 @@ if TYPE_CHECKING:  # pragma: no cover
     from .models.document import DocumentModel
 
 __all__ = [
-    "Field",
-    "Raw",
-    "String",
-    "Str",
-    "Integer",
-    "Int",
-    "Float",
-    "Boolean",
     "Bool",
-    "DateTime",
-    "Enum",
-    "GeoPoint",
+    "Boolean",
     "Bytes",
-    "List",
+    "DateTime",
     "Dict",
+    "Embedded",
+    "Enum",
+    "Field",
+    "Float",
+    "GeoPoint",
+    "Int",
+    "Integer",
+    "List",
     "Map",
     "Nested",
-    "Embedded",
+    "Raw",
     "Reference",
+    "Str",
+    "String",
     "to_storage",
 ]
 
@@ -88,8 +88,8 @@ class Field(_ma.Field):
     def __init__(
         self,
         *args: Any,
-        load_from: Optional[str] = None,
-        dump_to: Optional[str] = None,
+        load_from: str | None = None,
+        dump_to: str | None = None,
         missing: Any = _UNSET,
         default: Any = _UNSET,
         **kwargs: Any,
@@ -128,18 +128,18 @@ class Field(_ma.Field):
 
     # -- stored -> Python ----------------------------------------------------------------
 
-    def deserialize(self, value: Any, attr: Optional[str] = None, data: Any = None, **kwargs: Any) -> Any:
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
         if is_server_value(value):
             return value
         return super().deserialize(value, attr, data, **kwargs)
 
     # -- model support -------------------------------------------------------------------
 
-    def iter_models(self, value: Any) -> Iterator["Model"]:
+    def iter_models(self, value: Any) -> Iterator[Model]:
         """Model instances held in ``value`` that other documents *reference* (for prefetch)."""
         return iter(())
 
-    def child_field(self, attribute: str) -> tuple[str, Optional[_ma.Field]]:
+    def child_field(self, attribute: str) -> tuple[str, _ma.Field | None]:
         """For query paths ``"<this>.<attribute>"``: the stored key of ``attribute`` and its field."""
         raise KeyError(attribute)
 
@@ -207,7 +207,9 @@ class DateTime(Field, _ma.DateTime):
     accepted on load (``from_dict`` with JSON input).
     """
 
-    default_error_messages = {"naive": "Naive datetime is not allowed; attach a tzinfo (e.g. datetime.timezone.utc)."}
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "naive": "Naive datetime is not allowed; attach a tzinfo (e.g. datetime.timezone.utc)."
+    }
 
     def _to_storage(self, value: Any) -> Any:
         if not isinstance(value, _dt.datetime):
@@ -308,7 +310,7 @@ class List(Field, _ma.List):
             raise _MaValidationError(errors)
         return result
 
-    def iter_models(self, value: Any) -> Iterator["Model"]:
+    def iter_models(self, value: Any) -> Iterator[Model]:
         if isinstance(value, (list, tuple)) and isinstance(self.inner, Field):
             for item in value:
                 yield from self.inner.iter_models(item)
@@ -339,7 +341,7 @@ class Dict(Field, _ma.Dict):
             raise _MaValidationError(errors)
         return result
 
-    def iter_models(self, value: Any) -> Iterator["Model"]:
+    def iter_models(self, value: Any) -> Iterator[Model]:
         if isinstance(value, Mapping) and isinstance(self.value_field, Field):
             for item in value.values():
                 yield from self.value_field.iter_models(item)
@@ -446,7 +448,7 @@ class Nested(Field):
         except ValidationError as exc:
             raise _MaValidationError(exc.errors) from exc
 
-    def iter_models(self, value: Any) -> Iterator["Model"]:
+    def iter_models(self, value: Any) -> Iterator[Model]:
         if self._is_schema:
             return
         items = value if self.many and isinstance(value, (list, tuple)) else [value]
@@ -456,7 +458,7 @@ class Nested(Field):
             if isinstance(item, self.target):
                 yield from iter_references(item)
 
-    def child_field(self, attribute: str) -> tuple[str, Optional[_ma.Field]]:
+    def child_field(self, attribute: str) -> tuple[str, _ma.Field | None]:
         if self.many:
             raise KeyError(attribute)
         schema = self.target_schema()
@@ -497,7 +499,7 @@ class Reference(Field):
         self.as_map = as_map
 
     @property
-    def target(self) -> Optional[type["DocumentModel"]]:
+    def target(self) -> type[DocumentModel] | None:
         self._target = _resolve_model(self._target)
         return self._target
 
@@ -550,7 +552,9 @@ class Reference(Field):
     def _check_path(self, path: str) -> None:
         target = self.target
         if target is not None and target._meta.path is not None and target._meta.path.match(path) is None:
-            raise _MaValidationError(f"{path!r} is not a {target.__name__} document path ({target._meta.path.template}).")
+            raise _MaValidationError(
+                f"{path!r} is not a {target.__name__} document path ({target._meta.path.template})."
+            )
 
     # stored -> Python
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
@@ -580,7 +584,7 @@ class Reference(Field):
             return value
         return target._fb_stub(value)
 
-    def iter_models(self, value: Any) -> Iterator["Model"]:
+    def iter_models(self, value: Any) -> Iterator[Model]:
         from .models.document import DocumentModel
 
         if self.many and isinstance(value, (list, tuple)):
@@ -594,4 +598,4 @@ class Reference(Field):
                 yield item
 
 
-FieldLike = Union[Field, _ma.Field]
+FieldLike = Field | _ma.Field

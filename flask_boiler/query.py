@@ -22,8 +22,9 @@ Queries are immutable: every method returns a new query.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Iterator, Optional, Sequence, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import marshmallow
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .models.document import DocumentModel
 
-__all__ = ["Query", "Filter", "And", "Or", "Page", "OPERATORS", "resolve_attribute"]
+__all__ = ["OPERATORS", "And", "Filter", "Or", "Page", "Query", "resolve_attribute"]
 
 M = TypeVar("M", bound="DocumentModel")
 
@@ -68,7 +69,7 @@ class Filter:
 class _Composite:
     kind = ""
 
-    def __init__(self, *filters: "FilterLike") -> None:
+    def __init__(self, *filters: FilterLike) -> None:
         if not filters:
             raise QueryError(f"{type(self).__name__}() needs at least one filter.")
         self.filters = tuple(_as_filter(item) for item in filters)
@@ -89,10 +90,10 @@ class Or(_Composite):
     kind = "OR"
 
 
-FilterLike = Union[Filter, And, Or, tuple]
+FilterLike = Filter | And | Or | tuple
 
 
-def _as_filter(item: Any) -> Union[Filter, And, Or]:
+def _as_filter(item: Any) -> Filter | And | Or:
     if isinstance(item, (Filter, _Composite)):
         return item  # type: ignore[return-value]
     if isinstance(item, tuple) and len(item) == 3:
@@ -103,7 +104,7 @@ def _as_filter(item: Any) -> Union[Filter, And, Or]:
 # -- attribute -> stored path ---------------------------------------------------------------------
 
 
-def resolve_attribute(model: type, attribute: str) -> tuple[str, Optional[marshmallow.fields.Field]]:
+def resolve_attribute(model: type, attribute: str) -> tuple[str, marshmallow.fields.Field | None]:
     """``"address.city"`` -> (stored field path, field or ``None`` when the value is free-form).
 
     ``"doc_id"`` resolves to Firestore's document-id path ``__name__``.
@@ -118,7 +119,7 @@ def resolve_attribute(model: type, attribute: str) -> tuple[str, Optional[marshm
     if current is None or current.load_only:
         raise UnknownFieldError(model.__name__, attribute, list(schema.fields))
     stored.append(stored_key(name, current))
-    field_obj: Optional[marshmallow.fields.Field] = current
+    field_obj: marshmallow.fields.Field | None = current
     for index, part in enumerate(parts[1:], start=1):
         assert field_obj is not None
         if getattr(field_obj, "opaque_subpaths", False) or isinstance(field_obj, marshmallow.fields.Dict):
@@ -136,7 +137,7 @@ def resolve_attribute(model: type, attribute: str) -> tuple[str, Optional[marshm
     return field_path_repr(stored), field_obj
 
 
-def _convert(field_obj: Optional[marshmallow.fields.Field], op: str, value: Any) -> Any:
+def _convert(field_obj: marshmallow.fields.Field | None, op: str, value: Any) -> Any:
     from .fields import to_storage
 
     if field_obj is None:
@@ -167,7 +168,7 @@ class Page(Generic[M]):
     """One page of results; pass ``next_cursor`` to :meth:`Query.page` for the next (``None`` at the end)."""
 
     items: list[M]
-    next_cursor: Optional[str]
+    next_cursor: str | None
 
     def __iter__(self) -> Iterator[M]:
         return iter(self.items)
@@ -188,7 +189,7 @@ class _State:
     group: bool = False
     filters: tuple[Any, ...] = ()  # (Filter | And | Or, translated firestore filter)
     orders: tuple[_Order, ...] = ()
-    limit: Optional[int] = None
+    limit: int | None = None
     inequality_paths: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -196,7 +197,12 @@ class Query(Generic[M]):
     """An immutable query for model ``model`` (built by ``Model.query()``/``where``/``collection_group``)."""
 
     def __init__(
-        self, model: type[M], *, parent_params: Optional[dict[str, str]] = None, group: bool = False, _state: Optional[_State] = None
+        self,
+        model: type[M],
+        *,
+        parent_params: dict[str, str] | None = None,
+        group: bool = False,
+        _state: _State | None = None,
     ) -> None:
         self.model = model
         self._state = _state or _State(parent_params=tuple(sorted((parent_params or {}).items())), group=group)
@@ -209,16 +215,16 @@ class Query(Generic[M]):
                     f"{model.__name__}.query(...) or use {model.__name__}.collection_group()."
                 )
 
-    def _with(self, **changes: Any) -> "Query[M]":
+    def _with(self, **changes: Any) -> Query[M]:
         from dataclasses import replace
 
         return Query(self.model, _state=replace(self._state, **changes))
 
     # -- building ---------------------------------------------------------------------------
 
-    def where(self, *args: Any, **equals: Any) -> "Query[M]":
+    def where(self, *args: Any, **equals: Any) -> Query[M]:
         """Add filters: ``where("a", "==", 1)``, ``where(Filter/And/Or)``, ``where(a=1, b=2)`` (all AND-ed)."""
-        filters: list[Union[Filter, And, Or]] = []
+        filters: list[Filter | And | Or] = []
         if len(args) == 3 and isinstance(args[0], str):
             filters.append(Filter(*args))
         elif args:
@@ -232,7 +238,7 @@ class Query(Generic[M]):
             translated.append(self._translate(item, inequality))
         return self._with(filters=tuple(translated), inequality_paths=frozenset(inequality))
 
-    def _translate(self, item: Union[Filter, And, Or], inequality: set[str]) -> Any:
+    def _translate(self, item: Filter | And | Or, inequality: set[str]) -> Any:
         from google.cloud.firestore_v1.base_query import And as FsAnd
         from google.cloud.firestore_v1.base_query import FieldFilter
         from google.cloud.firestore_v1.base_query import Or as FsOr
@@ -277,15 +283,15 @@ class Query(Generic[M]):
             return [ref(item) for item in value]
         return ref(value)
 
-    def order_by(self, attribute: str, direction: str = "asc") -> "Query[M]":
+    def order_by(self, attribute: str, direction: str = "asc") -> Query[M]:
         """Order by ``attribute`` (``"asc"``/``"desc"``); call again for secondary orders."""
         resolved = _DIRECTIONS.get(direction.lower()) if isinstance(direction, str) else None
         if resolved is None:
             raise QueryError(f"Order direction must be 'asc' or 'desc', got {direction!r}.")
         path, _ = resolve_attribute(self.model, attribute)
-        return self._with(orders=self._state.orders + (_Order(path, resolved),))
+        return self._with(orders=(*self._state.orders, _Order(path, resolved)))
 
-    def limit(self, count: int) -> "Query[M]":
+    def limit(self, count: int) -> Query[M]:
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise QueryError(f"limit must be a positive integer, got {count!r}.")
         return self._with(limit=count)
@@ -315,7 +321,7 @@ class Query(Generic[M]):
             return FieldFilter(options.type_field, "==", names[0])
         return FieldFilter(options.type_field, "in", names)
 
-    def _build(self, orders: Sequence[_Order], limit: Optional[int]) -> Any:
+    def _build(self, orders: Sequence[_Order], limit: int | None) -> Any:
         from .context import Context
 
         if self._state.group:
@@ -343,24 +349,24 @@ class Query(Generic[M]):
         for snapshot in snapshots:
             yield self.model.from_snapshot(snapshot)
 
-    def stream(self, *, transaction: Optional["Transaction"] = None) -> Iterator[M]:
+    def stream(self, *, transaction: Transaction | None = None) -> Iterator[M]:
         """Results one by one as Firestore streams them."""
         return self._models(self.to_firestore().stream(transaction=transaction))
 
     def __iter__(self) -> Iterator[M]:
         return self.stream()
 
-    def get(self, *, transaction: Optional["Transaction"] = None) -> list[M]:
+    def get(self, *, transaction: Transaction | None = None) -> list[M]:
         """All results as a list."""
         return list(self.stream(transaction=transaction))
 
     fetch = get
 
-    def first(self, *, transaction: Optional["Transaction"] = None) -> Optional[M]:
+    def first(self, *, transaction: Transaction | None = None) -> M | None:
         """The first result, or ``None``."""
         return next(iter(self._with(limit=1).stream(transaction=transaction)), None)
 
-    def count(self, *, transaction: Optional["Transaction"] = None) -> int:
+    def count(self, *, transaction: Transaction | None = None) -> int:
         """Number of matching documents, counted by Firestore (an aggregation query, no documents read)."""
         result = self.to_firestore().count(alias="count").get(transaction=transaction)
         return int(result[0][0].value)
@@ -378,7 +384,7 @@ class Query(Generic[M]):
             orders.append(_Order(DOCUMENT_ID, direction))
         return orders
 
-    def page(self, limit: int, cursor: Optional[str] = None, *, transaction: Optional["Transaction"] = None) -> Page[M]:
+    def page(self, limit: int, cursor: str | None = None, *, transaction: Transaction | None = None) -> Page[M]:
         """Up to ``limit`` results after ``cursor`` (a token from a previous page's ``next_cursor``).
 
         Cursors are opaque URL-safe strings; a malformed cursor or one issued by a different
@@ -407,9 +413,7 @@ class Query(Generic[M]):
         next_cursor = None
         if has_more and snapshots:
             last = snapshots[-1]
-            next_cursor = encode_cursor(
-                fingerprint, last.reference.path, [last.get(path) for path in value_paths]
-            )
+            next_cursor = encode_cursor(fingerprint, last.reference.path, [last.get(path) for path in value_paths])
         return Page(items=list(self._models(snapshots)), next_cursor=next_cursor)
 
     def _check_cursor_path(self, path: str) -> None:

@@ -21,9 +21,10 @@ the transaction. All reads must come before writes (a Firestore rule).
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional, TypeVar, overload
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
 
-__all__ = ["transactional", "run_in_transaction"]
+__all__ = ["run_in_transaction", "transactional"]
 
 R = TypeVar("R")
 
@@ -33,12 +34,12 @@ def transactional(func: Callable[..., R]) -> Callable[..., R]: ...
 
 
 @overload
-def transactional(*, max_attempts: int = 5, read_only: bool = False) -> Callable[[Callable[..., R]], Callable[..., R]]: ...
-
-
 def transactional(
-    func: Optional[Callable[..., R]] = None, *, max_attempts: int = 5, read_only: bool = False
-) -> Any:
+    *, max_attempts: int = 5, read_only: bool = False
+) -> Callable[[Callable[..., R]], Callable[..., R]]: ...
+
+
+def transactional(func: Callable[..., R] | None = None, *, max_attempts: int = 5, read_only: bool = False) -> Any:
     """Decorate ``func(transaction, *args, **kwargs)`` so calling ``func(*args, **kwargs)`` runs it in a transaction.
 
     Usable bare (``@transactional``) or with options (``@transactional(max_attempts=10)``).

@@ -19,4 +19,15 @@ VIEW_MODELS = (MeetingSession, UserView)
 #: The view models the ``api`` HTTP function serves as REST (each declares ``Meta.rest``).
 REST_VIEWS = (MeetingSession, MeetingCard, MeetingAttendance)
 
-__all__ = ["Location", "Meeting", "Ticket", "MeetingAttendance", "MeetingCard", "MeetingSession", "User", "UserView", "REST_VIEWS", "VIEW_MODELS"]
+__all__ = [
+    "REST_VIEWS",
+    "VIEW_MODELS",
+    "Location",
+    "Meeting",
+    "MeetingAttendance",
+    "MeetingCard",
+    "MeetingSession",
+    "Ticket",
+    "User",
+    "UserView",
+]

@@ -6,7 +6,8 @@ Run it with ``make demo`` (starts its own stack) or, beside ``make dev``, with t
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from flask_boiler._private.demo import LogFollower, ViewWatcher, wait_for_trigger
 from flask_boiler.context import Context
@@ -19,7 +20,7 @@ from .seed import seed
 VIEW_GROUPS = ("meetingSessions", "userViews")
 
 
-def _summary(data: Optional[dict]) -> str:
+def _summary(data: dict | None) -> str:
     if data is None:
         return ""
     if "upcoming" in data:
@@ -38,14 +39,20 @@ def _leave(meeting_id: str, uid: str) -> None:
 
 STEPS: list[tuple[str, str, Callable[[], Any]]] = [
     ("Bob renames himself to Robert", "users/bob", lambda: User.get_or_raise("bob").update(first_name="Robert")),
-    ("The Blue room gets a new address (no view shows addresses: expect 0 writes)", "locations/blue",
-     lambda: Location.get_or_raise("blue").update(address="3rd floor")),
+    (
+        "The Blue room gets a new address (no view shows addresses: expect 0 writes)",
+        "locations/blue",
+        lambda: Location.get_or_raise("blue").update(address="3rd floor"),
+    ),
     ("The Red room is renamed", "locations/red", lambda: Location.get_or_raise("red").update(name="Red lounge")),
     ("Cy joins the daily standup", "meetings/standup", lambda: _join("standup", "cy")),
     ("Ann leaves the retrospective", "meetings/retro", lambda: _leave("retro", "ann")),
     ("Planning is closed", "meetings/planning", lambda: Meeting.get_or_raise("planning").update(status="closed")),
-    ("Ann checks in to the daily standup (her ticket, under users/ann/tickets)", "users/ann/tickets/standup",
-     lambda: Ticket.get_or_raise("standup", uid="ann").update(checked_in=True)),
+    (
+        "Ann checks in to the daily standup (her ticket, under users/ann/tickets)",
+        "users/ann/tickets/standup",
+        lambda: Ticket.get_or_raise("standup", uid="ann").update(checked_in=True),
+    ),
 ]
 
 
@@ -55,14 +62,28 @@ def run(stack: Any) -> None:
         raise SystemExit("The demo reads the triggers' reports from the emulator log; start it with `make demo`.")
     follower = LogFollower(stack.log_path)
     print("Seeding users, rooms and meetings; the triggers build the views...", flush=True)
-    seeded = {"users/ann", "users/bob", "users/cy", "locations/blue", "locations/red",
-              "meetings/standup", "meetings/retro", "meetings/planning",
-              "users/ann/tickets/standup", "users/bob/tickets/standup", "users/ann/tickets/retro",
-              "users/cy/tickets/retro", "users/bob/tickets/planning"}
+    seeded = {
+        "users/ann",
+        "users/bob",
+        "users/cy",
+        "locations/blue",
+        "locations/red",
+        "meetings/standup",
+        "meetings/retro",
+        "meetings/planning",
+        "users/ann/tickets/standup",
+        "users/bob/tickets/standup",
+        "users/ann/tickets/retro",
+        "users/cy/tickets/retro",
+        "users/bob/tickets/planning",
+    }
     seed()
     reported: set[str] = set()
-    wait_for(lambda: reported.update(r.document for r in follower.new_runs()) or seeded <= reported,
-             timeout=120, message="the triggers for every seeded document")
+    wait_for(
+        lambda: reported.update(r.document for r in follower.new_runs()) or seeded <= reported,
+        timeout=120,
+        message="the triggers for every seeded document",
+    )
     watcher = ViewWatcher(db, VIEW_GROUPS)
     try:
         for number, (title, document, action) in enumerate(STEPS, 1):

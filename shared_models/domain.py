@@ -50,7 +50,7 @@ class Meeting(DomainModel):
         collection_name = "meetings"
         schema_cls = MeetingSchema
 
-    def join(self, user: "User", *, transaction: Any = None) -> None:
+    def join(self, user: User, *, transaction: Any = None) -> None:
         """Add ``user`` to the attendees (one update of ``attendees``; the views follow)."""
         self.update(attendees=[*self.attendees, user], transaction=transaction)
 

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from marshmallow import validate
 
@@ -104,8 +104,13 @@ class AttendanceWrites(Writes):
         if "hearing_aid_requested" in change.values:
             user.update(transaction=transaction, hearing_aid_requested=change.values["hearing_aid_requested"])
         meeting.join(user, transaction=transaction)
-        ticket = Ticket.new(meeting.doc_id, uid=user.doc_id, meeting=meeting, user=user,
-                            checked_in=change.values.get("checked_in", False))
+        ticket = Ticket.new(
+            meeting.doc_id,
+            uid=user.doc_id,
+            meeting=meeting,
+            user=user,
+            checked_in=change.values.get("checked_in", False),
+        )
         ticket.save(transaction=transaction)
 
     def update(self, transaction: Any, change: Change) -> None:
@@ -139,7 +144,7 @@ class MeetingAttendance(ViewModel):
     def keys(meeting: Meeting) -> list[dict[str, str]]:
         return [{"meeting_id": meeting.doc_id, "uid": user.doc_id} for user in meeting.attendees]
 
-    def compute(self) -> Optional[dict]:
+    def compute(self) -> dict | None:
         user = next((u for u in self.attendees if u.doc_id == self.key["uid"]), None)
         if user is None:  # listed, but the user document is gone
             raise DocumentNotFound(f"users/{self.key['uid']}")

@@ -5,6 +5,7 @@ Idempotent: running it twice leaves the same state (documents are set, accounts 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
@@ -36,12 +37,15 @@ def create_accounts() -> None:
 
     app = Context.firebase_app
     for user in DEMO_USERS:
-        try:
+        with contextlib.suppress(auth.UserNotFoundError):
             auth.delete_user(user.uid, app=app)
-        except auth.UserNotFoundError:
-            pass
-        auth.create_user(uid=user.uid, email=user.email, password=user.password,
-                         display_name=f"{user.first_name} {user.last_name}", app=app)
+        auth.create_user(
+            uid=user.uid,
+            email=user.email,
+            password=user.password,
+            display_name=f"{user.first_name} {user.last_name}",
+            app=app,
+        )
 
 
 def seed_domain() -> dict[str, Meeting]:
@@ -50,20 +54,33 @@ def seed_domain() -> dict[str, Meeting]:
         u.uid: User.new(u.uid, first_name=u.first_name, last_name=u.last_name, hearing_aid_requested=u.hearing_aid)
         for u in DEMO_USERS
     }
-    rooms = {"blue": Location.new("blue", name="Blue room", address="1st floor"),
-             "red": Location.new("red", name="Red room", address="2nd floor")}
+    rooms = {
+        "blue": Location.new("blue", name="Blue room", address="1st floor"),
+        "red": Location.new("red", name="Red room", address="2nd floor"),
+    }
     with User.batch() as batch:
         for obj in (*users.values(), *rooms.values()):
             batch.save(obj)
-    today = datetime.datetime.now(datetime.timezone.utc).replace(hour=9, minute=0, second=0, microsecond=0)
+    today = datetime.datetime.now(datetime.UTC).replace(hour=9, minute=0, second=0, microsecond=0)
     day = datetime.timedelta(days=1)
     meetings = {
-        "standup": Meeting.new("standup", title="Daily standup", starts_at=today + day, location=rooms["blue"],
-                               attendees=[users["ann"], users["bob"]]),
-        "retro": Meeting.new("retro", title="Retrospective", starts_at=today + 3 * day, location=rooms["red"],
-                             attendees=[users["ann"], users["cy"]]),
-        "planning": Meeting.new("planning", title="Planning", starts_at=today + 2 * day, location=rooms["red"],
-                                attendees=[users["bob"]]),
+        "standup": Meeting.new(
+            "standup",
+            title="Daily standup",
+            starts_at=today + day,
+            location=rooms["blue"],
+            attendees=[users["ann"], users["bob"]],
+        ),
+        "retro": Meeting.new(
+            "retro",
+            title="Retrospective",
+            starts_at=today + 3 * day,
+            location=rooms["red"],
+            attendees=[users["ann"], users["cy"]],
+        ),
+        "planning": Meeting.new(
+            "planning", title="Planning", starts_at=today + 2 * day, location=rooms["red"], attendees=[users["bob"]]
+        ),
     }
     with Meeting.batch() as batch:
         for meeting in meetings.values():

@@ -89,7 +89,7 @@ class UserView(ViewModel):
     tickets = source(Ticket, backref="user")
 
     def compute(self) -> dict:
-        far_future = datetime.datetime.max.replace(tzinfo=datetime.timezone.utc)
+        far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC)
         upcoming = sorted(
             (m for m in self.meetings if m.status == "open"),
             key=lambda m: (m.starts_at or far_future, m.title),
@@ -98,7 +98,12 @@ class UserView(ViewModel):
         return {
             "name": f"{self.user.first_name} {self.user.last_name}",
             "upcoming": [
-                {"meeting_id": m.doc_id, "title": m.title, "starts_at": m.starts_at, "checked_in": m.doc_id in checked_in}
+                {
+                    "meeting_id": m.doc_id,
+                    "title": m.title,
+                    "starts_at": m.starts_at,
+                    "checked_in": m.doc_id in checked_in,
+                }
                 for m in upcoming
             ],
         }

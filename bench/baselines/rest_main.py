@@ -56,8 +56,8 @@ def _uid(request):
     if not header.startswith("Bearer "):
         return None
     try:
-        return _auth.verify_id_token(header[len("Bearer "):], check_revoked=True)["uid"]
-    except Exception:
+        return _auth.verify_id_token(header[len("Bearer ") :], check_revoked=True)["uid"]
+    except Exception:  # noqa: BLE001 - any verification failure is a 401, like ours
         return None
 
 
@@ -71,11 +71,19 @@ def baseline_api(request):
             return {"error": "not found"}, 404
         data = meeting.to_dict()
         location = data.get("location").get() if data.get("location") is not None else None
-        return {"meetingId": parts[1], **CARD.dump({
-            "title": data["title"], "status": data.get("status", "open"),
-            "location_name": location.to_dict().get("name") if location is not None and location.exists else None,
-            "num_attendees": len(data.get("attendees", [])),
-        })}
+        return {
+            "meetingId": parts[1],
+            **CARD.dump(
+                {
+                    "title": data["title"],
+                    "status": data.get("status", "open"),
+                    "location_name": location.to_dict().get("name")
+                    if location is not None and location.exists
+                    else None,
+                    "num_attendees": len(data.get("attendees", [])),
+                }
+            ),
+        }
     if len(parts) == 4 and parts[0] == "users" and parts[2] == "meetingSessions":
         if _uid(request) != parts[1]:
             return {"error": "forbidden"}, 403

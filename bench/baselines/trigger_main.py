@@ -36,8 +36,14 @@ def bench_baseline_session(cloud_event):
     meeting_id = cloud_event["document"].rsplit("/", 1)[1]
     fields = payload.value.fields
     db = _client()
-    location_path = _path(fields["location"].reference_value) if "location" in fields and fields["location"].reference_value else None
-    attendee_paths = [_path(v.reference_value) for v in fields["attendees"].array_value.values] if "attendees" in fields else []
+    location_path = (
+        _path(fields["location"].reference_value)
+        if "location" in fields and fields["location"].reference_value
+        else None
+    )
+    attendee_paths = (
+        [_path(v.reference_value) for v in fields["attendees"].array_value.values] if "attendees" in fields else []
+    )
     refs = [db.document(p) for p in ([location_path] if location_path else []) + attendee_paths]
     docs = {s.reference.path: s.to_dict() for s in db.get_all(refs) if s.exists}
     attendees = [docs[p] for p in attendee_paths if p in docs]

@@ -18,11 +18,12 @@ import datetime as _dt
 import hashlib
 import json
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..errors import InvalidCursorError
 
-__all__ = ["encode_cursor", "decode_cursor", "query_fingerprint"]
+__all__ = ["decode_cursor", "encode_cursor", "query_fingerprint"]
 
 VERSION = 1
 _MAX_TOKEN_LENGTH = 16_384
@@ -48,7 +49,7 @@ def _encode_value(value: Any) -> Any:
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime in cursor")
-        return {"$dt": value.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")}
+        return {"$dt": value.astimezone(_dt.UTC).isoformat(timespec="microseconds")}
     if isinstance(value, (bytes, bytearray)):
         return {"$bytes": base64.b64encode(bytes(value)).decode()}
     if isinstance(value, document_reference_type()):
@@ -68,7 +69,7 @@ def _decode_value(value: Any, make_ref: Callable[[str], Any]) -> Any:
     if isinstance(value, list):
         return [_decode_value(item, make_ref) for item in value]
     if isinstance(value, dict) and len(value) == 1:
-        (tag, payload), = value.items()
+        ((tag, payload),) = value.items()
         if tag == "$dt" and isinstance(payload, str):
             parsed = _dt.datetime.fromisoformat(payload)
             if parsed.tzinfo is None:

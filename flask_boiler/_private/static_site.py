@@ -9,15 +9,16 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from collections.abc import Mapping
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 class _Handler(SimpleHTTPRequestHandler):
     site_config: bytes = b"{}"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         if self.path.split("?", 1)[0] == "/config.json":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -64,9 +65,18 @@ def build_web(root: Path) -> Path:
     if not esbuild.exists():
         raise FileNotFoundError(f"{esbuild} is missing: run `make setup` (npm ci) first.")
     subprocess.run(
-        [str(esbuild), "web/src/app.js", "--bundle", "--format=esm", "--target=es2022", "--minify",
-         "--outfile=web/dist/app.js", "--log-level=warning"],
-        cwd=root, check=True,
+        [
+            str(esbuild),
+            "web/src/app.js",
+            "--bundle",
+            "--format=esm",
+            "--target=es2022",
+            "--minify",
+            "--outfile=web/dist/app.js",
+            "--log-level=warning",
+        ],
+        cwd=root,
+        check=True,
     )
     return bundle
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..testing.emulators import find_project_root
 
@@ -65,7 +65,9 @@ def _write_or_check(which: Sequence[str], check: bool) -> int:
             print(f"{path} is up to date.")
     if stale:
         for path in stale:
-            command = {"functions.yaml": "manifest", ".env": "manifest", "firestore.rules": "rules"}.get(path.name, "indexes")
+            command = {"functions.yaml": "manifest", ".env": "manifest", "firestore.rules": "rules"}.get(
+                path.name, "indexes"
+            )
             print(f"{path} is out of date: run `python -m flask_boiler {command}`.", file=sys.stderr)
         return 1
     if check:
@@ -112,8 +114,6 @@ def _bundle(args: argparse.Namespace) -> int:
         return 1
     print(f"bundled {', '.join(report.packages)} into {report.target} ({len(report.files)} files to upload)")
     return 0
-
-
 
 
 def register(commands: argparse._SubParsersAction) -> None:

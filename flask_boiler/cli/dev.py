@@ -15,10 +15,18 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
-from ..testing.emulators import EmulatorStack, EmulatorStartError, configured_ports, find_project_root, running_stack_from_env, start_stack
+from ..testing.emulators import (
+    EmulatorStack,
+    EmulatorStartError,
+    configured_ports,
+    find_project_root,
+    running_stack_from_env,
+    start_stack,
+)
 
 DEFAULT_WEB_PORT = 5002
 
@@ -81,7 +89,7 @@ def _dev(args: argparse.Namespace) -> int:
             if seed is not None and not args.no_seed:
                 print("Seeding example data and users...", flush=True)
                 seed()
-            site: Optional[StaticSite] = None
+            site: StaticSite | None = None
             if (root / "web" / "src").is_dir():
                 build_web(root)
                 port = args.web_port if _port_free(args.web_port) else 0

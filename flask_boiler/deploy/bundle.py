@@ -28,22 +28,22 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from ..errors import FlaskBoilerError
 
 __all__ = [
+    "MARKER",
     "BundleError",
     "BundleReport",
     "CredentialFileError",
-    "MARKER",
     "build_bundle",
     "find_credentials",
+    "unvendor",
     "vendor",
     "vendored_copies",
-    "unvendor",
 ]
 
 MARKER = ".flask-boiler-vendored"

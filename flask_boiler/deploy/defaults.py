@@ -29,13 +29,14 @@ import importlib
 import re
 import sys
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from .options import BUILTIN_DEFAULTS, DeployOptionError, FunctionOptions, parse_options
 
-__all__ = ["ProjectSettings", "load_settings", "load_view_models", "DEFAULT_VIEW_MODELS", "DEFAULT_VENDOR"]
+__all__ = ["DEFAULT_VENDOR", "DEFAULT_VIEW_MODELS", "ProjectSettings", "load_settings", "load_view_models"]
 
 DEFAULT_VIEW_MODELS = "shared_models:VIEW_MODELS"
 DEFAULT_REST_VIEWS = "shared_models:REST_VIEWS"
@@ -47,10 +48,25 @@ _ENV_KEY = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 #: Keys firebase-tools refuses in functions/.env (its functions/env.js).
 _RESERVED_ENV_KEYS = frozenset(
     {
-        "FIREBASE_CONFIG", "CLOUD_RUNTIME_CONFIG", "EVENTARC_CLOUD_EVENT_SOURCE", "ENTRY_POINT", "GCP_PROJECT",
-        "GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT", "FUNCTION_TRIGGER_TYPE", "FUNCTION_NAME", "FUNCTION_MEMORY_MB",
-        "FUNCTION_TIMEOUT_SEC", "FUNCTION_IDENTITY", "FUNCTION_REGION", "FUNCTION_TARGET", "FUNCTION_SIGNATURE_TYPE",
-        "K_SERVICE", "K_REVISION", "PORT", "K_CONFIGURATION",
+        "FIREBASE_CONFIG",
+        "CLOUD_RUNTIME_CONFIG",
+        "EVENTARC_CLOUD_EVENT_SOURCE",
+        "ENTRY_POINT",
+        "GCP_PROJECT",
+        "GCLOUD_PROJECT",
+        "GOOGLE_CLOUD_PROJECT",
+        "FUNCTION_TRIGGER_TYPE",
+        "FUNCTION_NAME",
+        "FUNCTION_MEMORY_MB",
+        "FUNCTION_TIMEOUT_SEC",
+        "FUNCTION_IDENTITY",
+        "FUNCTION_REGION",
+        "FUNCTION_TARGET",
+        "FUNCTION_SIGNATURE_TYPE",
+        "K_SERVICE",
+        "K_REVISION",
+        "PORT",
+        "K_CONFIGURATION",
     }
 )
 _RESERVED_ENV_PREFIXES = ("X_GOOGLE_", "FIREBASE_", "EXT_", "KIT_")
@@ -80,7 +96,7 @@ class ProjectSettings:
 def _check_env(env: Any) -> dict[str, str]:
     where = WHERE.replace("]", ".functions.env]")
     if not isinstance(env, Mapping):
-        raise DeployOptionError("env", f"expected a table of NAME = \"value\", got {env!r}.", where)
+        raise DeployOptionError("env", f'expected a table of NAME = "value", got {env!r}.', where)
     checked: dict[str, str] = {}
     for key, value in env.items():
         if not _ENV_KEY.match(key):
@@ -93,7 +109,7 @@ def _check_env(env: Any) -> dict[str, str]:
     return checked
 
 
-def load_settings(root: Path, pyproject: Optional[Mapping[str, Any]] = None) -> ProjectSettings:
+def load_settings(root: Path, pyproject: Mapping[str, Any] | None = None) -> ProjectSettings:
     """Read and check ``[tool.flask-boiler]`` of ``root/pyproject.toml`` (``pyproject`` for tests)."""
     if pyproject is None:
         path = root / "pyproject.toml"
@@ -107,7 +123,9 @@ def load_settings(root: Path, pyproject: Optional[Mapping[str, Any]] = None) -> 
         raise DeployOptionError("view-models", f"expected 'package.module:ATTRIBUTE', got {view_models!r}.", WHERE)
     rest_views = table.pop("rest-views", DEFAULT_REST_VIEWS)
     if not isinstance(rest_views, str) or (rest_views and rest_views.count(":") != 1):
-        raise DeployOptionError("rest-views", f"expected 'package.module:ATTRIBUTE' or \"\", got {rest_views!r}.", WHERE)
+        raise DeployOptionError(
+            "rest-views", f"expected 'package.module:ATTRIBUTE' or \"\", got {rest_views!r}.", WHERE
+        )
     vendor = table.pop("vendor", list(DEFAULT_VENDOR))
     if not isinstance(vendor, list) or not all(isinstance(v, str) and v.isidentifier() for v in vendor):
         raise DeployOptionError("vendor", f"expected a list of top-level package names, got {vendor!r}.", WHERE)
@@ -119,7 +137,13 @@ def load_settings(root: Path, pyproject: Optional[Mapping[str, Any]] = None) -> 
         hooks[key] = value
     # Other keys of [tool.flask-boiler] belong to other parts of the framework (e.g. the REST layer).
     return ProjectSettings(
-        root=root, defaults=defaults, env=env, view_models=view_models, rest_views=rest_views, vendor=tuple(vendor), **hooks
+        root=root,
+        defaults=defaults,
+        env=env,
+        view_models=view_models,
+        rest_views=rest_views,
+        vendor=tuple(vendor),
+        **hooks,
     )
 
 

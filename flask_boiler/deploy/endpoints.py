@@ -9,8 +9,9 @@ naming the function.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, TypeVar
+from typing import Any, TypeVar
 
 from ..errors import ModelDefinitionError
 from ..models.paths import PathTemplate
@@ -30,7 +31,7 @@ class EndpointSpec:
     trigger: Mapping[str, Any]
     options: FunctionOptions = field(default_factory=FunctionOptions)
 
-    def with_options(self, options: FunctionOptions) -> "EndpointSpec":
+    def with_options(self, options: FunctionOptions) -> EndpointSpec:
         return EndpointSpec(self.kind, self.trigger, self.options.merged(options))
 
 
@@ -49,16 +50,16 @@ def http_endpoint(function: F, **options: Any) -> F:
     return function
 
 
-def document_trigger(
-    function: F, pattern: str, *, event_type: str = WRITTEN, retry: bool = True, **options: Any
-) -> F:
+def document_trigger(function: F, pattern: str, *, event_type: str = WRITTEN, retry: bool = True, **options: Any) -> F:
     """Declare ``function`` as a Firestore trigger on documents matching ``pattern``.
 
     ``retry`` stays ``True`` for handlers that are idempotent (the view refresh is): the
     platform then redelivers an event whose handler crashed instead of dropping it.
     """
     if event_type not in (WRITTEN, CREATED, UPDATED, DELETED):
-        raise DeployOptionError("event_type", f"{event_type!r} is not a Firestore document event type.", _name(function))
+        raise DeployOptionError(
+            "event_type", f"{event_type!r} is not a Firestore document event type.", _name(function)
+        )
     try:
         pattern = PathTemplate.parse(pattern).template
     except ModelDefinitionError as exc:
@@ -78,7 +79,7 @@ def document_trigger(
     return function
 
 
-def endpoint_of(function: Any) -> Optional[EndpointSpec]:
+def endpoint_of(function: Any) -> EndpointSpec | None:
     """The declaration attached to ``function``, or ``None`` if it is not a deployable function."""
     spec = getattr(function, "_fb_endpoint", None)
     return spec if isinstance(spec, EndpointSpec) else None

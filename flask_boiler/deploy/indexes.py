@@ -29,8 +29,9 @@ firestore`` (asking before deleting ones it does not list), so it must be comple
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 __all__ = ["FieldQuery", "dependency_queries", "render_indexes", "required_indexes"]
 
@@ -72,7 +73,9 @@ def dependency_queries(views: Iterable[type]) -> list[FieldQuery]:
     for view in views:
         declaration = view._fb_declaration
         for followed in declaration.followed:
-            queries.add(_reference_query(declaration.root.model, followed.via_attribute, f"{view.__name__}.{followed.name}"))
+            queries.add(
+                _reference_query(declaration.root.model, followed.via_attribute, f"{view.__name__}.{followed.name}")
+            )
         for backref in declaration.backrefs:
             queries.add(_reference_query(backref.model, backref.backref, f"{view.__name__}.{backref.name}"))
     return sorted(queries)
@@ -98,7 +101,9 @@ def required_indexes(
         {"collectionGroup": collection, "fieldPath": field_path, "ttl": False, "indexes": indexes}
         for (collection, field_path), indexes in sorted(overrides.items())
     ]
-    indexes = sorted((json.loads(json.dumps(index)) for index in composite), key=lambda i: json.dumps(i, sort_keys=True))
+    indexes = sorted(
+        (json.loads(json.dumps(index)) for index in composite), key=lambda i: json.dumps(i, sort_keys=True)
+    )
     return {"indexes": indexes, "fieldOverrides": field_overrides}
 
 

@@ -19,18 +19,19 @@ would reject is never written. Every error is a :class:`DeployOptionError`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any
 
 from ..errors import FlaskBoilerError
 
 __all__ = [
     "BUILTIN_DEFAULTS",
+    "EVENT",
+    "HTTP",
+    "MEMORY_OPTIONS_MB",
     "DeployOptionError",
     "FunctionOptions",
-    "HTTP",
-    "EVENT",
-    "MEMORY_OPTIONS_MB",
     "merge_options",
     "parse_options",
     "trigger_options_of",
@@ -42,7 +43,17 @@ EVENT = "event"
 #: Memory sizes Cloud Functions (gen 2) accepts, in MB (firebase-tools' ``allMemoryOptions``).
 MEMORY_OPTIONS_MB = (128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
 _GEN2_CPU_FOR_MEMORY = {128: 1, 256: 1, 512: 1, 1024: 1, 2048: 1, 4096: 2, 8192: 2, 16384: 4, 32768: 8}
-_GEN1_CPU_FOR_MEMORY = {128: 0.0833, 256: 0.1666, 512: 0.3333, 1024: 0.5833, 2048: 1, 4096: 2, 8192: 2, 16384: 4, 32768: 8}
+_GEN1_CPU_FOR_MEMORY = {
+    128: 0.0833,
+    256: 0.1666,
+    512: 0.3333,
+    1024: 0.5833,
+    2048: 1,
+    4096: 2,
+    8192: 2,
+    16384: 4,
+    32768: 8,
+}
 _MAX_TIMEOUT = {HTTP: 3600, EVENT: 540}
 _INGRESS = ("ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB")
 _REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
@@ -77,19 +88,19 @@ class FunctionOptions:
     service-account emails allowed to call it.
     """
 
-    region: Optional[tuple[str, ...]] = None
-    memory: Optional[int] = None
-    timeout: Optional[int] = None
-    cpu: Optional[Union[float, int, str]] = None
-    min_instances: Optional[int] = None
-    max_instances: Optional[int] = None
-    concurrency: Optional[int] = None
-    secrets: Optional[tuple[str, ...]] = None
-    service_account: Optional[str] = None
-    ingress: Optional[str] = None
-    invoker: Optional[tuple[str, ...]] = None
+    region: tuple[str, ...] | None = None
+    memory: int | None = None
+    timeout: int | None = None
+    cpu: float | int | str | None = None
+    min_instances: int | None = None
+    max_instances: int | None = None
+    concurrency: int | None = None
+    secrets: tuple[str, ...] | None = None
+    service_account: str | None = None
+    ingress: str | None = None
+    invoker: tuple[str, ...] | None = None
 
-    def merged(self, override: "FunctionOptions") -> "FunctionOptions":
+    def merged(self, override: FunctionOptions) -> FunctionOptions:
         """These options with every option ``override`` sets replacing ours."""
         changes = {f.name: getattr(override, f.name) for f in fields(self) if getattr(override, f.name) is not None}
         return replace(self, **changes)
@@ -119,7 +130,9 @@ class FunctionOptions:
             raise DeployOptionError("region", "no region is set (set it in [tool.flask-boiler.functions]).", where)
         if self.timeout is not None and self.timeout > _MAX_TIMEOUT[kind]:
             what = "HTTP functions" if kind == HTTP else "event-triggered functions"
-            raise DeployOptionError("timeout", f"{self.timeout}s exceeds the {_MAX_TIMEOUT[kind]}s limit of {what}.", where)
+            raise DeployOptionError(
+                "timeout", f"{self.timeout}s exceeds the {_MAX_TIMEOUT[kind]}s limit of {what}.", where
+            )
         if self.invoker is not None and kind != HTTP:
             raise DeployOptionError("invoker", "only HTTP functions have invokers; Eventarc calls triggers.", where)
         if (
@@ -134,7 +147,9 @@ class FunctionOptions:
         cpu = self.effective_cpu()
         if (self.concurrency or 1) > 1 and cpu < 1:
             raise DeployOptionError(
-                "concurrency", f"concurrency {self.concurrency} needs at least 1 CPU (this function has {cpu:g}).", where
+                "concurrency",
+                f"concurrency {self.concurrency} needs at least 1 CPU (this function has {cpu:g}).",
+                where,
             )
         if memory > 512 and cpu < 0.5:
             raise DeployOptionError("cpu", f"{memory}MB of memory needs at least 0.5 CPU (set cpu).", where)
@@ -177,7 +192,7 @@ BUILTIN_DEFAULTS = FunctionOptions(region=("us-central1",), memory=256, timeout=
 # -- parsing one layer ------------------------------------------------------------------------
 
 
-def _int(option: str, value: Any, where: str, minimum: int, maximum: Optional[int] = None) -> int:
+def _int(option: str, value: Any, where: str, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise DeployOptionError(option, f"expected a whole number, got {value!r}.", where)
     if value < minimum or (maximum is not None and value > maximum):
@@ -210,7 +225,7 @@ def _timeout(value: Any, where: str) -> int:
     return _int("timeout", value, where, 1, _MAX_TIMEOUT[HTTP])
 
 
-def _cpu(value: Any, where: str) -> Union[float, int, str]:
+def _cpu(value: Any, where: str) -> float | int | str:
     if value == "gcf_gen1":
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -297,7 +312,7 @@ _PARSERS = {
 _ALIASES = {"memory_mb": "memory", "timeout_seconds": "timeout", "regions": "region"}
 
 
-def parse_options(values: Union[Mapping[str, Any], FunctionOptions, None], where: str = "") -> FunctionOptions:
+def parse_options(values: Mapping[str, Any] | FunctionOptions | None, where: str = "") -> FunctionOptions:
     """Check one layer of options (keyword arguments, a TOML table, a Meta attribute).
 
     Keys may be written ``snake_case`` or ``kebab-case`` (TOML style). Unknown keys are

@@ -9,4 +9,4 @@ from .document import DocumentModel
 from .paths import PathTemplate
 from .references import prefetch
 
-__all__ = ["Model", "EmbeddedModel", "DocumentModel", "PathTemplate", "prefetch"]
+__all__ = ["DocumentModel", "EmbeddedModel", "Model", "PathTemplate", "prefetch"]

@@ -21,7 +21,9 @@ be lost on save.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable, Mapping, Optional
+import inspect
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 import marshmallow
 
@@ -30,7 +32,7 @@ from .options import ModelOptions, build_options
 from .registry import register_model
 from .serialization import check, dump_values, load_values
 
-__all__ = ["Model", "EmbeddedModel", "FieldAttribute"]
+__all__ = ["EmbeddedModel", "FieldAttribute", "Model"]
 
 
 class FieldAttribute:
@@ -94,7 +96,7 @@ class Model:
     @classmethod
     def _fb_install_attributes(cls) -> None:
         names = cls._meta.field_names
-        reserved = cls._fb_reserved_names() - set(cls.__dict__.get("__annotations__", {}))
+        reserved = cls._fb_reserved_names() - set(inspect.get_annotations(cls))
         for name in names:
             if name.startswith("_"):
                 raise ModelDefinitionError(f"{cls.__name__}: field names may not start with '_' ({name!r}).")
@@ -106,7 +108,7 @@ class Model:
             setattr(cls, name, FieldAttribute(name))
         for klass in cls.__mro__:
             if klass.__dict__.get("_meta") is not None:
-                for annotated, annotation in klass.__dict__.get("__annotations__", {}).items():
+                for annotated, annotation in inspect.get_annotations(klass).items():
                     if annotated.startswith("_") or "ClassVar" in str(annotation):
                         continue
                     if annotated not in names and annotated not in cls._fb_extra_attribute_names():
@@ -160,7 +162,7 @@ class Model:
     # -- (de)serialization ----------------------------------------------------------------
 
     @classmethod
-    def _fb_resolve_type(cls, data: Mapping[str, Any]) -> type["Model"]:
+    def _fb_resolve_type(cls, data: Mapping[str, Any]) -> type[Model]:
         """The class to instantiate for stored ``data`` (a subclass when a type discriminator says so)."""
         options = cls._meta
         if options.type_field is None:
@@ -201,13 +203,13 @@ class Model:
             raise marshmallow.ValidationError(errors)
         return self._fb_with_type(stored)
 
-    def _fb_check(self, only: Optional[Iterable[str]] = None) -> dict[str, Any]:
+    def _fb_check(self, only: Iterable[str] | None = None) -> dict[str, Any]:
         """Stored dict of the fields in ``only`` (default: all), after full validation."""
         self._fb_ensure_loaded()
         return check(self._meta.schema, self._fb_values, only=only, model_name=type(self).__name__)
 
     @classmethod
-    def _fb_from_embedded(cls, data: Mapping[str, Any]) -> "Model":
+    def _fb_from_embedded(cls, data: Mapping[str, Any]) -> Model:
         target = cls._fb_resolve_type(data)
         obj = target.__new__(target)
         obj._fb_blank()
@@ -223,10 +225,12 @@ class Model:
         try:
             return self._fb_dump()
         except marshmallow.ValidationError as exc:
-            raise ValidationError(exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}, model=type(self).__name__) from None
+            raise ValidationError(
+                exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}, model=type(self).__name__
+            ) from None
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Model":
+    def from_dict(cls, data: Mapping[str, Any]) -> Model:
         """Build an instance from stored-key ``data`` (validated; raises :class:`ValidationError`)."""
         return cls._fb_from_embedded(data)
 

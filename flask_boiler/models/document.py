@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 import secrets
 import string
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Mapping, Optional, TypeVar, Union
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .._private.firestore_types import field_path_repr, firestore, is_server_value
 from ..errors import DocumentAlreadyExists, DocumentNotFound, PathError
@@ -74,12 +75,12 @@ def diff_stored(old: Any, new: Any, parts: tuple[str, ...], out: dict[str, Any])
     if isinstance(old, dict) and isinstance(new, dict) and old and new:
         for key, value in new.items():
             if key in old:
-                diff_stored(old[key], value, parts + (key,), out)
+                diff_stored(old[key], value, (*parts, key), out)
             else:
-                out[field_path_repr(parts + (key,))] = value
+                out[field_path_repr((*parts, key))] = value
         for key in old:
             if key not in new:
-                out[field_path_repr(parts + (key,))] = firestore().DELETE_FIELD
+                out[field_path_repr((*parts, key))] = firestore().DELETE_FIELD
         return
     if not _same(old, new):
         out[field_path_repr(parts)] = new
@@ -127,7 +128,7 @@ class DocumentModel(Model):
 
     # -- construction -----------------------------------------------------------------------
 
-    def __init__(self, doc_id: Optional[str] = None, **values: Any) -> None:
+    def __init__(self, doc_id: str | None = None, **values: Any) -> None:
         template = self._fb_template()
         params = {name: values.pop(name) for name in list(values) if name in template.params and name != "doc_id"}
         id_param = template.id_param
@@ -143,7 +144,7 @@ class DocumentModel(Model):
         object.__setattr__(self, "_fb_state", NEW)
 
     @classmethod
-    def create(cls: type[D], doc_id: Optional[str] = None, **values: Any) -> D:
+    def create(cls: type[D], doc_id: str | None = None, **values: Any) -> D:
         """A new, *unsaved* instance: defaults filled, an auto id when ``doc_id`` is None.
 
         ``values`` may hold field values and the path parameters of the template
@@ -152,7 +153,7 @@ class DocumentModel(Model):
         return cls(doc_id, **values)
 
     @classmethod
-    def new(cls: type[D], doc_id: Optional[str] = None, **values: Any) -> D:
+    def new(cls: type[D], doc_id: str | None = None, **values: Any) -> D:
         """Same as :meth:`create` (the 0.0.1 spelling for "instance with these values")."""
         return cls(doc_id, **values)
 
@@ -166,7 +167,7 @@ class DocumentModel(Model):
         object.__setattr__(self, "_fb_update_time", None)
         object.__setattr__(self, "_fb_create_time", None)
 
-    def _fb_locate(self, path: str, ref: Optional["DocumentReference"], params: Optional[dict[str, str]] = None) -> None:
+    def _fb_locate(self, path: str, ref: DocumentReference | None, params: dict[str, str] | None = None) -> None:
         path = normalize_path(path)
         if params is None:
             # Tolerant: a collection-group result may live under another parent layout.
@@ -176,7 +177,7 @@ class DocumentModel(Model):
         object.__setattr__(self, "_fb_params", dict(params))
 
     @classmethod
-    def _fb_stub(cls: type[D], ref: "DocumentReference") -> D:
+    def _fb_stub(cls: type[D], ref: DocumentReference) -> D:
         """An unloaded instance for a referenced document (read on first field access)."""
         obj = cls.__new__(cls)
         obj._fb_blank()
@@ -185,7 +186,7 @@ class DocumentModel(Model):
         return obj
 
     @classmethod
-    def from_snapshot(cls: type[D], snapshot: "DocumentSnapshot") -> D:
+    def from_snapshot(cls: type[D], snapshot: DocumentSnapshot) -> D:
         """The instance stored in ``snapshot`` (a subclass when a type discriminator says so)."""
         if not snapshot.exists:
             raise DocumentNotFound(normalize_path(snapshot.reference.path))
@@ -200,9 +201,9 @@ class DocumentModel(Model):
     def from_stored(
         cls: type[D],
         data: Mapping[str, Any],
-        doc_ref_or_path: Union["DocumentReference", str],
-        update_time: Optional[_dt.datetime] = None,
-        create_time: Optional[_dt.datetime] = None,
+        doc_ref_or_path: DocumentReference | str,
+        update_time: _dt.datetime | None = None,
+        create_time: _dt.datetime | None = None,
     ) -> D:
         """Build an instance from stored-key ``data`` at a known location, without reading.
 
@@ -220,7 +221,7 @@ class DocumentModel(Model):
         return obj  # type: ignore[return-value]
 
     @classmethod
-    def from_dict(cls: type[D], data: Mapping[str, Any], doc_id: Optional[str] = None, **path_params: str) -> D:  # type: ignore[override]
+    def from_dict(cls: type[D], data: Mapping[str, Any], doc_id: str | None = None, **path_params: str) -> D:  # type: ignore[override]
         """An unsaved instance from stored-key ``data`` (validated), at ``doc_id`` / ``path_params``."""
         template = cls._fb_template()
         params = dict(path_params)
@@ -233,7 +234,7 @@ class DocumentModel(Model):
         return obj  # type: ignore[return-value]
 
     def _fb_loaded_from(
-        self, data: Mapping[str, Any], update_time: Optional[_dt.datetime], create_time: Optional[_dt.datetime]
+        self, data: Mapping[str, Any], update_time: _dt.datetime | None, create_time: _dt.datetime | None
     ) -> None:
         self._fb_apply_stored(data)
         object.__setattr__(self, "_fb_stored", dict(data))
@@ -241,7 +242,7 @@ class DocumentModel(Model):
         object.__setattr__(self, "_fb_update_time", update_time)
         object.__setattr__(self, "_fb_create_time", create_time)
 
-    def _fb_fill(self, snapshot: "DocumentSnapshot") -> None:
+    def _fb_fill(self, snapshot: DocumentSnapshot) -> None:
         """Load a stub from ``snapshot`` (switching to the stored subclass if needed)."""
         if not snapshot.exists:
             object.__setattr__(self, "_fb_state", MISSING)
@@ -254,7 +255,7 @@ class DocumentModel(Model):
             object.__setattr__(self, "_fb_ref", snapshot.reference)
         self._fb_loaded_from(data, snapshot.update_time, snapshot.create_time)
 
-    def _fb_copy_from(self, other: "DocumentModel") -> None:
+    def _fb_copy_from(self, other: DocumentModel) -> None:
         """Make this stub a loaded copy of ``other`` (same document), without reading."""
         if other._fb_state == MISSING:
             object.__setattr__(self, "_fb_state", MISSING)
@@ -292,7 +293,7 @@ class DocumentModel(Model):
         return self._fb_path
 
     @property
-    def doc_ref(self) -> "DocumentReference":
+    def doc_ref(self) -> DocumentReference:
         if self._fb_ref is None:
             from ..context import Context
 
@@ -305,12 +306,12 @@ class DocumentModel(Model):
         return dict(self._fb_params)
 
     @property
-    def update_time(self) -> Optional[_dt.datetime]:
+    def update_time(self) -> _dt.datetime | None:
         """When the document was last written, as of the last read or direct write (``None`` if unknown)."""
         return self._fb_update_time
 
     @property
-    def create_time(self) -> Optional[_dt.datetime]:
+    def create_time(self) -> _dt.datetime | None:
         return self._fb_create_time
 
     @property
@@ -319,7 +320,7 @@ class DocumentModel(Model):
         return self._fb_state in (NEW, LOADED)
 
     @classmethod
-    def ref_for(cls, doc_id: Optional[str] = None, **path_params: str) -> "DocumentReference":
+    def ref_for(cls, doc_id: str | None = None, **path_params: str) -> DocumentReference:
         """The ``DocumentReference`` for ``doc_id`` under ``path_params`` (no read)."""
         from ..context import Context
 
@@ -330,7 +331,7 @@ class DocumentModel(Model):
         return Context.db.document(template.render(params))
 
     @classmethod
-    def collection(cls, **parent_params: str) -> "CollectionReference":
+    def collection(cls, **parent_params: str) -> CollectionReference:
         """The collection holding this model's documents under ``parent_params`` (no read)."""
         from ..context import Context
 
@@ -340,8 +341,8 @@ class DocumentModel(Model):
 
     @classmethod
     def get(
-        cls: type[D], doc_id: Optional[str] = None, *, transaction: Optional["Transaction"] = None, **path_params: str
-    ) -> Optional[D]:
+        cls: type[D], doc_id: str | None = None, *, transaction: Transaction | None = None, **path_params: str
+    ) -> D | None:
         """The stored document, or ``None`` when it does not exist."""
         snapshot = cls.ref_for(doc_id, **path_params).get(transaction=transaction)
         if not snapshot.exists:
@@ -350,7 +351,7 @@ class DocumentModel(Model):
 
     @classmethod
     def get_or_raise(
-        cls: type[D], doc_id: Optional[str] = None, *, transaction: Optional["Transaction"] = None, **path_params: str
+        cls: type[D], doc_id: str | None = None, *, transaction: Transaction | None = None, **path_params: str
     ) -> D:
         """The stored document; :class:`DocumentNotFound` when it does not exist."""
         obj = cls.get(doc_id, transaction=transaction, **path_params)
@@ -360,8 +361,8 @@ class DocumentModel(Model):
 
     @classmethod
     def get_many(
-        cls: type[D], doc_ids: Iterable[str], *, transaction: Optional["Transaction"] = None, **path_params: str
-    ) -> list[Optional[D]]:
+        cls: type[D], doc_ids: Iterable[str], *, transaction: Transaction | None = None, **path_params: str
+    ) -> list[D | None]:
         """Several documents with one batched read, in the order asked (``None`` for missing ones)."""
         from ..context import Context
 
@@ -369,7 +370,7 @@ class DocumentModel(Model):
         by_path = {snap.reference.path: snap for snap in Context.db.get_all(refs, transaction=transaction)}
         return [cls.from_snapshot(by_path[ref.path]) if by_path[ref.path].exists else None for ref in refs]
 
-    def reload(self: D, *, transaction: Optional["Transaction"] = None) -> D:
+    def reload(self: D, *, transaction: Transaction | None = None) -> D:
         """Re-read the document (e.g. to see server-computed values)."""
         snapshot = self.doc_ref.get(transaction=transaction)
         if not snapshot.exists:
@@ -394,7 +395,7 @@ class DocumentModel(Model):
             return ref.delete()
         return getattr(ref, op)(data, **kwargs)
 
-    def _fb_written(self, result: Any, stored: Optional[dict[str, Any]]) -> None:
+    def _fb_written(self, result: Any, stored: dict[str, Any] | None) -> None:
         object.__setattr__(self, "_fb_state", LOADED)
         object.__setattr__(self, "_fb_stored", stored)
         object.__setattr__(self, "_fb_update_time", getattr(result, "update_time", None))
@@ -402,8 +403,8 @@ class DocumentModel(Model):
     def save(
         self: D,
         *,
-        transaction: Optional["Transaction"] = None,
-        batch: Optional[Union["WriteBatch", Any]] = None,
+        transaction: Transaction | None = None,
+        batch: WriteBatch | Any | None = None,
         merge: bool = False,
         create_only: bool = False,
     ) -> D:
@@ -434,11 +435,11 @@ class DocumentModel(Model):
         self._fb_written(result, clean)
         return self
 
-    def insert(self: D, *, transaction: Optional["Transaction"] = None, batch: Any = None) -> D:
+    def insert(self: D, *, transaction: Transaction | None = None, batch: Any = None) -> D:
         """Create the document; :class:`DocumentAlreadyExists` if it is already there."""
         return self.save(transaction=transaction, batch=batch, create_only=True)
 
-    def update(self: D, *, transaction: Optional["Transaction"] = None, batch: Any = None, **changes: Any) -> D:
+    def update(self: D, *, transaction: Transaction | None = None, batch: Any = None, **changes: Any) -> D:
         """Write only what changed, as field paths (``"address.city"``), to an existing document.
 
         With ``changes`` (attribute name -> value), those attributes are set and written;
@@ -485,7 +486,7 @@ class DocumentModel(Model):
         self._fb_written(result, merged if old is not None else None)
         return self
 
-    def delete(self, *, transaction: Optional["Transaction"] = None, batch: Any = None) -> None:
+    def delete(self, *, transaction: Transaction | None = None, batch: Any = None) -> None:
         """Delete the document (no error if it does not exist). The instance may be saved again."""
         self._fb_write("delete", transaction=transaction, batch=batch)
         object.__setattr__(self, "_fb_state", NEW)
@@ -496,39 +497,37 @@ class DocumentModel(Model):
     # -- queries, batches, references --------------------------------------------------------------
 
     @classmethod
-    def query(cls: type[D], **parent_params: str) -> "Query[D]":
+    def query(cls: type[D], **parent_params: str) -> Query[D]:
         """A query over this model's collection (``parent_params`` for subcollections)."""
         from ..query import Query
 
         return Query(cls, parent_params=parent_params)
 
     @classmethod
-    def collection_group(cls: type[D]) -> "Query[D]":
+    def collection_group(cls: type[D]) -> Query[D]:
         """A query over every collection with this model's collection id, under any parent."""
         from ..query import Query
 
         return Query(cls, group=True)
 
     @classmethod
-    def where(cls: type[D], *args: Any, **equals: Any) -> "Query[D]":
+    def where(cls: type[D], *args: Any, **equals: Any) -> Query[D]:
         """Shortcut for ``cls.query().where(...)`` (top-level collections)."""
         return cls.query().where(*args, **equals)
 
     @classmethod
-    def order_by(cls: type[D], attribute: str, direction: str = "asc") -> "Query[D]":
+    def order_by(cls: type[D], attribute: str, direction: str = "asc") -> Query[D]:
         return cls.query().order_by(attribute, direction)
 
     @classmethod
-    def batch(cls, *, chunk_size: int = 500) -> "WriteBatch":
+    def batch(cls, *, chunk_size: int = 500) -> WriteBatch:
         """A :class:`flask_boiler.batch.WriteBatch` (``with Model.batch() as b: obj.save(batch=b)``)."""
         from ..batch import WriteBatch
 
         return WriteBatch(chunk_size=chunk_size)
 
     @classmethod
-    def prefetch(
-        cls, objs: Iterable["DocumentModel"], depth: int = 1, *, transaction: Optional["Transaction"] = None
-    ) -> None:
+    def prefetch(cls, objs: Iterable[DocumentModel], depth: int = 1, *, transaction: Transaction | None = None) -> None:
         """Load the documents ``objs`` reference, one batched read per level (see :func:`prefetch`)."""
         from .references import prefetch
 
@@ -554,4 +553,3 @@ class DocumentModel(Model):
             return f"<{type(self).__name__} {self._fb_path!r} (not loaded)>"
         values = " ".join(f"{name}={value!r}" for name, value in self._fb_values.items())
         return f"<{type(self).__name__} {self._fb_path!r} {values}>"
-

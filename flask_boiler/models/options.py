@@ -25,7 +25,7 @@ Options other than ``type_name`` and ``abstract`` are inherited from base classe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelDefinitionError
 from ..schema import Schema
@@ -56,18 +56,18 @@ class ModelOptions:
     """Everything the ORM needs to know about one model class."""
 
     model: type
-    schema_cls: type["marshmallow.Schema"]
+    schema_cls: type[marshmallow.Schema]
     abstract: bool = False
-    path: Optional[PathTemplate] = None
-    type_field: Optional[str] = None
-    type_name: Optional[str] = None
-    type_root: Optional[type] = None
+    path: PathTemplate | None = None
+    type_field: str | None = None
+    type_name: str | None = None
+    type_root: type | None = None
     #: type name -> class, shared by every class of one discriminated hierarchy.
     subtypes: dict[str, type] = field(default_factory=dict)
-    _schema: Optional["marshmallow.Schema"] = None
+    _schema: marshmallow.Schema | None = None
 
     @property
-    def schema(self) -> "marshmallow.Schema":
+    def schema(self) -> marshmallow.Schema:
         """The bound schema instance (built on first use, then shared)."""
         if self._schema is None:
             from .serialization import schema_instance
@@ -118,7 +118,7 @@ def _check_stored_keys(cls: type, schema_cls: type) -> None:
         seen[key] = name
 
 
-def build_options(cls: type["Model"], persistent: bool) -> ModelOptions:
+def build_options(cls: type[Model], persistent: bool) -> ModelOptions:
     """Read ``cls.Meta`` (and its bases') into a :class:`ModelOptions`."""
     schema_cls = _schema_for(cls)
     _check_stored_keys(cls, schema_cls)
@@ -146,7 +146,10 @@ def build_options(cls: type["Model"], persistent: bool) -> ModelOptions:
             raise ModelDefinitionError(f"{cls.__name__}: type_field {type_field!r} collides with a field's stored key.")
         if not abstract:
             existing = options.subtypes.get(options.type_name)
-            if existing is not None and (existing.__module__, existing.__qualname__) != (cls.__module__, cls.__qualname__):
+            if existing is not None and (existing.__module__, existing.__qualname__) != (
+                cls.__module__,
+                cls.__qualname__,
+            ):
                 raise ModelDefinitionError(
                     f"Type name {options.type_name!r} is used by both {existing.__qualname__} and {cls.__qualname__}; "
                     "set Meta.type_name on one of them."

@@ -9,9 +9,9 @@ document, so subcollections of documents that do not exist work as Firestore all
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Optional
 
 from ..errors import ModelDefinitionError, PathError
 
@@ -36,12 +36,12 @@ class PathTemplate:
     segments: tuple[str, ...]
 
     @classmethod
-    def parse(cls, template: str) -> "PathTemplate":
+    def parse(cls, template: str) -> PathTemplate:
         """The checked template (parsed once per distinct string: triggers match every event)."""
         return _parse(cls, template)
 
     @classmethod
-    def for_collection(cls, collection_name: str) -> "PathTemplate":
+    def for_collection(cls, collection_name: str) -> PathTemplate:
         """``"cities"`` -> ``"cities/{doc_id}"``; ``collection_name`` may itself be a nested collection path."""
         return cls.parse(f"{collection_name.strip('/')}/{{doc_id}}")
 
@@ -99,7 +99,7 @@ class PathTemplate:
         """The collection path (parent placeholders needed, not the id)."""
         return self._render(self.segments[:-1], values)
 
-    def match(self, path: str) -> Optional[dict[str, str]]:
+    def match(self, path: str) -> dict[str, str] | None:
         """Placeholder values if ``path`` is a document path of this template, else ``None``."""
         parts = normalize_path(path).split("/")
         if len(parts) != len(self.segments):

@@ -11,7 +11,7 @@ read again, so reference cycles end after one pass.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Transaction
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["iter_references", "prefetch"]
 
 
-def iter_references(obj: "Model") -> Iterator["DocumentModel"]:
+def iter_references(obj: Model) -> Iterator[DocumentModel]:
     """Referenced documents held by ``obj``'s reference fields (also inside embedded models, lists, maps).
 
     Reads nothing: values are taken as they are (stubs stay stubs).
@@ -38,7 +38,7 @@ def iter_references(obj: "Model") -> Iterator["DocumentModel"]:
                 yield from field.iter_models(value)
 
 
-def prefetch(objs: Iterable["DocumentModel"], depth: int = 1, *, transaction: Optional["Transaction"] = None) -> int:
+def prefetch(objs: Iterable[DocumentModel], depth: int = 1, *, transaction: Transaction | None = None) -> int:
     """Load references of ``objs`` ``depth`` levels deep; one ``get_all`` per level.
 
     Returns the number of documents read. Unloaded objects in ``objs`` themselves are

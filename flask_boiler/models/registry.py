@@ -18,17 +18,17 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["register_model", "resolve_model"]
 
 _lock = threading.Lock()
-_models: dict[str, type["Model"]] = {}
+_models: dict[str, type[Model]] = {}
 
 
-def register_model(cls: type["Model"]) -> None:
+def register_model(cls: type[Model]) -> None:
     """Make ``cls`` resolvable by its class name and by ``module.QualName`` (the latest definition wins)."""
     with _lock:
         _models[cls.__name__] = cls
         _models[f"{cls.__module__}.{cls.__qualname__}"] = cls
 
 
-def resolve_model(name: str) -> type["Model"]:
+def resolve_model(name: str) -> type[Model]:
     """The model class registered as ``name``."""
     try:
         return _models[name]

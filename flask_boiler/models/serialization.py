@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from typing import Any, Optional
+from typing import Any
 
 import marshmallow
 
@@ -21,7 +21,7 @@ from ..errors import ValidationError
 from ..fields import to_storage
 from ..schema import stored_key
 
-__all__ = ["schema_instance", "attr_by_key", "dump_values", "validate_stored", "load_values", "rekey_errors"]
+__all__ = ["attr_by_key", "dump_values", "load_values", "rekey_errors", "schema_instance", "validate_stored"]
 
 
 @functools.cache
@@ -44,7 +44,7 @@ def rekey_errors(schema: marshmallow.Schema, errors: Any) -> dict[str, Any]:
 
 
 def dump_values(
-    schema: marshmallow.Schema, values: Mapping[str, Any], only: Optional[Iterable[str]] = None
+    schema: marshmallow.Schema, values: Mapping[str, Any], only: Iterable[str] | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Convert attribute values to a stored dict. Returns ``(stored, type_errors)``."""
     wanted = None if only is None else set(only)
@@ -77,8 +77,8 @@ def check(
     schema: marshmallow.Schema,
     values: Mapping[str, Any],
     *,
-    only: Optional[Iterable[str]] = None,
-    model_name: Optional[str] = None,
+    only: Iterable[str] | None = None,
+    model_name: str | None = None,
 ) -> dict[str, Any]:
     """Dump and validate ``values``; the stored dict, or one :class:`ValidationError` with every problem."""
     stored, errors = dump_values(schema, values, only)
@@ -97,7 +97,7 @@ def check(
 
 
 def load_values(
-    schema: marshmallow.Schema, data: Mapping[str, Any], *, model_name: Optional[str] = None
+    schema: marshmallow.Schema, data: Mapping[str, Any], *, model_name: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Stored dict -> ``(attribute values, unknown stored keys)``; raises :class:`ValidationError`."""
     known_keys = attr_by_key(schema)

@@ -23,4 +23,13 @@ from .errors import ApiError
 from .flask_as_view import FlaskAsView
 from .options import Change, RestOptions, Writes, rest_options_of
 
-__all__ = ["ApiError", "Change", "FlaskAsView", "RestOptions", "Writes", "api_function", "create_api", "rest_options_of"]
+__all__ = [
+    "ApiError",
+    "Change",
+    "FlaskAsView",
+    "RestOptions",
+    "Writes",
+    "api_function",
+    "create_api",
+    "rest_options_of",
+]

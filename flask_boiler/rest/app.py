@@ -10,7 +10,8 @@ shape.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterable, Optional, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
@@ -26,11 +27,15 @@ from .openapi import build_openapi
 from .pagination import parse_list_query
 from .resource import Resource, compile_resource
 
-__all__ = ["create_api", "api_function"]
+__all__ = ["api_function", "create_api"]
 
 
 def _route_item(app: Flask, resource: Resource) -> None:
-    methods = ["GET"] + (["PATCH"] if resource.supports("update") else []) + (["DELETE"] if resource.supports("delete") else [])
+    methods = (
+        ["GET"]
+        + (["PATCH"] if resource.supports("update") else [])
+        + (["DELETE"] if resource.supports("delete") else [])
+    )
 
     def item(**path_params: str) -> Any:
         key = checked_key(path_params)

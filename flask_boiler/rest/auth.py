@@ -13,7 +13,8 @@ accepts for the URL's path params (403 otherwise).
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Request
 
@@ -26,7 +27,7 @@ __all__ = ["authenticate", "authorize", "bearer_token", "check_access", "verify_
 _MAX_TOKEN_LENGTH = 8192
 
 
-def bearer_token(request: Request) -> Optional[str]:
+def bearer_token(request: Request) -> str | None:
     """The token of an ``Authorization: Bearer`` header, ``None`` without the header."""
     header = request.headers.get("Authorization")
     if header is None:
@@ -52,7 +53,7 @@ def verify_token(token: str) -> dict[str, Any]:
         raise ApiError(401, "The ID token is invalid, expired or revoked; sign in again.") from exc
 
 
-def authenticate(policy: Access, request: Request) -> Optional[dict[str, Any]]:
+def authenticate(policy: Access, request: Request) -> dict[str, Any] | None:
     """The caller's verified claims; ``None`` on public routes; 401 when a needed token is missing or bad."""
     if not policy.requires_sign_in:
         return None
@@ -62,13 +63,13 @@ def authenticate(policy: Access, request: Request) -> Optional[dict[str, Any]]:
     return verify_token(token)
 
 
-def check_access(policy: Access, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> None:
+def check_access(policy: Access, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> None:
     """403 unless ``policy`` lets ``claims`` reach the resource at ``path_params``."""
     if policy.requires_sign_in and not policy.allows(claims, path_params):
         raise ApiError(403, "Your account may not access this resource.")
 
 
-def authorize(policy: Access, request: Request, path_params: Mapping[str, str]) -> Optional[dict[str, Any]]:
+def authorize(policy: Access, request: Request, path_params: Mapping[str, str]) -> dict[str, Any] | None:
     """Both steps, for requests whose key is known from the URL alone (reads, updates, deletes)."""
     claims = authenticate(policy, request)
     check_access(policy, claims, path_params)

@@ -8,7 +8,7 @@ are answered before routing and authentication, as browsers send them without to
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from flask import Flask, Response, request
 
@@ -17,7 +17,7 @@ ALLOWED_HEADERS = "Authorization, Content-Type"
 PREFLIGHT_MAX_AGE = "3600"
 
 
-def _allowed_origin(origin: Optional[str], origins: tuple[str, ...]) -> Optional[str]:
+def _allowed_origin(origin: str | None, origins: tuple[str, ...]) -> str | None:
     if not origin:
         return None
     if "*" in origins:
@@ -32,7 +32,7 @@ def install_cors(app: Flask, origins: Iterable[str] = ("*",)) -> None:
         return
 
     @app.before_request
-    def preflight() -> Optional[Response]:
+    def preflight() -> Response | None:
         if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
             return None
         response = Response(status=204)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["render_docs"]
 
@@ -83,7 +84,9 @@ def _operation(spec: Mapping[str, Any], path: str, method: str, op: Mapping[str,
             f"<td>{'yes' if p.get('required') else ''}</td><td>{_e(p.get('description', ''))}</td></tr>"
             for p in params
         )
-        parts.append(f"<table><tr><th>parameter</th><th>in</th><th>type</th><th>required</th><th></th></tr>{rows}</table>")
+        parts.append(
+            f"<table><tr><th>parameter</th><th>in</th><th>type</th><th>required</th><th></th></tr>{rows}</table>"
+        )
     body = op.get("requestBody", {}).get("content", {}).get("application/json")
     if body:
         parts.append("<p>Body (<code>application/json</code>):</p>" + _schema_table(spec, body["schema"]))
@@ -107,15 +110,15 @@ def render_docs(spec: Mapping[str, Any]) -> str:
                 by_tag.setdefault(tag, []).append(_operation(spec, path, method, op))
     sections = "".join(f"<h2>{_e(tag)}</h2>{''.join(ops)}" for tag, ops in by_tag.items())
     schemas = "".join(
-        f"<h3 id=\"schema-{_e(name)}\">{_e(name)}</h3>{_schema_table(spec, schema)}"
+        f'<h3 id="schema-{_e(name)}">{_e(name)}</h3>{_schema_table(spec, schema)}'
         for name, schema in spec.get("components", {}).get("schemas", {}).items()
     )
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{_e(info.get('title', 'API'))}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>{_e(info.get('title', 'API'))} <span class=\"muted\">{_e(info.get('version', ''))}</span></h1>"
+        f'<h1>{_e(info.get("title", "API"))} <span class="muted">{_e(info.get("version", ""))}</span></h1>'
         f"<p>{_e(info.get('description', ''))}</p>"
-        "<p>Errors are always <code>{\"error\": {\"code\", \"message\", \"fields\"}}</code>. "
-        "Machine-readable description: <a href=\"openapi.json\">openapi.json</a>.</p>"
+        '<p>Errors are always <code>{"error": {"code", "message", "fields"}}</code>. '
+        'Machine-readable description: <a href="openapi.json">openapi.json</a>.</p>'
         f"{sections}<h2>Schemas</h2>{schemas}</body></html>"
     )

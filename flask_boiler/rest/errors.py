@@ -12,7 +12,8 @@ when the error is not about particular fields.
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import marshmallow
 from flask import Flask, jsonify
@@ -28,7 +29,7 @@ from ..errors import (
     ValidationError,
 )
 
-__all__ = ["ApiError", "error_body", "install_error_handlers", "ERROR_CODES"]
+__all__ = ["ERROR_CODES", "ApiError", "error_body", "install_error_handlers"]
 
 logger = logging.getLogger("flask_boiler.rest")
 
@@ -51,7 +52,7 @@ class ApiError(Exception):
     """Raise anywhere in a request to answer with this status and error body."""
 
     def __init__(
-        self, status: int, message: str, *, code: Optional[str] = None, fields: Optional[Mapping[str, Any]] = None
+        self, status: int, message: str, *, code: str | None = None, fields: Mapping[str, Any] | None = None
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -75,7 +76,7 @@ def _normalize_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {str(name): _messages(messages) for name, messages in fields.items()}
 
 
-def error_body(status: int, message: str, code: Optional[str] = None, fields: Optional[Mapping[str, Any]] = None) -> dict:
+def error_body(status: int, message: str, code: str | None = None, fields: Mapping[str, Any] | None = None) -> dict:
     return {
         "error": {
             "code": code or ERROR_CODES.get(status, "error"),
@@ -93,7 +94,7 @@ def _respond(error: ApiError) -> Any:
     return response
 
 
-def translate(exc: BaseException) -> Optional[ApiError]:
+def translate(exc: BaseException) -> ApiError | None:
     """The API error an exception stands for, or ``None`` if it is a bug (500)."""
     if isinstance(exc, ApiError):
         return exc

@@ -8,7 +8,7 @@ with an error. No document can have such an id, so it is a 404, never a 500.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from .errors import ApiError
 

@@ -15,7 +15,8 @@ string, ``Nested`` -> object with the target schema's properties. ``DateTime``, 
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import marshmallow
 from marshmallow import fields as ma_fields
@@ -99,7 +100,7 @@ def _flask_boiler_types(self: Any, field: marshmallow.fields.Field, **kwargs: An
     return {}
 
 
-def register_field_types(plugin: "MarshmallowPlugin") -> None:
+def register_field_types(plugin: MarshmallowPlugin) -> None:
     """Teach ``plugin`` (after ``APISpec(...)`` initialised it) flask-boiler's field types."""
     assert plugin.converter is not None, "register after APISpec(plugins=[plugin])"
     plugin.converter.add_attribute_function(_flask_boiler_types)
@@ -150,8 +151,10 @@ def _operations(resource: Resource) -> dict[str, dict[str, Any]]:
     write_auth = (401, 403) if resource.write_access.requires_sign_in else ()
     read_security = [{SECURITY_SCHEME: []}] if read_auth else []
     write_security = [{SECURITY_SCHEME: []}] if write_auth else []
-    mode = "computed from domain documents on request" if resource.options.mode == "computed" else (
-        "the stored view document, kept fresh by Firestore triggers"
+    mode = (
+        "computed from domain documents on request"
+        if resource.options.mode == "computed"
+        else ("the stored view document, kept fresh by Firestore triggers")
     )
     item, collection = resource.url(item=True), resource.url(item=False)
     paths: dict[str, dict[str, Any]] = {item: {}, collection: {}}
@@ -172,10 +175,16 @@ def _operations(resource: Resource) -> dict[str, dict[str, Any]]:
             "description": f"A page of views, {mode}; pass `next` back as `cursor` for the following page.",
             "tags": tags,
             "security": read_security,
-            "parameters": [*_path_parameters(resource.parent_params), {"in": "query", "schema": _query_schema(resource)}],
+            "parameters": [
+                *_path_parameters(resource.parent_params),
+                {"in": "query", "schema": _query_schema(resource)},
+            ],
             "responses": _responses(
                 {"200": _json(f"#/components/schemas/{resource.name}Page", "A page of views.")},
-                400, *read_auth, 404, 503,
+                400,
+                *read_auth,
+                404,
+                503,
             ),
         }
     body_errors = (400, *write_auth, 404, 409, 413, 415, 503)
@@ -192,9 +201,17 @@ def _operations(resource: Resource) -> dict[str, dict[str, Any]]:
                 "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{resource.name}Create"}}},
             },
             "responses": _responses(
-                {"201": {**_json(view_ref, "Created; the view as it is now."), "headers": {
-                    "Location": {"description": "The new view, relative to this URL.", "schema": {"type": "string"}}
-                }}},
+                {
+                    "201": {
+                        **_json(view_ref, "Created; the view as it is now."),
+                        "headers": {
+                            "Location": {
+                                "description": "The new view, relative to this URL.",
+                                "schema": {"type": "string"},
+                            }
+                        },
+                    }
+                },
                 *body_errors,
             ),
         }
@@ -211,7 +228,10 @@ def _operations(resource: Resource) -> dict[str, dict[str, Any]]:
                 "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{resource.name}Update"}}},
             },
             "responses": _responses(
-                {"200": _json(view_ref, "The view as it is now."), "204": {"description": "The change removed the view."}},
+                {
+                    "200": _json(view_ref, "The view as it is now."),
+                    "204": {"description": "The change removed the view."},
+                },
                 *body_errors,
             ),
         }
@@ -261,7 +281,11 @@ def build_openapi(resources: Iterable[Resource], *, title: str, version: str, de
                 "required": ["items", "next"],
                 "properties": {
                     "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{resource.name}"}},
-                    "next": {"type": "string", "nullable": True, "description": "Cursor of the next page; null on the last."},
+                    "next": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": "Cursor of the next page; null on the last.",
+                    },
                 },
             },
         )

@@ -29,8 +29,9 @@ one transaction; views follow (computed at once, stored through the triggers).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping, Optional
+from typing import Any, Literal
 
 from ..errors import ModelDefinitionError
 from ..views.access import Access
@@ -52,7 +53,7 @@ class Change:
 
     key: Mapping[str, str]
     values: Mapping[str, Any]
-    caller: Optional[Mapping[str, Any]]
+    caller: Mapping[str, Any] | None
 
 
 class Writes:
@@ -81,7 +82,7 @@ class Writes:
     required: tuple[str, ...] = ()
     client_ids: bool = False
 
-    def create(self, transaction: Any, change: Change) -> Optional[Mapping[str, str]]:
+    def create(self, transaction: Any, change: Change) -> Mapping[str, str] | None:
         """Create the domain data behind a new view; return its key (``None``: ``change.key``)."""
         raise NotImplementedError
 
@@ -118,9 +119,9 @@ class RestOptions:
     filters: tuple[str, ...] = ()
     page_size: int = 20
     max_page_size: int = 100
-    writes: Optional[Writes] = None
-    write_access: Optional[Access] = None
-    tag: Optional[str] = None
+    writes: Writes | None = None
+    write_access: Access | None = None
+    tag: str | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in ("computed", "stored"):
@@ -135,7 +136,7 @@ class RestOptions:
             raise ModelDefinitionError("RestOptions(write_access=...) takes public(), signed_in(), owner() or role().")
 
 
-def rest_options_of(view_cls: type) -> Optional[RestOptions]:
+def rest_options_of(view_cls: type) -> RestOptions | None:
     """The view's ``Meta.rest`` (inherited like other Meta options), or ``None`` if not served."""
     for klass in view_cls.__mro__:
         meta = klass.__dict__.get("Meta")

@@ -8,8 +8,9 @@ parameters are a 400: a misspelt filter silently ignored would return the wrong 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any
 
 import marshmallow
 from werkzeug.datastructures import MultiDict
@@ -17,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from .errors import ApiError
 from .resource import Resource
 
-__all__ = ["ListQuery", "parse_list_query", "page_body"]
+__all__ = ["ListQuery", "page_body", "parse_list_query"]
 
 _MAX_CURSOR_LENGTH = 4096
 
@@ -25,7 +26,7 @@ _MAX_CURSOR_LENGTH = 4096
 @dataclass(frozen=True)
 class ListQuery:
     limit: int
-    cursor: Optional[str]
+    cursor: str | None
     #: view attribute -> value (equality filters)
     filters: dict[str, Any]
 
@@ -63,5 +64,5 @@ def parse_list_query(resource: Resource, args: MultiDict) -> ListQuery:
     return ListQuery(limit=limit, cursor=cursor, filters=filters)
 
 
-def page_body(items: list[Mapping[str, Any]], next_cursor: Optional[str]) -> dict[str, Any]:
+def page_body(items: list[Mapping[str, Any]], next_cursor: str | None) -> dict[str, Any]:
     return {"items": list(items), "next": next_cursor}

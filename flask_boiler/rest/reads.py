@@ -11,7 +11,8 @@ reported as a 500 (and logged), never as the client's 400.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from ..context import Context
 from ..errors import ValidationError
@@ -22,14 +23,14 @@ from .pagination import ListQuery, page_body
 from .resource import Resource
 from .serialization import view_json
 
-__all__ = ["read_item", "read_page", "current_view"]
+__all__ = ["current_view", "read_item", "read_page"]
 
 
 class StoredDataError(RuntimeError):
     """Data in Firestore does not fit its schema (answered as a 500)."""
 
 
-def current_view(resource: Resource, key: Mapping[str, str], *, computed: Optional[bool] = None) -> Optional[Any]:
+def current_view(resource: Resource, key: Mapping[str, str], *, computed: bool | None = None) -> Any | None:
     """The view at ``key`` now, or ``None`` (computed unless the resource serves stored views)."""
     if computed is None:
         computed = resource.options.mode == "computed"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Optional
 
 import marshmallow
 
@@ -76,7 +75,7 @@ class Resource:
     # -- what is served ----------------------------------------------------------------
 
     @property
-    def writes(self) -> Optional[Writes]:
+    def writes(self) -> Writes | None:
         return self.options.writes
 
     def supports(self, operation: str) -> bool:
@@ -140,13 +139,16 @@ def compile_resource(view_cls: type) -> Resource:
             f"{view_cls.__name__}: list filters are Firestore queries on stored views; use "
             "RestOptions(mode='stored') or drop filters."
         )
-    if options.mode == "computed" and options.list:
-        if set(_root_params(view_cls)) != set(template.params) or _root_params(view_cls)[-1] != template.id_param:
-            raise ModelDefinitionError(
-                f"{view_cls.__name__}: a computed list pages over the root documents, so the view path "
-                f"{template.template!r} must use exactly the root's params {_root_params(view_cls)} (same id param). "
-                "Use RestOptions(list=False) or mode='stored'."
-            )
+    if (
+        options.mode == "computed"
+        and options.list
+        and (set(_root_params(view_cls)) != set(template.params) or _root_params(view_cls)[-1] != template.id_param)
+    ):
+        raise ModelDefinitionError(
+            f"{view_cls.__name__}: a computed list pages over the root documents, so the view path "
+            f"{template.template!r} must use exactly the root's params {_root_params(view_cls)} (same id param). "
+            "Use RestOptions(list=False) or mode='stored'."
+        )
     filters: dict[str, tuple[str, marshmallow.fields.Field]] = {}
     fields = view_cls._meta.schema.fields
     for attribute in options.filters:
@@ -181,7 +183,7 @@ def compile_resource(view_cls: type) -> Resource:
         template=template,
         filters=filters,
     )
-    resource.representation  # build the schemas now: declaration errors surface here
+    _ = resource.representation  # build the schemas now: declaration errors surface here
     if writes is not None:
-        resource.create_schema, resource.update_schema
+        _ = resource.create_schema, resource.update_schema
     return resource

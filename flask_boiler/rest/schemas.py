@@ -17,7 +17,8 @@ REST layer validates with.
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 import marshmallow
 from marshmallow import fields as ma_fields
@@ -26,7 +27,14 @@ from marshmallow import validate
 from ..errors import ModelDefinitionError
 from ..schema import camelize, stored_key
 
-__all__ = ["CLIENT_ID_PATTERN", "bound_fields", "key_json_names", "representation_schema", "body_schema", "filter_field"]
+__all__ = [
+    "CLIENT_ID_PATTERN",
+    "body_schema",
+    "bound_fields",
+    "filter_field",
+    "key_json_names",
+    "representation_schema",
+]
 
 #: What a client-chosen document id may look like (a Firebase uid fits; no '/', '.', '__x__').
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
@@ -55,7 +63,7 @@ def _schema_class(name: str, fields: dict[str, marshmallow.fields.Field], unknow
     return type(name, (marshmallow.Schema,), {**fields, "Meta": meta})
 
 
-def _key_field(pattern: Optional[str] = None, **kwargs: Any) -> marshmallow.fields.Field:
+def _key_field(pattern: str | None = None, **kwargs: Any) -> marshmallow.fields.Field:
     validators = [validate.Regexp(pattern)] if pattern else []
     return ma_fields.String(required=True, allow_none=False, validate=validators, **kwargs)
 
@@ -79,7 +87,7 @@ def body_schema(
     writable: Iterable[str],
     *,
     required: Iterable[str] = (),
-    id_param: Optional[str] = None,
+    id_param: str | None = None,
     suffix: str,
 ) -> type[marshmallow.Schema]:
     """Request body of a create (``required`` enforced, ``id_param`` accepted) or an update."""
@@ -122,4 +130,3 @@ def filter_field(view_cls: type, attribute: str) -> marshmallow.fields.Field:
         f"{view_cls.__name__}: cannot filter by {attribute!r} ({type(field).__name__}); filters take strings, "
         "numbers, booleans, datetimes and enums."
     )
-

@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .._private.firestore_types import document_reference_type, geo_point_type
 from ..schema import stored_key
@@ -27,8 +28,8 @@ def json_value(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=_dt.timezone.utc)
-        return value.astimezone(_dt.timezone.utc).isoformat().replace("+00:00", "Z")
+            value = value.replace(tzinfo=_dt.UTC)
+        return value.astimezone(_dt.UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, document_reference_type()):

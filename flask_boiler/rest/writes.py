@@ -17,7 +17,8 @@ become once the triggers ran), so the client sees its change at once in either m
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Request
 
@@ -29,7 +30,7 @@ from .options import Change
 from .reads import current_view, to_json
 from .resource import Resource
 
-__all__ = ["create", "update", "delete"]
+__all__ = ["create", "delete", "update"]
 
 
 class HandlerError(RuntimeError):
@@ -59,7 +60,7 @@ def create(resource: Resource, request: Request, parent_key: Mapping[str, str]) 
     return to_json(resource, view), location
 
 
-def update(resource: Resource, request: Request, key: Mapping[str, str]) -> Optional[dict[str, Any]]:
+def update(resource: Resource, request: Request, key: Mapping[str, str]) -> dict[str, Any] | None:
     """Run the update; the view's JSON afterwards (``None`` if the change removed it)."""
     writes = resource.writes
     assert writes is not None

@@ -13,15 +13,16 @@ signals the whole group, so no worker outlives the stack.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Optional
 from urllib import error as urlerror
 from urllib import request as urlrequest
 
@@ -59,12 +60,12 @@ class EmulatorStack:
 
     project_id: str
     firestore_host: str
-    auth_host: Optional[str] = None
-    functions_host: Optional[str] = None
-    hub_host: Optional[str] = None
+    auth_host: str | None = None
+    functions_host: str | None = None
+    hub_host: str | None = None
     region: str = DEFAULT_REGION
-    process: Optional[subprocess.Popen] = field(default=None, repr=False)
-    log_path: Optional[Path] = None
+    process: subprocess.Popen | None = field(default=None, repr=False)
+    log_path: Path | None = None
 
     def environment(self) -> dict[str, str]:
         """What a client process needs to talk to this stack (and to no real project)."""
@@ -103,21 +104,15 @@ class EmulatorStack:
         # group signal below cannot reach it: remember every descendant now, by parentage.
         family = descendants(process.pid)
         _signal_group(process, signal.SIGINT)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            pass
         # Python workers and the Java emulator may linger after firebase-tools exits.
         _signal_group(process, signal.SIGKILL)
         for pid in family:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def descendants(pid: int) -> list[int]:
@@ -140,13 +135,11 @@ def descendants(pid: int) -> list[int]:
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
-def find_project_root(start: Optional[Path] = None) -> Path:
+def find_project_root(start: Path | None = None) -> Path:
     """The nearest directory at or above ``start`` holding ``firebase.json``."""
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
@@ -155,7 +148,7 @@ def find_project_root(start: Optional[Path] = None) -> Path:
     raise EmulatorStartError(f"No firebase.json found at or above {here}.")
 
 
-def running_stack_from_env(environ: Mapping[str, str] = os.environ) -> Optional[EmulatorStack]:
+def running_stack_from_env(environ: Mapping[str, str] = os.environ) -> EmulatorStack | None:
     """The stack described by emulator variables already set (e.g. by ``make dev``), if any."""
     host = environ.get("FIRESTORE_EMULATOR_HOST")
     if not host:
@@ -194,13 +187,13 @@ def configured_ports(config: Mapping) -> dict[str, int]:
 
 
 def start_stack(
-    root: Optional[Path] = None,
+    root: Path | None = None,
     *,
     only: Iterable[str] = DEFAULT_EMULATORS,
     project_id: str = DEMO_PROJECT_ID,
-    ports: Optional[Mapping[str, int]] = None,
+    ports: Mapping[str, int] | None = None,
     timeout: float = 240.0,
-    extra_env: Optional[Mapping[str, str]] = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> EmulatorStack:
     """Start ``firebase emulators:start`` for this project and wait until it is ready.
 
@@ -237,17 +230,26 @@ def start_stack(
     _prune_logs(work_dir)
     log_path = work_dir / f"emulators.{os.getpid()}.log"
     command = [
-        str(firebase_bin), "emulators:start",
-        "--only", ",".join(only),
-        "--project", project_id,
-        "--config", str(config_path),
+        str(firebase_bin),
+        "emulators:start",
+        "--only",
+        ",".join(only),
+        "--project",
+        project_id,
+        "--config",
+        str(config_path),
     ]
     with log_path.open("w") as log:
         log.write(f"# firestore emulator from: {runtime.firestore_source}\n# {' '.join(command)}\n")
         log.flush()
         process = subprocess.Popen(
-            command, cwd=work_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            command,
+            cwd=work_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     only = tuple(only)
     stack = EmulatorStack(

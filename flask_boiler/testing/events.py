@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from cloudevents.http import CloudEvent
 from google.cloud.firestore_v1 import _helpers
@@ -22,7 +23,7 @@ from ..triggers.events import WRITTEN
 def _document(project: str, path: str, data: Mapping[str, Any], update_time: datetime.datetime) -> Document:
     name = f"projects/{project}/databases/(default)/documents/{path}"
     stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(update_time.astimezone(datetime.timezone.utc).replace(tzinfo=None))
+    stamp.FromDatetime(update_time.astimezone(datetime.UTC).replace(tzinfo=None))
     firestore_doc = FirestoreDocument(name=name, fields=_helpers.encode_dict(dict(data)))
     pb = FirestoreDocument.pb(firestore_doc)
     pb.update_time.CopyFrom(stamp)
@@ -33,16 +34,16 @@ def _document(project: str, path: str, data: Mapping[str, Any], update_time: dat
 def document_event(
     path: str,
     *,
-    before: Optional[Mapping[str, Any]] = None,
-    after: Optional[Mapping[str, Any]] = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
     project: str = "demo-flask-boiler",
-    before_time: Optional[datetime.datetime] = None,
-    after_time: Optional[datetime.datetime] = None,
+    before_time: datetime.datetime | None = None,
+    after_time: datetime.datetime | None = None,
     event_type: str = WRITTEN,
-    event_id: Optional[str] = None,
+    event_id: str | None = None,
 ) -> CloudEvent:
     """A ``google.cloud.firestore.document.v1.*`` CloudEvent for ``path`` going from ``before`` to ``after``."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     payload = DocumentEventData()
     if before is not None:
         payload.old_value = _document(project, path, before, before_time or now)

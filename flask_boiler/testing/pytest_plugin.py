@@ -15,7 +15,7 @@ Integration tests mark themselves with ``@pytest.mark.emulators`` or request a f
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Optional, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -13,7 +14,7 @@ class DeadlineExceeded(AssertionError):
 
 
 def wait_for(
-    probe: Callable[[], Optional[T]],
+    probe: Callable[[], T | None],
     *,
     timeout: float = 30.0,
     interval: float = 0.1,
@@ -21,7 +22,7 @@ def wait_for(
 ) -> T:
     """Call ``probe`` until it returns something truthy, and return that; else raise at the deadline."""
     deadline = time.monotonic() + timeout
-    last: Optional[T] = None
+    last: T | None = None
     while True:
         last = probe()
         if last:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from google.cloud.firestore_v1 import DocumentSnapshot, _helpers
 from google.cloud.firestore_v1.types import Document as FirestoreDocument
 from google.events.cloud.firestore import DocumentEventData
 
-from ..models.paths import PathTemplate
 from ..errors import FlaskBoilerError
+from ..models.paths import PathTemplate
 
 WRITTEN = "google.cloud.firestore.document.v1.written"
 CREATED = "google.cloud.firestore.document.v1.created"
@@ -42,7 +42,7 @@ class DocumentEvent:
 
     id: str
     type: str
-    time: Optional[str]
+    time: str | None
     document: str
     params: dict[str, str]
     before: DocumentSnapshot
@@ -64,11 +64,11 @@ def _document_path(cloud_event: Any) -> str:
         return str(document)
     subject = cloud_event.get("subject") if hasattr(cloud_event, "get") else None
     if subject and str(subject).startswith("documents/"):
-        return str(subject)[len("documents/"):]
+        return str(subject)[len("documents/") :]
     raise EventDecodeError("The event names no document (no 'document' or 'subject' attribute).")
 
 
-def _timestamp(proto_ts: Any) -> Optional[datetime.datetime]:
+def _timestamp(proto_ts: Any) -> datetime.datetime | None:
     if proto_ts is None:
         return None
     return _helpers.DatetimeWithNanoseconds.from_timestamp_pb(proto_ts)
@@ -91,15 +91,13 @@ def _snapshot(client: Any, path: str, document: Any, read_time: Any) -> Document
     )
 
 
-def decode_document_event(cloud_event: Any, client: Any, pattern: Optional[str] = None) -> DocumentEvent:
+def decode_document_event(cloud_event: Any, client: Any, pattern: str | None = None) -> DocumentEvent:
     """Decode a functions-framework ``CloudEvent`` carrying Firestore ``DocumentEventData``."""
     body = cloud_event.data
     if isinstance(body, str):
         body = body.encode("latin-1")
     if not isinstance(body, (bytes, bytearray)):
-        raise EventDecodeError(
-            f"Expected an application/protobuf DocumentEventData body, got {type(body).__name__}."
-        )
+        raise EventDecodeError(f"Expected an application/protobuf DocumentEventData body, got {type(body).__name__}.")
     try:
         payload = DocumentEventData.deserialize(bytes(body))
     except Exception as exc:  # protobuf raises DecodeError and friends

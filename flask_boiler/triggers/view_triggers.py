@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Any, Callable, MutableMapping, Optional, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
+from typing import Any
 
 from ..context import Context
-from ..errors import InvalidSourceDocument
 from ..deploy.endpoints import document_trigger
+from ..errors import InvalidSourceDocument
 from ..views.refresh import refresh_from_backref_event, refresh_from_followed_event, refresh_from_root_event
 from ..views.registry import trigger_name, watched_patterns
 from ..views.writer import WriteReport
@@ -29,9 +30,7 @@ from .events import decode_document_event
 logger = logging.getLogger("flask_boiler.triggers")
 
 
-def handle_document_event(
-    pattern: str, cloud_event: Any, views: Sequence[type], db: Optional[Any] = None
-) -> WriteReport:
+def handle_document_event(pattern: str, cloud_event: Any, views: Sequence[type], db: Any | None = None) -> WriteReport:
     """Refresh every view of ``views`` that depends on the document named by ``cloud_event``."""
     db = db if db is not None else Context.db
     event = decode_document_event(cloud_event, db, pattern)
@@ -47,8 +46,13 @@ def handle_document_event(
         except InvalidSourceDocument as exc:
             # Permanent: retrying cannot fix stored data, and a retried event would fail for
             # days. Reported for Error Reporting; the views keep their last good state.
-            _log("ERROR", f"{view_cls.__name__} not refreshed: {exc}", document=exc.path, eventId=event.id,
-                 invalidFields=exc.errors)
+            _log(
+                "ERROR",
+                f"{view_cls.__name__} not refreshed: {exc}",
+                document=exc.path,
+                eventId=event.id,
+                invalidFields=exc.errors,
+            )
     _log(
         "INFO",
         f"refreshed views for {event.document}",
@@ -65,7 +69,10 @@ def handle_document_event(
 
 def _log(severity: str, message: str, **fields: Any) -> None:
     """One structured line on stderr: Cloud Logging parses it (severity, message, fields)."""
-    print(json.dumps({"severity": severity, "message": message, **fields}, default=str), file=sys.stderr)
+    print(  # noqa: T201 - replaced by flask_boiler logging (issue 13)
+        json.dumps({"severity": severity, "message": message, **fields}, default=str),
+        file=sys.stderr,
+    )
 
 
 def view_trigger(pattern: str, views: Sequence[type], **options: Any) -> Callable[[Any], None]:

@@ -8,17 +8,18 @@ access declaration: they are closed to clients.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Union
+from typing import Any
 
-__all__ = ["Access", "Public", "SignedIn", "Owner", "Role", "public", "signed_in", "owner", "role", "access_of"]
+__all__ = ["Access", "Owner", "Public", "Role", "SignedIn", "access_of", "owner", "public", "role", "signed_in"]
 
 
 @dataclass(frozen=True)
 class Access:
     """Base class of access policies."""
 
-    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+    def allows(self, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> bool:
         """Does a caller with these verified token ``claims`` (``None``: anonymous) pass?"""
         raise NotImplementedError
 
@@ -33,7 +34,7 @@ class Access:
 
 @dataclass(frozen=True)
 class Public(Access):
-    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+    def allows(self, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> bool:
         return True
 
     def rules_condition(self) -> str:
@@ -46,7 +47,7 @@ class Public(Access):
 
 @dataclass(frozen=True)
 class SignedIn(Access):
-    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+    def allows(self, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> bool:
         return claims is not None
 
     def rules_condition(self) -> str:
@@ -59,7 +60,7 @@ class Owner(Access):
 
     param: str = "uid"
 
-    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+    def allows(self, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> bool:
         return claims is not None and claims.get("uid") is not None and claims.get("uid") == path_params.get(self.param)
 
     def rules_condition(self) -> str:
@@ -71,9 +72,9 @@ class Role(Access):
     """Users whose custom claim ``claim`` equals ``value`` (default: is ``true``)."""
 
     claim: str
-    value: Union[str, bool, int] = True
+    value: str | bool | int = True
 
-    def allows(self, claims: Optional[Mapping[str, Any]], path_params: Mapping[str, str]) -> bool:
+    def allows(self, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> bool:
         return claims is not None and claims.get(self.claim) == self.value
 
     def rules_condition(self) -> str:
@@ -95,7 +96,7 @@ def owner(param: str = "uid") -> Access:
     return Owner(param)
 
 
-def role(claim: str, value: Union[str, bool, int] = True) -> Access:
+def role(claim: str, value: str | bool | int = True) -> Access:
     if not claim.isidentifier():
         raise ValueError(f"role(): custom claim name {claim!r} must be an identifier.")
     return Role(claim, value)

@@ -32,8 +32,9 @@ whose path parameters are the root's). Returning several keys fans a root out, e
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 
 from ..errors import ModelDefinitionError
 
@@ -43,16 +44,16 @@ class Source:
     """One domain input of a view model (use :func:`source` to declare)."""
 
     model: type
-    path: Optional[str] = None
-    via: Optional[str] = None
-    backref: Optional[str] = None
+    path: str | None = None
+    via: str | None = None
+    backref: str | None = None
     many: bool = False
     name: str = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, view: Any, owner: Optional[type] = None) -> Any:
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
         if view is None:
             return self
         try:
@@ -77,10 +78,10 @@ class Source:
 
 def source(
     model: type,
-    path: Optional[str] = None,
+    path: str | None = None,
     *,
-    via: Optional[str] = None,
-    backref: Optional[str] = None,
+    via: str | None = None,
+    backref: str | None = None,
     many: bool = False,
 ) -> Any:
     """Declare a view model's input: the root (``path=``), a followed reference (``via=``),
@@ -103,7 +104,7 @@ class ViewDeclaration:
     root: Source
     followed: tuple[Source, ...]
     backrefs: tuple[Source, ...]
-    keys: Optional[Callable[[Any], list[Mapping[str, str]]]]
+    keys: Callable[[Any], list[Mapping[str, str]]] | None
 
     @property
     def sources(self) -> tuple[Source, ...]:

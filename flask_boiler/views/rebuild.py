@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime
 import importlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any
 
 from ..models.paths import PathTemplate
 from .refresh import plan_for_roots
@@ -47,7 +48,7 @@ def _every_document(model: type) -> Any:
     return model.collection_group() if model._meta.path.parent_params else model.query()
 
 
-def _pages(query: Any, page_size: int, cursor: Optional[str]) -> Iterator[tuple[list[Any], Optional[str]]]:
+def _pages(query: Any, page_size: int, cursor: str | None) -> Iterator[tuple[list[Any], str | None]]:
     while True:
         page = query.page(limit=page_size, cursor=cursor)
         yield page.items, page.next_cursor
@@ -56,7 +57,7 @@ def _pages(query: Any, page_size: int, cursor: Optional[str]) -> Iterator[tuple[
         cursor = page.next_cursor
 
 
-def _progress(total: Optional[int], description: str, enabled: bool) -> Any:
+def _progress(total: int | None, description: str, enabled: bool) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc=description, unit="doc", disable=not enabled)
@@ -89,15 +90,17 @@ def rebuild(
     query = _every_document(root_source.model)
     with _progress(query.count(), f"{view_cls.__name__}: roots", progress) as bar:
         for roots, next_cursor in _pages(query, page_size, cursor):
-            paths = [root.doc_path for root in roots if PathTemplate.parse(root_source.path).match(root.doc_path) is not None]
+            paths = [
+                root.doc_path for root in roots if PathTemplate.parse(root_source.path).match(root.doc_path) is not None
+            ]
             report.cost.merge(run_refresh(db, lambda reader, paths=paths: _page_plan(reader, view_cls, paths)))
             report.roots += len(paths)
-            checkpoint.set({"cursor": next_cursor, "done": False, "updatedAt": datetime.datetime.now(datetime.timezone.utc)})
+            checkpoint.set({"cursor": next_cursor, "done": False, "updatedAt": datetime.datetime.now(datetime.UTC)})
             bar.update(len(roots))
 
     if delete_orphans:
         _delete_orphans(view_cls, db, page_size, report, progress)
-    checkpoint.set({"cursor": None, "done": True, "updatedAt": datetime.datetime.now(datetime.timezone.utc)})
+    checkpoint.set({"cursor": None, "done": True, "updatedAt": datetime.datetime.now(datetime.UTC)})
     return report
 
 
@@ -122,7 +125,9 @@ def _delete_orphans(view_cls: type, db: Any, page_size: int, report: RebuildRepo
             roots = {}
             if root_paths:
                 for snapshot in db.get_all([db.document(p) for p in set(root_paths.values())]):
-                    roots[snapshot.reference.path] = root_source.model.from_snapshot(snapshot) if snapshot.exists else None
+                    roots[snapshot.reference.path] = (
+                        root_source.model.from_snapshot(snapshot) if snapshot.exists else None
+                    )
                 report.cost.reads += len(set(root_paths.values()))
             orphans = [
                 ViewWrite(path, None)
@@ -137,7 +142,7 @@ def _delete_orphans(view_cls: type, db: Any, page_size: int, report: RebuildRepo
             bar.update(len(views))
 
 
-def find_view(spec: str, app_module: Optional[str] = None) -> type:
+def find_view(spec: str, app_module: str | None = None) -> type:
     """A view model by ``package.module.Class`` / ``package.module:Class``, or by class name
     among the views registered after importing ``app_module``."""
     if app_module:

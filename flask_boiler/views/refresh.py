@@ -17,20 +17,21 @@ unchanged views and guards against stale events.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 
 from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from ..models.paths import PathTemplate
 from ..errors import InvalidSourceDocument, PathError, ValidationError
+from ..models.paths import PathTemplate
 from ..triggers.events import DocumentEvent
 from .declaration import Source, ViewDeclaration
 from .writer import Reader, SourceGuard, ViewWrite, WriteReport, run_refresh
 
 
-def reference_path(value: Any) -> Optional[str]:
+def reference_path(value: Any) -> str | None:
     """The document path a reference attribute points at (model instance, reference or path)."""
     if value is None:
         return None
@@ -64,7 +65,9 @@ def referencing_query(db: Any, model: type, attribute: str, target_path: str) ->
     operator = "array_contains" if getattr(field_obj, "many", False) else "=="
     template = model._meta.path
     collection = (
-        db.collection_group(template.collection_id) if template.parent_params else db.collection(template.collection_path({}))
+        db.collection_group(template.collection_id)
+        if template.parent_params
+        else db.collection(template.collection_path({}))
     )
     return collection.where(filter=FieldFilter(stored_key, operator, db.document(target_path)))
 
@@ -77,7 +80,7 @@ def load_source(model: type, snapshot: DocumentSnapshot) -> Any:
         raise InvalidSourceDocument(snapshot.reference.path, model.__name__, exc.errors) from exc
 
 
-def _model_or_none(model: type, snapshot: Optional[DocumentSnapshot]) -> Any:
+def _model_or_none(model: type, snapshot: DocumentSnapshot | None) -> Any:
     return load_source(model, snapshot) if snapshot is not None and snapshot.exists else None
 
 
@@ -90,7 +93,7 @@ class SourceData:
 
 
 def load_sources(
-    reader: Reader, declaration: ViewDeclaration, roots: Iterable[Any], known: Optional[Mapping[str, Any]] = None
+    reader: Reader, declaration: ViewDeclaration, roots: Iterable[Any], known: Mapping[str, Any] | None = None
 ) -> SourceData:
     """Load the followed references of ``roots`` with one ``get_all`` (minus ``known`` ones, taken
     from the event) and run each back-reference query once per root."""
@@ -134,14 +137,16 @@ def desired_views(view_cls: type, root: Any, data: SourceData) -> dict[str, dict
     return {view.doc_path: view.to_dict() for view in view_cls.build_all(root, sources)}
 
 
-def plan_for_roots(reader: Reader, view_cls: type, roots: Iterable[Any], known: Optional[Mapping[str, Any]] = None) -> list[ViewWrite]:
+def plan_for_roots(
+    reader: Reader, view_cls: type, roots: Iterable[Any], known: Mapping[str, Any] | None = None
+) -> list[ViewWrite]:
     """Load what ``roots`` need and compute every view they have now."""
     roots = list(roots)
     data = load_sources(reader, view_cls._fb_declaration, roots, known)
     return [ViewWrite(path, stored) for root in roots for path, stored in desired_views(view_cls, root, data).items()]
 
 
-def _guard(event: DocumentEvent, view_cls: Optional[type] = None) -> SourceGuard:
+def _guard(event: DocumentEvent, view_cls: type | None = None) -> SourceGuard:
     current_paths = None
     if view_cls is not None:
         root_model = view_cls._fb_declaration.root.model
@@ -216,7 +221,7 @@ def computed_views(db: Any, view_cls: type, roots: Iterable[Any]) -> list[Any]:
     return [view for root in roots for view in view_cls.build_all(root, sources_for(view_cls, root, data))]
 
 
-def compute_view(db: Any, view_cls: type, key: Mapping[str, str]) -> Optional[Any]:
+def compute_view(db: Any, view_cls: type, key: Mapping[str, str]) -> Any | None:
     """Flask-As-View: compute one view from current domain data, persisting nothing.
 
     ``key`` holds the view's path parameters. The root document is located from the

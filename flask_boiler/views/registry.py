@@ -9,16 +9,17 @@ trigger a recomputation (a loop) as soon as it is imported.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from ..models.paths import PathTemplate
 from ..errors import ModelDefinitionError
+from ..models.paths import PathTemplate
 from .declaration import Source
 
 if TYPE_CHECKING:  # pragma: no cover
     from .view_model import ViewModel
 
-_VIEWS: dict[str, type["ViewModel"]] = {}
+_VIEWS: dict[str, type[ViewModel]] = {}
 
 
 def source_pattern(source: Source) -> str:
@@ -34,7 +35,9 @@ def source_pattern(source: Source) -> str:
 def same_shape(first: str, second: str) -> bool:
     """Do two templates match exactly the same documents (wildcard names aside)?"""
     a, b = PathTemplate.parse(first).shape, PathTemplate.parse(second).shape
-    return len(a) == len(b) and all(a_param == b_param and (a_param or a_text == b_text) for (a_text, a_param), (b_text, b_param) in zip(a, b))
+    return len(a) == len(b) and all(
+        a_param == b_param and (a_param or a_text == b_text) for (a_text, a_param), (b_text, b_param) in zip(a, b)
+    )
 
 
 def patterns_overlap(first: str, second: str) -> bool:
@@ -45,7 +48,7 @@ def patterns_overlap(first: str, second: str) -> bool:
     return all(a_param or b_param or a_text == b_text for (a_text, a_param), (b_text, b_param) in zip(a, b))
 
 
-def _check_loops(views: dict[str, type["ViewModel"]]) -> None:
+def _check_loops(views: dict[str, type[ViewModel]]) -> None:
     watched = {source_pattern(s): name for name, view in views.items() for s in _sources(view)}
     for name, view in views.items():
         view_path = view._meta.path.template
@@ -57,26 +60,26 @@ def _check_loops(views: dict[str, type["ViewModel"]]) -> None:
                 )
 
 
-def _sources(view: type["ViewModel"]) -> tuple[Source, ...]:
+def _sources(view: type[ViewModel]) -> tuple[Source, ...]:
     declaration = view._fb_declaration
     assert declaration is not None
     return declaration.sources
 
 
-def register_view(view: type["ViewModel"]) -> None:
+def register_view(view: type[ViewModel]) -> None:
     name = f"{view.__module__}.{view.__qualname__}"
     candidate = {**_VIEWS, name: view}
     _check_loops(candidate)
     _VIEWS[name] = view
 
 
-def registered_views() -> list[type["ViewModel"]]:
+def registered_views() -> list[type[ViewModel]]:
     return list(_VIEWS.values())
 
 
-def watched_patterns(views: Iterable[type["ViewModel"]]) -> dict[str, list[tuple[type["ViewModel"], Source]]]:
+def watched_patterns(views: Iterable[type[ViewModel]]) -> dict[str, list[tuple[type[ViewModel], Source]]]:
     """pattern -> the (view model, source) pairs of ``views`` that a change there refreshes."""
-    watched: dict[str, list[tuple[type["ViewModel"], Source]]] = defaultdict(list)
+    watched: dict[str, list[tuple[type[ViewModel], Source]]] = defaultdict(list)
     for view in views:
         for source in _sources(view):
             watched[source_pattern(source)].append((view, source))

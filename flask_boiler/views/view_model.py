@@ -7,7 +7,8 @@ declaration of its sources (:mod:`.declaration`) and a pure ``compute``.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 from ..errors import ModelDefinitionError
 from ..models.document import DocumentModel
@@ -15,14 +16,14 @@ from ..models.paths import PathTemplate
 from .access import Owner, access_of
 from .declaration import ViewDeclaration, collect_declaration
 
-__all__ = ["ViewModel", "DocumentAsView"]
+__all__ = ["DocumentAsView", "ViewModel"]
 
 
 class ViewModel(DocumentModel):
     """Base class of view models. Subclasses declare ``Meta.path``, ``Meta.schema_cls``,
     one root ``source(...)``, optionally followed sources, ``keys`` and ``compute``."""
 
-    _fb_declaration: ClassVar[Optional[ViewDeclaration]] = None
+    _fb_declaration: ClassVar[ViewDeclaration | None] = None
 
     class Meta:
         abstract = True
@@ -52,7 +53,7 @@ class ViewModel(DocumentModel):
 
     # -- what a subclass writes -------------------------------------------------------
 
-    def compute(self) -> Optional[Mapping[str, Any]]:
+    def compute(self) -> Mapping[str, Any] | None:
         """Return the view's field values (attribute names), or set them on ``self``."""
         raise NotImplementedError(f"{type(self).__name__} must define compute().")
 
@@ -73,7 +74,7 @@ class ViewModel(DocumentModel):
         return [cls._meta.path.render(key) for key in cls.keys_for(root)]
 
     @classmethod
-    def build_all(cls, root: Any, sources: Mapping[str, Any]) -> Iterable["ViewModel"]:
+    def build_all(cls, root: Any, sources: Mapping[str, Any]) -> Iterable[ViewModel]:
         """Compute one view per key of ``root`` from the given sources."""
         template = cls._meta.path
         for key in cls.keys_for(root):

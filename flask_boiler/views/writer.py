@@ -31,8 +31,9 @@ handled. :func:`run_refresh` makes both harmless:
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any
 
 from google.cloud import firestore
 
@@ -47,7 +48,7 @@ class ViewWrite:
     """The desired state of one view document: ``data`` (stored keys), or ``None`` for absent."""
 
     path: str
-    data: Optional[dict[str, Any]]
+    data: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ class SourceGuard:
     """
 
     path: str
-    update_time: Optional[datetime.datetime]
-    current_paths: Optional[Callable[[Any], set[str]]] = None
+    update_time: datetime.datetime | None
+    current_paths: Callable[[Any], set[str]] | None = None
 
 
 @dataclass
@@ -83,7 +84,7 @@ class WriteReport:
     written_paths: list[str] = field(default_factory=list)
     deleted_paths: list[str] = field(default_factory=list)
 
-    def merge(self, other: "WriteReport") -> "WriteReport":
+    def merge(self, other: WriteReport) -> WriteReport:
         self.reads += other.reads
         self.writes += other.writes
         self.deletes += other.deletes
@@ -117,7 +118,7 @@ class Reader:
     aborts and the whole computation is re-run with fresh reads.
     """
 
-    def __init__(self, db: firestore.Client, transaction: Optional[firestore.Transaction], report: WriteReport) -> None:
+    def __init__(self, db: firestore.Client, transaction: firestore.Transaction | None, report: WriteReport) -> None:
         self.db = db
         self.transaction = transaction
         self.report = report
@@ -142,7 +143,7 @@ class Reader:
 def apply_view_writes(
     db: firestore.Client,
     writes: Sequence[ViewWrite],
-    guard: Optional[SourceGuard] = None,
+    guard: SourceGuard | None = None,
     *,
     chunk_size: int = MAX_WRITES_PER_COMMIT,
 ) -> WriteReport:
@@ -168,7 +169,7 @@ def _commit_share(changes: Sequence[ViewWrite], max_writes: int, max_bytes: int)
 def run_refresh(
     db: firestore.Client,
     plan: Plan,
-    guard: Optional[SourceGuard] = None,
+    guard: SourceGuard | None = None,
     *,
     max_writes: int = MAX_WRITES_PER_COMMIT,
     max_bytes: int = MAX_BYTES_PER_COMMIT,

@@ -14,11 +14,16 @@ from .conftest import ARTIFACTS
 pytestmark = pytest.mark.emulators
 
 
-def test_page_shows_live_view_documents_and_rules_deny_domain_reads(clean_firestore, clean_auth, web_site, browser_page):
+def test_page_shows_live_view_documents_and_rules_deny_domain_reads(
+    clean_firestore, clean_auth, web_site, browser_page
+):
     db = clean_firestore.db
     seed()
-    wait_for(lambda: len(list(db.collection("users/ann/meetingSessions").stream())) == 2, timeout=60,
-             message="ann's two sessions built by the triggers")
+    wait_for(
+        lambda: len(list(db.collection("users/ann/meetingSessions").stream())) == 2,
+        timeout=60,
+        message="ann's two sessions built by the triggers",
+    )
 
     page = browser_page
     page.goto(web_site.url)

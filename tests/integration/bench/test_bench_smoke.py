@@ -39,7 +39,12 @@ def test_quick_ops_and_fanout_render(no_triggers, tmp_path):
     results["fanout"] = {"FanCard": {"10": fanout._measure(no_triggers, fanout.FanCard, 10, 1)}}
     assert results["fanout"]["FanCard"]["10"]["cost"]["ours"]["writes"] == 10
 
-    results["meta"] = {"date": "now", "machine": {"nproc": 1, "cpu_model": "x", "memory_gib": 1.0, "python": "3"},
-                       "platform": "test", "quick": True, "seconds": 1.0}
+    results["meta"] = {
+        "date": "now",
+        "machine": {"nproc": 1, "cpu_model": "x", "memory_gib": 1.0, "python": "3"},
+        "platform": "test",
+        "quick": True,
+        "seconds": 1.0,
+    }
     text = report.render(results)
     assert "| change a field a view uses" in text and "| FanCard | 10 |" in text

@@ -59,7 +59,9 @@ def bundle_env(tmp_path_factory) -> tuple[Path, Path]:
     python = env_dir / "bin" / "python"
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "-r", str(bundle / "requirements.txt")],
-        capture_output=True, text=True, timeout=800,
+        capture_output=True,
+        text=True,
+        timeout=800,
     )
     assert install.returncode == 0, f"pip install -r requirements.txt failed:\n{install.stderr[-3000:]}"
     return bundle, python

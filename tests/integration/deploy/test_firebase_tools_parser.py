@@ -72,12 +72,24 @@ def test_every_option_we_can_render_is_accepted(tmp_path):
 
     namespace: dict = {
         "api": http_endpoint(
-            functions_framework.http(handler), memory="2GiB", cpu=2, concurrency=80, min_instances=1,
-            max_instances=50, timeout=3600, secrets=["API_KEY", "DB_PASSWORD"], invoker=["private"],
-            service_account="runner@demo-flask-boiler.iam.gserviceaccount.com", ingress="ALLOW_INTERNAL_AND_GCLB",
+            functions_framework.http(handler),
+            memory="2GiB",
+            cpu=2,
+            concurrency=80,
+            min_instances=1,
+            max_instances=50,
+            timeout=3600,
+            secrets=["API_KEY", "DB_PASSWORD"],
+            invoker=["private"],
+            service_account="runner@demo-flask-boiler.iam.gserviceaccount.com",
+            ingress="ALLOW_INTERNAL_AND_GCLB",
         ),
-        "small": http_endpoint(functions_framework.http(handler), memory=128, cpu="gcf_gen1", region=["europe-west1", "us-east1"]),
-        "on_thing": document_trigger(functions_framework.cloud_event(on_event), "things/{id}", timeout=540, retry=False),
+        "small": http_endpoint(
+            functions_framework.http(handler), memory=128, cpu="gcf_gen1", region=["europe-west1", "us-east1"]
+        ),
+        "on_thing": document_trigger(
+            functions_framework.cloud_event(on_event), "things/{id}", timeout=540, retry=False
+        ),
     }
     export_view_triggers(namespace, SAMPLE_VIEWS, max_instances=3)
     module = ModuleType("main")
@@ -98,9 +110,15 @@ def test_every_option_we_can_render_is_accepted(tmp_path):
         (lambda m: m["endpoints"]["ping_pong"].update(concurrency=10, cpu=0.5), "less than one full CPU"),
         (lambda m: m["endpoints"]["health"].update(cpu=3), "invalid CPU settings"),
         (lambda m: m["endpoints"]["health"].update(maxInstance=3), "Unexpected key"),
-        (lambda m: m["endpoints"]["health"].update(eventTrigger={"eventType": "x", "eventFilters": {}}), "Multiple triggers"),
+        (
+            lambda m: m["endpoints"]["health"].update(eventTrigger={"eventType": "x", "eventFilters": {}}),
+            "Multiple triggers",
+        ),
         (lambda m: m["endpoints"]["ping_pong"]["eventTrigger"].pop("eventType"), "Expected key"),
-        (lambda m: m["endpoints"].update({"1bad": {**m["endpoints"]["health"], "entryPoint": "1bad"}}), "function name"),
+        (
+            lambda m: m["endpoints"].update({"1bad": {**m["endpoints"]["health"], "entryPoint": "1bad"}}),
+            "function name",
+        ),
         (lambda m: m.pop("endpoints"), "Expected key endpoints"),
     ],
 )

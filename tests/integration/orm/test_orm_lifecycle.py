@@ -101,8 +101,22 @@ def test_every_field_type_round_trips_with_native_stored_types(clean_firestore):
     thing = full_thing().save()
     raw = clean_firestore.db.document("things/t1").get().to_dict()
     assert set(raw) == {
-        "title", "count", "ratio", "active", "raw", "tags", "attrs", "mainPoint", "points", "owner",
-        "coOwners", "ownersByRole", "happenedAt", "kind", "location", "blob",
+        "title",
+        "count",
+        "ratio",
+        "active",
+        "raw",
+        "tags",
+        "attrs",
+        "mainPoint",
+        "points",
+        "owner",
+        "coOwners",
+        "ownersByRole",
+        "happenedAt",
+        "kind",
+        "location",
+        "blob",
     }
     assert isinstance(raw["happenedAt"], DatetimeWithNanoseconds)
     assert raw["happenedAt"] == WHEN and raw["happenedAt"].microsecond == 123457
@@ -130,7 +144,9 @@ def test_every_field_type_round_trips_with_native_stored_types(clean_firestore):
 
 
 def test_invalid_save_lists_every_bad_field_and_writes_nothing(clean_firestore):
-    thing = Thing.new("bad", title="", count=-1, ratio="x", happened_at=dt.datetime(2024, 1, 1), main_point=Point(label=None))
+    thing = Thing.new(
+        "bad", title="", count=-1, ratio="x", happened_at=dt.datetime(2024, 1, 1), main_point=Point(label=None)
+    )
     with pytest.raises(ValidationError) as info:
         thing.save()
     assert set(info.value.errors) == {"title", "count", "ratio", "happened_at", "main_point"}

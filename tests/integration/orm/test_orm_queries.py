@@ -53,7 +53,9 @@ ROWS = [
 @pytest.fixture
 def cities(clean_firestore):
     for doc_id, name, population, region, tags, cc in ROWS:
-        City.new(doc_id, city_name=name, population=population, region=region, tags=tags, geo=Geo(country_code=cc)).save()
+        City.new(
+            doc_id, city_name=name, population=population, region=region, tags=tags, geo=Geo(country_code=cc)
+        ).save()
     return clean_firestore
 
 
@@ -95,7 +97,9 @@ def test_array_operators_and_enum_values(cities):
 def test_or_and_composites(cities):
     query = City.where(Or(("city_name", "==", "Boston"), Filter("population", ">", 5000)))
     assert ids(query) == {"bos", "ny"}
-    nested = City.where(Or(And(("region", "==", Region.WEST), ("population", "<", 700)), ("geo.country_code", "==", "XX")))
+    nested = City.where(
+        Or(And(("region", "==", Region.WEST), ("population", "<", 700)), ("geo.country_code", "==", "XX"))
+    )
     assert ids(nested) == {"van"}
 
 

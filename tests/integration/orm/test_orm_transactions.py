@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -36,16 +37,14 @@ def test_conflicting_transactions_retry_and_both_apply(clean_firestore):
         attempts.append(name)
         counter = Counter.get_or_raise("c", transaction=transaction)
         if attempts.count(name) == 1:  # first attempt of each thread: make sure both have read
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 both_read.wait(timeout=5)
-            except threading.BrokenBarrierError:
-                pass
         counter.update(value=counter.value + 1, transaction=transaction)
 
     def run(name):
         try:
             increment(name)
-        except BaseException as exc:  # pragma: no cover - reported below
+        except BaseException as exc:  # noqa: BLE001 # pragma: no cover - reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
@@ -106,10 +105,9 @@ def test_batch_commits_in_chunks_past_500(clean_firestore):
 
 
 def test_batch_is_discarded_on_error(clean_firestore):
-    with pytest.raises(RuntimeError):
-        with Counter.batch() as batch:
-            Counter.new("never", value=1).save(batch=batch)
-            raise RuntimeError("stop")
+    with pytest.raises(RuntimeError), Counter.batch() as batch:
+        Counter.new("never", value=1).save(batch=batch)
+        raise RuntimeError("stop")
     assert Counter.get("never") is None
 
 
@@ -117,6 +115,5 @@ def test_create_only_conflict_at_batch_commit(clean_firestore):
     Counter.new("dup").save()
     from google.api_core.exceptions import AlreadyExists
 
-    with pytest.raises((AlreadyExists, DocumentAlreadyExists)):
-        with Counter.batch() as batch:
-            batch.insert(Counter.new("dup"))
+    with pytest.raises((AlreadyExists, DocumentAlreadyExists)), Counter.batch() as batch:
+        batch.insert(Counter.new("dup"))

@@ -8,7 +8,7 @@ firebase-admin and picked up by signing in again, as in production.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import requests
 from firebase_admin import auth
@@ -45,7 +45,7 @@ class AuthEmulator:
         data = self._call("signInWithPassword", {"email": email, "password": PASSWORD, "returnSecureToken": True})
         return Account(uid=data["localId"], email=email, token=data["idToken"])
 
-    def create(self, name: str, claims: Optional[dict[str, Any]] = None) -> Account:
+    def create(self, name: str, claims: dict[str, Any] | None = None) -> Account:
         email = f"{name}@example.com"
         data = self._call("signUp", {"email": email, "password": PASSWORD, "returnSecureToken": True})
         account = Account(uid=data["localId"], email=email, token=data["idToken"])

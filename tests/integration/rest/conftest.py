@@ -21,5 +21,7 @@ def accounts(clean_firestore, clean_auth) -> AuthEmulator:
 @pytest.fixture(scope="session")
 def ff_client(emulators):
     """functions-framework's own app for ``functions/main.py``'s ``api`` (what Cloud Run runs)."""
-    app = functions_framework.create_app(target="api", source=str(ROOT / "functions" / "main.py"), signature_type="http")
+    app = functions_framework.create_app(
+        target="api", source=str(ROOT / "functions" / "main.py"), signature_type="http"
+    )
     return app.test_client()

@@ -42,10 +42,19 @@ def test_meeting_lifecycle_through_the_api(api, accounts):
     created = api.request("POST", "/meetingCards", json={"title": "Standup"}, headers=organizer.headers)
     assert created.status == 201, created.text
     meeting_id = created.body["meetingId"]
-    assert created.body == {"meetingId": meeting_id, "title": "Standup", "status": "open", "locationName": None, "numAttendees": 0}
+    assert created.body == {
+        "meetingId": meeting_id,
+        "title": "Standup",
+        "status": "open",
+        "locationName": None,
+        "numAttendees": 0,
+    }
     assert created.headers["Location"] == f"meetingCards/{meeting_id}"
     assert api.request("GET", f"/meetingCards/{meeting_id}").body["title"] == "Standup"
-    bad = check_error(api.request("POST", "/meetingCards", json={"title": "", "status": "maybe", "x": 1}, headers=organizer.headers), 400)
+    bad = check_error(
+        api.request("POST", "/meetingCards", json={"title": "", "status": "maybe", "x": 1}, headers=organizer.headers),
+        400,
+    )
     assert set(bad["fields"]) == {"title", "status", "x"}
 
     # attendance: owner-only join, conflicts, missing meeting
@@ -53,12 +62,23 @@ def test_meeting_lifecycle_through_the_api(api, accounts):
     check_error(api.request("POST", f"/meetings/{meeting_id}/attendees", json=join, headers=bob.headers), 403)
     joined = api.request("POST", f"/meetings/{meeting_id}/attendees", json=join, headers=ann.headers)
     assert joined.status == 201, joined.text
-    assert joined.body == {"meetingId": meeting_id, "uid": ann.uid, "name": "Ann Lee", "meetingTitle": "Standup",
-                           "hearingAidRequested": True, "checkedIn": False}
+    assert joined.body == {
+        "meetingId": meeting_id,
+        "uid": ann.uid,
+        "name": "Ann Lee",
+        "meetingTitle": "Standup",
+        "hearingAidRequested": True,
+        "checkedIn": False,
+    }
     assert Ticket.get(meeting_id, uid=ann.uid).user.doc_id == ann.uid  # the join issued a ticket
-    check_error(api.request("POST", f"/meetings/{meeting_id}/attendees", json=join, headers=ann.headers), 409, "conflict")
+    check_error(
+        api.request("POST", f"/meetings/{meeting_id}/attendees", json=join, headers=ann.headers), 409, "conflict"
+    )
     check_error(api.request("POST", "/meetings/nope/attendees", json=join, headers=ann.headers), 404)
-    assert api.request("POST", f"/meetings/{meeting_id}/attendees", json={"uid": bob.uid}, headers=bob.headers).status == 201
+    assert (
+        api.request("POST", f"/meetings/{meeting_id}/attendees", json={"uid": bob.uid}, headers=bob.headers).status
+        == 201
+    )
     assert api.request("GET", f"/meetingCards/{meeting_id}").body["numAttendees"] == 2
 
     # the stored MeetingSession (Document-As-View) follows through the triggers
@@ -71,15 +91,25 @@ def test_meeting_lifecycle_through_the_api(api, accounts):
 
     assert wait_for(lambda: session(lambda s: s["numAttendees"] == 2), timeout=60)["numHearingAids"] == 1
 
-    patched = api.request("PATCH", f"/meetings/{meeting_id}/attendees/{ann.uid}", json={"hearingAidRequested": False}, headers=ann.headers)
+    patched = api.request(
+        "PATCH", f"/meetings/{meeting_id}/attendees/{ann.uid}", json={"hearingAidRequested": False}, headers=ann.headers
+    )
     assert patched.status == 200 and patched.body["hearingAidRequested"] is False
-    checked = api.request("PATCH", f"/meetings/{meeting_id}/attendees/{ann.uid}", json={"checkedIn": True}, headers=ann.headers)
-    assert checked.status == 200 and checked.body["checkedIn"] is True and Ticket.get(meeting_id, uid=ann.uid).checked_in
-    wait_for(lambda: session(lambda s: s["numHearingAids"] == 0), timeout=60, message="hearing aid change reaches the view")
+    checked = api.request(
+        "PATCH", f"/meetings/{meeting_id}/attendees/{ann.uid}", json={"checkedIn": True}, headers=ann.headers
+    )
+    assert (
+        checked.status == 200 and checked.body["checkedIn"] is True and Ticket.get(meeting_id, uid=ann.uid).checked_in
+    )
+    wait_for(
+        lambda: session(lambda s: s["numHearingAids"] == 0), timeout=60, message="hearing aid change reaches the view"
+    )
 
     closed = api.request("PATCH", f"/meetingCards/{meeting_id}", json={"status": "closed"}, headers=organizer.headers)
     assert closed.status == 200 and closed.body["status"] == "closed"
-    listing = lambda status: api.request("GET", f"/users/{ann.uid}/meetingSessions?status={status}", headers=ann.headers).body
+    listing = lambda status: (
+        api.request("GET", f"/users/{ann.uid}/meetingSessions?status={status}", headers=ann.headers).body
+    )
     wait_for(lambda: [item["meetingId"] for item in listing("closed")["items"]] == [meeting_id], timeout=60)
     assert listing("open") == {"items": [], "next": None}
 
@@ -105,11 +135,20 @@ def test_lists_page_with_cursors(api, accounts):
     assert [c["meetingId"] for c in rest["items"]] == ["m2"] and rest["next"] is None
 
     url = f"/users/{ann.uid}/meetingSessions"
-    first = wait_for(lambda: (page := api.request("GET", f"{url}?limit=2", headers=ann.headers).body)
-                     and page["next"] and page, timeout=60, message="stored sessions appear")
+    first = wait_for(
+        lambda: (page := api.request("GET", f"{url}?limit=2", headers=ann.headers).body) and page["next"] and page,
+        timeout=60,
+        message="stored sessions appear",
+    )
     assert [s["meetingId"] for s in first["items"]] == ["m0", "m1"]
-    second = wait_for(lambda: (page := api.request("GET", f"{url}?limit=2&cursor={first['next']}", headers=ann.headers).body)
-                      and page["items"] and page, timeout=60)
+    second = wait_for(
+        lambda: (
+            (page := api.request("GET", f"{url}?limit=2&cursor={first['next']}", headers=ann.headers).body)
+            and page["items"]
+            and page
+        ),
+        timeout=60,
+    )
     assert [s["meetingId"] for s in second["items"]] == ["m2"] and second["next"] is None
     check_error(api.request("GET", f"{url}?cursor={cards['next']}", headers=ann.headers), 400, "invalid_cursor")
 
@@ -119,9 +158,24 @@ def test_errors_are_json_everywhere(api, accounts):
     Meeting.new("m1", title="T").save()
     check_error(api.request("GET", "/no/such/route"), 404, "not_found")
     check_error(api.request("PUT", "/meetingCards/m1", json={}), 405, "method_not_allowed")
-    check_error(api.request("POST", "/meetingCards", data="{oops", content_type="application/json", headers=organizer.headers), 400, "malformed_json")
-    check_error(api.request("POST", "/meetingCards", data="title=x", content_type="text/plain", headers=organizer.headers), 415)
-    check_error(api.request("POST", "/meetingCards", data="[" + "1," * 40000 + "1]", content_type="application/json", headers=organizer.headers), 413)
+    check_error(
+        api.request("POST", "/meetingCards", data="{oops", content_type="application/json", headers=organizer.headers),
+        400,
+        "malformed_json",
+    )
+    check_error(
+        api.request("POST", "/meetingCards", data="title=x", content_type="text/plain", headers=organizer.headers), 415
+    )
+    check_error(
+        api.request(
+            "POST",
+            "/meetingCards",
+            data="[" + "1," * 40000 + "1]",
+            content_type="application/json",
+            headers=organizer.headers,
+        ),
+        413,
+    )
     check_error(api.request("GET", "/meetingCards?limit=1000"), 400, "validation_failed")
     check_error(api.request("GET", "/users/u/meetingSessions"), 401)
     check_error(api.request("GET", "/users/u/meetingSessions", headers={"Authorization": "Bearer x.y.z"}), 401)
@@ -131,9 +185,14 @@ def test_errors_are_json_everywhere(api, accounts):
 def test_openapi_and_docs_are_served(api):
     spec = api.request("GET", "/openapi.json").body
     assert spec["openapi"].startswith("3.")
-    assert {"/meetingCards", "/meetingCards/{meeting_id}", "/meetings/{meeting_id}/attendees",
-            "/meetings/{meeting_id}/attendees/{uid}", "/users/{uid}/meetingSessions",
-            "/users/{uid}/meetingSessions/{meeting_id}"} == set(spec["paths"])
+    assert {
+        "/meetingCards",
+        "/meetingCards/{meeting_id}",
+        "/meetings/{meeting_id}/attendees",
+        "/meetings/{meeting_id}/attendees/{uid}",
+        "/users/{uid}/meetingSessions",
+        "/users/{uid}/meetingSessions/{meeting_id}",
+    } == set(spec["paths"])
     docs = api.request("GET", "/docs")
     assert docs.status == 200 and docs.headers["Content-Type"].startswith("text/html")
     assert "createMeetingAttendance" in docs.text and "<script" not in docs.text

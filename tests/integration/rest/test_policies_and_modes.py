@@ -38,7 +38,12 @@ def seed(owner_uid="someone", count=1, **values):
 
 def test_public_needs_no_token_and_ignores_a_bad_one(client):
     seed()
-    assert client.get("/restPublicNotes/n0").get_json() == {"noteId": "n0", "text": "note 0", "color": "grey", "textLength": 6}
+    assert client.get("/restPublicNotes/n0").get_json() == {
+        "noteId": "n0",
+        "text": "note 0",
+        "color": "grey",
+        "textLength": 6,
+    }
     assert client.get("/restPublicNotes/n0", headers={"Authorization": "Bearer garbage"}).status_code == 200
 
 
@@ -145,7 +150,9 @@ def test_create_update_delete(client, accounts):
 def test_writes_accept_only_declared_fields(client, accounts):
     ann = accounts.create("ann")
     seed()
-    bad = error_of(client.patch("/restPublicNotes/n0", json={"textLength": 9, "owner": "me", "text": 5}, headers=ann.headers), 400)
+    bad = error_of(
+        client.patch("/restPublicNotes/n0", json={"textLength": 9, "owner": "me", "text": 5}, headers=ann.headers), 400
+    )
     assert bad["code"] == "validation_failed"
     assert set(bad["fields"]) == {"textLength", "owner", "text"}
     missing = error_of(client.post("/restPublicNotes", json={"color": "red"}, headers=ann.headers), 400)
@@ -166,9 +173,19 @@ def test_orm_validation_rolls_back_the_whole_transaction(client, accounts):
 def test_body_errors(client, accounts):
     ann = accounts.create("ann")
     seed()
-    assert error_of(client.post("/restPublicNotes", data="{", content_type="application/json", headers=ann.headers), 400)["code"] == "malformed_json"
+    assert (
+        error_of(client.post("/restPublicNotes", data="{", content_type="application/json", headers=ann.headers), 400)[
+            "code"
+        ]
+        == "malformed_json"
+    )
     assert error_of(client.post("/restPublicNotes", json=[1], headers=ann.headers), 400)["code"] == "malformed_json"
-    assert error_of(client.post("/restPublicNotes", data="text=x", content_type="application/x-www-form-urlencoded", headers=ann.headers), 415)
+    assert error_of(
+        client.post(
+            "/restPublicNotes", data="text=x", content_type="application/x-www-form-urlencoded", headers=ann.headers
+        ),
+        415,
+    )
     assert error_of(client.post("/restPublicNotes", json={"text": "x" * 5000}, headers=ann.headers), 413)
     assert error_of(client.post("/restPublicNotes", json={"text": "hi"}), 401)
     assert error_of(client.put("/restPublicNotes/n0", json={}), 405)
@@ -177,14 +194,17 @@ def test_body_errors(client, accounts):
 
 
 def test_cors_preflight_and_headers_let_browsers_call_the_api(clean_firestore):
-    from shared_models import REST_VIEWS
     from flask_boiler.rest import create_api
+    from shared_models import REST_VIEWS
 
     client = create_api(REST_VIEWS).test_client()
     preflight = client.options(
         "/meetings/m1/attendees/ann",
-        headers={"Origin": "http://127.0.0.1:5000", "Access-Control-Request-Method": "DELETE",
-                 "Access-Control-Request-Headers": "authorization"},
+        headers={
+            "Origin": "http://127.0.0.1:5000",
+            "Access-Control-Request-Method": "DELETE",
+            "Access-Control-Request-Headers": "authorization",
+        },
     )
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"

@@ -4,7 +4,7 @@ to the ``api`` function running in the Functions emulator."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import requests
 
@@ -23,7 +23,7 @@ class FunctionsFrameworkTransport:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def request(self, method: str, path: str, *, json: Any = None, headers: Optional[dict] = None, **kwargs: Any) -> Reply:
+    def request(self, method: str, path: str, *, json: Any = None, headers: dict | None = None, **kwargs: Any) -> Reply:
         response = self.client.open(path, method=method, json=json, headers=headers or {}, **kwargs)
         text = response.get_data(as_text=True)
         return Reply(response.status_code, response.get_json(silent=True), response.headers, text)
@@ -36,7 +36,7 @@ class EmulatorTransport:
         self.stack = stack
         self.session = requests.Session()
 
-    def request(self, method: str, path: str, *, json: Any = None, headers: Optional[dict] = None, **kwargs: Any) -> Reply:
+    def request(self, method: str, path: str, *, json: Any = None, headers: dict | None = None, **kwargs: Any) -> Reply:
         if "data" in kwargs and "content_type" in kwargs:
             headers = {**(headers or {}), "Content-Type": kwargs.pop("content_type")}
         response = self.session.request(

@@ -14,8 +14,9 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import pytest
 import requests
@@ -53,8 +54,10 @@ def id_token(project_id: str, uid: str, **claims: Any) -> str:
 class Client:
     """A Firestore REST client acting as one end user (or anonymous)."""
 
-    def __init__(self, emulators, uid: Optional[str] = None, **claims: Any) -> None:
-        self.base = f"http://{emulators.firestore_host}/v1/projects/{emulators.project_id}/databases/(default)/documents"
+    def __init__(self, emulators, uid: str | None = None, **claims: Any) -> None:
+        self.base = (
+            f"http://{emulators.firestore_host}/v1/projects/{emulators.project_id}/databases/(default)/documents"
+        )
         self.headers = {"Authorization": f"Bearer {id_token(emulators.project_id, uid, **claims)}"} if uid else {}
 
     def get(self, path: str) -> int:
@@ -128,8 +131,11 @@ def test_the_emulator_loaded_the_committed_rules_file(emulators, meeting_views):
     assert bob.get("users/alice/meetingSessions/m1") == 403
     committed = (ROOT / "firestore.rules").read_text()
     try:
-        load_rules(emulators, "rules_version = '2';\nservice cloud.firestore { match /databases/{d}/documents "
-                   "{ match /{document=**} { allow read: if true; } } }\n")
+        load_rules(
+            emulators,
+            "rules_version = '2';\nservice cloud.firestore { match /databases/{d}/documents "
+            "{ match /{document=**} { allow read: if true; } } }\n",
+        )
         wait_for(lambda: bob.get("users/alice/meetingSessions/m1") == 200, timeout=10, message="open rules")
     finally:
         load_rules(emulators, committed)

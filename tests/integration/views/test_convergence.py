@@ -21,7 +21,11 @@ from .fast_app import Agenda, Gathering, Person, Room, Session, TitleView
 
 pytestmark = pytest.mark.emulators
 VIEWS = (Session, TitleView, Agenda)
-PATTERN_OF = {"fastGatherings": "fastGatherings/{doc_id}", "fastPeople": "fastPeople/{doc_id}", "fastRooms": "fastRooms/{doc_id}"}
+PATTERN_OF = {
+    "fastGatherings": "fastGatherings/{doc_id}",
+    "fastPeople": "fastPeople/{doc_id}",
+    "fastRooms": "fastRooms/{doc_id}",
+}
 PEOPLE = [f"p{i}" for i in range(5)]
 ROOMS = ["r1", "r2"]
 GATHERINGS = ["g1", "g2", "g3"]
@@ -57,7 +61,7 @@ def random_operation(rng: random.Random, db) -> str:
     kind = rng.choice(["gathering", "gathering", "gathering", "person", "room", "delete"])
     if kind == "gathering":
         gathering_id = rng.choice(GATHERINGS)
-        room = rng.choice(ROOMS + [None])
+        room = rng.choice([*ROOMS, None])
         people = rng.sample(PEOPLE, rng.randint(0, 3))
         Gathering.new(
             gathering_id,
@@ -115,8 +119,14 @@ def test_views_converge_whatever_the_delivery_order(clean_firestore, seed):
         before = stored.get(path)
         if before is None and after is None:
             return  # deleting a missing document emits no event
-        pending.append((path, document_event(path, before=before, after=after,
-                                             after_time=snapshot.update_time if snapshot.exists else None)))
+        pending.append(
+            (
+                path,
+                document_event(
+                    path, before=before, after=after, after_time=snapshot.update_time if snapshot.exists else None
+                ),
+            )
+        )
         stored[path] = after
 
     def deliver(index):

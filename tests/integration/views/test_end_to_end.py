@@ -31,8 +31,11 @@ def test_meeting_sessions_follow_domain_changes(clean_firestore):
     assert first["numHearingAids"] == 1 and first["locationName"] == "Blue room"
 
     User.get(doc_id="ann").update(first_name="Annie")
-    wait_for(lambda: (v := view(db, "bob", "m1")) and v["attendeeNames"][0] == "Annie Lee", timeout=60,
-             message="rename reaches bob's session")
+    wait_for(
+        lambda: (v := view(db, "bob", "m1")) and v["attendeeNames"][0] == "Annie Lee",
+        timeout=60,
+        message="rename reaches bob's session",
+    )
 
     meeting.attendees = [User.get(doc_id="ann")]
     meeting.save()
@@ -49,7 +52,7 @@ def test_user_view_follows_meetings_that_point_at_the_user(clean_firestore):
     db = clean_firestore.db
     ann = User.new("ann", first_name="Ann", last_name="Lee")
     ann.save()
-    soon = datetime.datetime(2030, 1, 1, 9, tzinfo=datetime.timezone.utc)
+    soon = datetime.datetime(2030, 1, 1, 9, tzinfo=datetime.UTC)
     Meeting.new("late", title="Late", starts_at=soon + datetime.timedelta(days=2), attendees=[ann]).save()
     Meeting.new("early", title="Early", starts_at=soon, attendees=[ann]).save()
 
@@ -57,7 +60,9 @@ def test_user_view_follows_meetings_that_point_at_the_user(clean_firestore):
         snapshot = db.document("userViews/ann").get()
         return [item["title"] for item in snapshot.to_dict()["upcoming"]] if snapshot.exists else None
 
-    wait_for(lambda: upcoming() == ["Early", "Late"], timeout=60, message="ann's agenda lists both meetings, soonest first")
+    wait_for(
+        lambda: upcoming() == ["Early", "Late"], timeout=60, message="ann's agenda lists both meetings, soonest first"
+    )
     assert db.document("userViews/ann").get().to_dict()["name"] == "Ann Lee"
 
     Meeting.get(doc_id="early").update(status="closed")

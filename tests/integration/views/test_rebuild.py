@@ -31,7 +31,12 @@ def test_rebuild_creates_every_view_then_costs_no_writes(domain):
     db = domain
     first = rebuild(Session, db, page_size=3, progress=False)
     assert first.roots == 7 and first.cost.writes == 14
-    assert sessions(db)["fastPeople/p1/sessions/g0"] == {"title": "G0", "roomName": "Blue", "names": ["P0", "P1"], "hearingAids": 0}
+    assert sessions(db)["fastPeople/p1/sessions/g0"] == {
+        "title": "G0",
+        "roomName": "Blue",
+        "names": ["P0", "P1"],
+        "hearingAids": 0,
+    }
     again = rebuild(Session, db, page_size=3, progress=False)
     assert again.cost.writes == 0 and again.cost.deletes == 0 and again.orphans_deleted == 0
 

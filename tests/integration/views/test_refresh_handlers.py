@@ -47,9 +47,14 @@ def session(db, uid, gathering_id="g1"):
 
 
 def test_root_create_writes_one_view_per_attendee(world):
-    db, gathering = world
+    db, _gathering = world
     report = handle_document_event(GATHERINGS, event_from(db, "fastGatherings/g1"), VIEWS, db)
-    assert session(db, "ann") == {"title": "Standup", "roomName": "Blue room", "names": ["Ann", "Bob"], "hearingAids": 1}
+    assert session(db, "ann") == {
+        "title": "Standup",
+        "roomName": "Blue room",
+        "names": ["Ann", "Bob"],
+        "hearingAids": 1,
+    }
     assert session(db, "bob") == session(db, "ann")
     assert db.document("fastTitles/g1").get().to_dict() == {"title": "STANDUP"}
     # 3 followed docs in one get_all; 3 views read; 1 guard read per view model; 3 writes.

@@ -14,7 +14,10 @@ def test_first_write_then_duplicate_costs_no_writes(clean_firestore):
     source = db.document("meetings/m1")
     source.set({"title": "Standup"})
     guard = SourceGuard("meetings/m1", source.get().update_time)
-    writes = [ViewWrite("users/u1/sessions/m1", {"title": "Standup"}), ViewWrite("users/u2/sessions/m1", {"title": "Standup"})]
+    writes = [
+        ViewWrite("users/u1/sessions/m1", {"title": "Standup"}),
+        ViewWrite("users/u2/sessions/m1", {"title": "Standup"}),
+    ]
 
     first = apply_view_writes(db, writes, guard)
     assert (first.writes, first.reads, first.stale) == (2, 3, False)  # 2 view reads + 1 guard read
@@ -30,7 +33,9 @@ def test_stale_event_never_overwrites(clean_firestore):
     source.set({"title": "v1"})
     old_time = source.get().update_time
     source.set({"title": "v2"})
-    apply_view_writes(db, [ViewWrite("views/m1", {"title": "v2"})], SourceGuard("meetings/m1", source.get().update_time))
+    apply_view_writes(
+        db, [ViewWrite("views/m1", {"title": "v2"})], SourceGuard("meetings/m1", source.get().update_time)
+    )
 
     late = apply_view_writes(db, [ViewWrite("views/m1", {"title": "v1"})], SourceGuard("meetings/m1", old_time))
     assert late.stale and late.writes == 0

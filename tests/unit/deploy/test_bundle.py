@@ -32,7 +32,9 @@ SERVICE_ACCOUNT_KEY = {
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A minimal project: functions/ with a venv to ignore, two packages to vendor."""
-    (tmp_path / "firebase.json").write_text(json.dumps({"functions": [{"source": "functions", "ignore": ["venv", "__pycache__", "*.pyc"]}]}))
+    (tmp_path / "firebase.json").write_text(
+        json.dumps({"functions": [{"source": "functions", "ignore": ["venv", "__pycache__", "*.pyc"]}]})
+    )
     functions = tmp_path / "functions"
     (functions / "venv" / "lib").mkdir(parents=True)
     (functions / "venv" / "lib" / "key.json").write_text(json.dumps(SERVICE_ACCOUNT_KEY))  # ignored: never uploaded
@@ -91,7 +93,10 @@ def test_vendor_refuses_to_replace_a_directory_it_did_not_create(project):
     ("relative", "content"),
     [
         ("app/credentials.json", json.dumps(SERVICE_ACCOUNT_KEY)),
-        ("app/config/firebase-adminsdk.json", json.dumps({k: v for k, v in SERVICE_ACCOUNT_KEY.items() if k != "type"})),
+        (
+            "app/config/firebase-adminsdk.json",
+            json.dumps({k: v for k, v in SERVICE_ACCOUNT_KEY.items() if k != "type"}),
+        ),
         ("app/adc.json", json.dumps({"type": "authorized_user", "refresh_token": "1//x", "client_id": "c"})),
         ("app/server.pem", SERVICE_ACCOUNT_KEY["private_key"] + "A" * 64),
     ],

@@ -78,8 +78,15 @@ def test_declared_options_override_defaults_option_by_option():
     defaults = parse_options({"memory": 256, "timeout": 60, "max-instances": 10, "region": "europe-west1"})
     module = module_with(
         api=http_endpoint(
-            http_fn("api"), memory="1GiB", cpu=1, concurrency=40, min_instances=1, secrets=["STRIPE_KEY"],
-            invoker="public", service_account="api-runner@", ingress="ALLOW_ALL",
+            http_fn("api"),
+            memory="1GiB",
+            cpu=1,
+            concurrency=40,
+            min_instances=1,
+            secrets=["STRIPE_KEY"],
+            invoker="public",
+            service_account="api-runner@",
+            ingress="ALLOW_ALL",
         ),
         on_x=document_trigger(event_fn(), "things/{thing_id}", timeout=300),
     )

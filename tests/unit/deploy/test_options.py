@@ -59,7 +59,14 @@ def test_bad_values_raise_a_typed_error_naming_option_and_place(values, option, 
 
 def test_values_are_normalised():
     options = parse_options(
-        {"memory": "1GiB", "timeout": "120s", "cpu": 1.0, "region": "europe-west1", "max-instances": 3, "secrets": "KEY"}
+        {
+            "memory": "1GiB",
+            "timeout": "120s",
+            "cpu": 1.0,
+            "region": "europe-west1",
+            "max-instances": 3,
+            "secrets": "KEY",
+        }
     )
     assert options == FunctionOptions(
         region=("europe-west1",), memory=1024, timeout=120, cpu=1, max_instances=3, secrets=("KEY",)

@@ -48,7 +48,7 @@ def test_project_rules_open_exactly_the_owner_views():
 
 def rule_block(text: str, path: str) -> str:
     start = text.index(f"match {path} {{")
-    return text[start:text.index("\n    }", start)]
+    return text[start : text.index("\n    }", start)]
 
 
 def test_each_policy_becomes_its_condition():
@@ -114,7 +114,8 @@ def test_back_references_on_subcollection_models_get_collection_group_overrides(
     need indexes the automatic ones do not provide."""
     queries = [q for q in dependency_queries(query_views()) if q.collection_group]
     assert [(q.collection_id, q.field_path, q.operator) for q in queries] == [
-        ("tickets", "meeting", "=="), ("tickets", "user", "=="),
+        ("tickets", "meeting", "=="),
+        ("tickets", "user", "=="),
     ]
     overrides = required_indexes(query_views())["fieldOverrides"]
     assert [(o["collectionGroup"], o["fieldPath"]) for o in overrides] == [("tickets", "meeting"), ("tickets", "user")]

@@ -9,7 +9,13 @@ import pytest
 from flask_boiler.config import DEMO_PROJECT_ID, Config
 from flask_boiler.errors import ConfigurationError
 
-ENV_VARS = ("FIRESTORE_EMULATOR_HOST", "FLASK_BOILER_PROJECT_ID", "GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT", "FIREBASE_CONFIG")
+ENV_VARS = (
+    "FIRESTORE_EMULATOR_HOST",
+    "FLASK_BOILER_PROJECT_ID",
+    "GCLOUD_PROJECT",
+    "GOOGLE_CLOUD_PROJECT",
+    "FIREBASE_CONFIG",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,13 @@ from flask_boiler.errors import ConfigurationError
 
 @pytest.fixture(autouse=True)
 def fresh_context(monkeypatch):
-    for name in ("FIRESTORE_EMULATOR_HOST", "FLASK_BOILER_PROJECT_ID", "GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT", "FIREBASE_CONFIG"):
+    for name in (
+        "FIRESTORE_EMULATOR_HOST",
+        "FLASK_BOILER_PROJECT_ID",
+        "GCLOUD_PROJECT",
+        "GOOGLE_CLOUD_PROJECT",
+        "FIREBASE_CONFIG",
+    ):
         monkeypatch.delenv(name, raising=False)
     Context.reset()
     yield
@@ -26,7 +32,7 @@ def test_read_fails_fast_when_no_project_can_be_found():
 
 def test_first_use_without_read_configures_from_environment_or_explains():
     with pytest.raises(ConfigurationError):
-        Context.db  # noqa: B018 - the property access is the behaviour under test
+        Context.db
 
 
 def test_read_rejects_something_that_is_not_a_config():

@@ -19,7 +19,7 @@ def client():
 
 
 def test_update_event_carries_before_after_and_typed_values(client):
-    when = datetime.datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.timezone.utc)
+    when = datetime.datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=datetime.UTC)
     after = {
         "name": "Room 1",
         "at": when,

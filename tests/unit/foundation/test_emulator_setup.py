@@ -50,10 +50,17 @@ def test_emulator_config_overrides_ports_and_keeps_the_rest():
 def test_running_stack_is_read_from_environment():
     assert running_stack_from_env({}) is None
     stack = running_stack_from_env(
-        {"FIRESTORE_EMULATOR_HOST": "127.0.0.1:1", "GCLOUD_PROJECT": "demo-x", "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:2"}
+        {
+            "FIRESTORE_EMULATOR_HOST": "127.0.0.1:1",
+            "GCLOUD_PROJECT": "demo-x",
+            "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:2",
+        }
     )
     assert (stack.project_id, stack.firestore_host, stack.auth_host, stack.functions_host) == (
-        "demo-x", "127.0.0.1:1", "127.0.0.1:2", None,
+        "demo-x",
+        "127.0.0.1:1",
+        "127.0.0.1:2",
+        None,
     )
 
 
@@ -121,7 +128,15 @@ def test_the_functions_emulator_preload_turns_off_keep_alive_towards_workers():
     node = shutil.which("node")
     assert node and NO_KEEPALIVE_PRELOAD.is_file()
     shown = subprocess.run(
-        [node, "--require", str(NO_KEEPALIVE_PRELOAD), "-e", "process.stdout.write(String(require('http').globalAgent.keepAlive))"],
-        capture_output=True, text=True, check=True,
+        [
+            node,
+            "--require",
+            str(NO_KEEPALIVE_PRELOAD),
+            "-e",
+            "process.stdout.write(String(require('http').globalAgent.keepAlive))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert shown.stdout == "false"

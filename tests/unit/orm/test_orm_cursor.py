@@ -16,8 +16,20 @@ FP = query_fingerprint("cities", [("name", "ASCENDING"), ("__name__", "ASCENDING
 
 
 def test_round_trip_of_every_value_type():
-    when = dt.datetime(2024, 2, 3, 4, 5, 6, 789012, tzinfo=dt.timezone.utc)
-    values = ["x", 3, 2.5, True, None, when, b"\x00\xff", firestore.GeoPoint(1.0, 2.0), [1, "a"], {"k": when}, float("inf")]
+    when = dt.datetime(2024, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
+    values = [
+        "x",
+        3,
+        2.5,
+        True,
+        None,
+        when,
+        b"\x00\xff",
+        firestore.GeoPoint(1.0, 2.0),
+        [1, "a"],
+        {"k": when},
+        float("inf"),
+    ]
     token = encode_cursor(FP, "cities/SF", values)
     assert isinstance(token, str) and "=" not in token and "/" not in token and "+" not in token
     path, decoded = decode_cursor(token, fingerprint=FP, value_count=len(values))

@@ -84,10 +84,10 @@ def test_naive_datetime_rejected_both_ways():
 
 
 def test_datetime_loads_as_plain_aware_datetime_with_microseconds():
-    stored = DatetimeWithNanoseconds(2024, 1, 2, 3, 4, 5, 678901, tzinfo=dt.timezone.utc)
+    stored = DatetimeWithNanoseconds(2024, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
     loaded = fields.DateTime().deserialize(stored)
     assert type(loaded) is dt.datetime
-    assert loaded == dt.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=dt.timezone.utc)
+    assert loaded == dt.datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
     assert fields.DateTime().deserialize("2024-01-02T03:04:05.678901+01:00").utcoffset() == dt.timedelta(hours=1)
 
 
@@ -108,7 +108,11 @@ def test_enum_loads_by_value_and_rejects_unknown():
     ],
 )
 def test_server_values_pass_through_untouched(server_value):
-    for field in (fields.Integer(validate=marshmallow.validate.Range(min=100)), fields.DateTime(), fields.List(fields.String())):
+    for field in (
+        fields.Integer(validate=marshmallow.validate.Range(min=100)),
+        fields.DateTime(),
+        fields.List(fields.String()),
+    ):
         assert field.to_storage(server_value) is server_value
         assert field.deserialize(server_value) is server_value
 

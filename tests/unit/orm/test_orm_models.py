@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from marshmallow import validate, validates_schema
 from marshmallow import ValidationError as MaValidationError
+from marshmallow import validate, validates_schema
 
 from flask_boiler import fields, schema
 from flask_boiler.domain_model import DomainModel

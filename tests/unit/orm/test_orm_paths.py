@@ -28,7 +28,15 @@ def test_render_and_collection_path():
     assert template.collection_path({"uid": "u1"}) == "users/u1/tickets"
 
 
-@pytest.mark.parametrize("params", [{"ticket_id": "t"}, {"uid": "", "ticket_id": "t"}, {"uid": "a/b", "ticket_id": "t"}, {"uid": "..", "ticket_id": "t"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"ticket_id": "t"},
+        {"uid": "", "ticket_id": "t"},
+        {"uid": "a/b", "ticket_id": "t"},
+        {"uid": "..", "ticket_id": "t"},
+    ],
+)
 def test_render_rejects_missing_or_unsafe_params(params):
     with pytest.raises(PathError):
         PathTemplate.parse("users/{uid}/tickets/{ticket_id}").render(params)
@@ -37,7 +45,10 @@ def test_render_rejects_missing_or_unsafe_params(params):
 def test_match_extracts_params_and_rejects_other_shapes():
     template = PathTemplate.parse("users/{uid}/tickets/{ticket_id}")
     assert template.match("users/u1/tickets/t1") == {"uid": "u1", "ticket_id": "t1"}
-    assert template.match("projects/p/databases/(default)/documents/users/u1/tickets/t1") == {"uid": "u1", "ticket_id": "t1"}
+    assert template.match("projects/p/databases/(default)/documents/users/u1/tickets/t1") == {
+        "uid": "u1",
+        "ticket_id": "t1",
+    }
     assert template.match("orgs/u1/tickets/t1") is None
     assert template.match("users/u1/tickets") is None
 
@@ -51,7 +62,15 @@ def test_literal_document_segments_are_allowed():
 
 @pytest.mark.parametrize(
     "bad",
-    ["users", "users/{uid}/tickets", "{coll}/{id}", "users/{uid}/tickets/fixed", "users/u{uid}/t/{id}", "a/{x}/b/{x}", "a//b/{id}"],
+    [
+        "users",
+        "users/{uid}/tickets",
+        "{coll}/{id}",
+        "users/{uid}/tickets/fixed",
+        "users/u{uid}/t/{id}",
+        "a/{x}/b/{x}",
+        "a//b/{id}",
+    ],
 )
 def test_invalid_templates(bad):
     with pytest.raises(ModelDefinitionError):

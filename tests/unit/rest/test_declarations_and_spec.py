@@ -56,8 +56,12 @@ class OpenWrites(Writes):
 
 def make_view(name, path="unitRestRich/{thing_id}", keys=None, **rest):
     meta = type("Meta", (), {"schema_cls": RichSchema, "path": path, "access": public(), "rest": RestOptions(**rest)})
-    body = {"Meta": meta, "thing_root": source(Thing, "unitRestThings/{thing_id}"), "compute": lambda self: {},
-            "__module__": __name__}
+    body = {
+        "Meta": meta,
+        "thing_root": source(Thing, "unitRestThings/{thing_id}"),
+        "compute": lambda self: {},
+        "__module__": __name__,
+    }
     if keys is not None:
         body["keys"] = staticmethod(keys)
     return type(name, (ViewModel,), body)
@@ -112,7 +116,9 @@ def test_docs_page_is_self_contained():
     ],
 )
 def test_bad_declarations_fail_when_the_api_is_built(options, message):
-    view = make_view("Bad" + str(abs(hash(repr(options)))), path=f"unitRestBad{abs(hash(repr(options)))}/{{thing_id}}", **options)
+    view = make_view(
+        "Bad" + str(abs(hash(repr(options)))), path=f"unitRestBad{abs(hash(repr(options)))}/{{thing_id}}", **options
+    )
     with pytest.raises(ModelDefinitionError, match=message):
         compile_resource(view)
 
@@ -121,7 +127,9 @@ def test_computed_lists_need_one_view_per_root():
     view = make_view("FanOut", path="unitRestFan/{uid}/things/{thing_id}", keys=per_user)
     with pytest.raises(ModelDefinitionError, match="list=False"):
         compile_resource(view)
-    assert compile_resource(make_view("FanOutNoList", path="unitRestFan2/{uid}/things/{thing_id}", keys=per_user, list=False))
+    assert compile_resource(
+        make_view("FanOutNoList", path="unitRestFan2/{uid}/things/{thing_id}", keys=per_user, list=False)
+    )
 
 
 def test_owner_create_needs_client_ids():
@@ -131,7 +139,9 @@ def test_owner_create_needs_client_ids():
         def create(self, transaction, change):  # pragma: no cover
             return None
 
-    view = make_view("OwnedThing", path="unitRestOwned/{thing_id}", writes=OwnerWrites(), write_access=owner("thing_id"))
+    view = make_view(
+        "OwnedThing", path="unitRestOwned/{thing_id}", writes=OwnerWrites(), write_access=owner("thing_id")
+    )
     with pytest.raises(ModelDefinitionError, match="client_ids"):
         compile_resource(view)
 
@@ -150,15 +160,26 @@ def test_errors_before_firestore_are_json():
 
     def error(response, status):
         assert response.status_code == status
-        assert response.get_json() == error_body(status, response.get_json()["error"]["message"],
-                                                 response.get_json()["error"]["code"], response.get_json()["error"]["fields"])
+        assert response.get_json() == error_body(
+            status,
+            response.get_json()["error"]["message"],
+            response.get_json()["error"]["code"],
+            response.get_json()["error"]["fields"],
+        )
         return response.get_json()["error"]
 
-    assert error(client.post("/unitRestRich", data="{", content_type="application/json"), 400)["code"] == "malformed_json"
-    assert error(client.post("/unitRestRich", data="x", content_type="text/plain"), 415)["code"] == "unsupported_media_type"
+    assert (
+        error(client.post("/unitRestRich", data="{", content_type="application/json"), 400)["code"] == "malformed_json"
+    )
+    assert (
+        error(client.post("/unitRestRich", data="x", content_type="text/plain"), 415)["code"]
+        == "unsupported_media_type"
+    )
     assert error(client.post("/unitRestRich", json={"name": "x" * 2000}), 413)["code"] == "payload_too_large"
     assert error(client.post("/unitRestRich", json={"name": 1, "color": "red"}), 400)["fields"] == {
-        "name": ["Not a valid string."], "color": ["Unknown field."]}
+        "name": ["Not a valid string."],
+        "color": ["Unknown field."],
+    }
     assert error(client.delete("/unitRestRich/x"), 405)["code"] == "method_not_allowed"
     assert error(client.get("/unitRestRich/x/y"), 404)["code"] == "not_found"
     assert error(client.get("/unitRestRich?limit=x&extra=1"), 400)["fields"].keys() == {"limit", "extra"}
