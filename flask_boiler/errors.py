@@ -117,3 +117,16 @@ class InvalidSourceDocument(FlaskBoilerError):
         self.path = path
         self.model = model
         self.errors = errors
+
+
+class ContentionError(FlaskBoilerError):
+    """A transaction gave up after every attempt aborted on contention (a hot document).
+
+    Retrying later usually succeeds: the REST layer answers 503 with ``Retry-After``.
+    Prefer writes that do not read-modify-write a hot document (``ArrayUnion``,
+    ``Increment``) where the change allows it.
+    """
+
+    def __init__(self, message: str, *, attempts: int | None = None) -> None:
+        super().__init__(message)
+        self.attempts = attempts
