@@ -27,7 +27,8 @@ from typing import Any, ClassVar
 
 import marshmallow
 
-from ..errors import ModelDefinitionError, UnknownFieldError, ValidationError
+from ..errors import ModelDefinitionError, UnknownFieldError, UnknownModelTypeError, UsageError, ValidationError
+from .limits import check_storable
 from .options import ModelOptions, build_options
 from .registry import register_model
 from .serialization import check, dump_values, load_values
@@ -57,7 +58,7 @@ class FieldAttribute:
         return f"<field {self.name}>"
 
 
-def _default_for(field: marshmallow.fields.Field) -> Any:
+def _default_for(field: marshmallow.fields.Field[Any]) -> Any:
     default = field.load_default
     if default is marshmallow.missing:
         return None
@@ -68,6 +69,7 @@ class Model:
     """Attribute values described by ``Meta.schema_cls``; serializable and embeddable."""
 
     _meta: ClassVar[ModelOptions]
+    #: True for models stored as documents (:class:`~flask_boiler.models.document.DocumentModel`).
     _fb_persistent: ClassVar[bool] = False
 
     _fb_values: dict[str, Any]
@@ -126,7 +128,7 @@ class Model:
 
     def __init__(self, **values: Any) -> None:
         if self._meta.abstract:
-            raise TypeError(f"{type(self).__name__} is abstract (Meta.abstract = True); subclass it with a schema.")
+            raise UsageError(f"{type(self).__name__} is abstract (Meta.abstract = True); subclass it with a schema.")
         self._fb_blank()
         self._fb_fill_defaults()
         self._fb_assign(values)
@@ -170,8 +172,6 @@ class Model:
         name = data.get(options.type_field)
         if name is None:
             return cls
-        from ..errors import UnknownModelTypeError
-
         target = options.subtypes.get(name)
         if target is None:
             raise UnknownModelTypeError(f"No model registered with type name {name!r} under {cls.__name__}.")
@@ -200,13 +200,18 @@ class Model:
         self._fb_ensure_loaded()
         stored, errors = dump_values(self._meta.schema, self._fb_values)
         if errors:
-            raise marshmallow.ValidationError(errors)
+            raise ValidationError(errors, model=type(self).__name__)
         return self._fb_with_type(stored)
 
     def _fb_check(self, only: Iterable[str] | None = None) -> dict[str, Any]:
         """Stored dict of the fields in ``only`` (default: all), after full validation."""
         self._fb_ensure_loaded()
         return check(self._meta.schema, self._fb_values, only=only, model_name=type(self).__name__)
+
+    def _fb_check_storable(self, stored: dict[str, Any]) -> None:
+        """Raise unless Firestore can store ``stored`` (encoding and limits; see :mod:`.limits`)."""
+        names = {key: name for name, key in self._meta.stored_keys.items()}
+        check_storable(stored, names=names, model=type(self).__name__)
 
     @classmethod
     def _fb_from_embedded(cls, data: Mapping[str, Any]) -> Model:
@@ -217,17 +222,19 @@ class Model:
         return obj
 
     def validate(self) -> None:
-        """Raise :class:`ValidationError` listing every invalid field (what ``save()`` checks)."""
-        self._fb_check()
+        """Raise :class:`ValidationError` listing every invalid field (what ``save()`` checks).
+
+        Types and validators first; then whether Firestore can store the result
+        (:class:`~flask_boiler.errors.EncodingError`, :class:`~flask_boiler.errors.StorageLimitError`).
+        """
+        self._fb_check_storable(self._fb_with_type(self._fb_check()))
 
     def to_dict(self) -> dict[str, Any]:
-        """The data as it is stored: stored keys, Firestore values, unknown stored keys kept."""
-        try:
-            return self._fb_dump()
-        except marshmallow.ValidationError as exc:
-            raise ValidationError(
-                exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}, model=type(self).__name__
-            ) from None
+        """The data as it is stored: stored keys, Firestore values, unknown stored keys kept.
+
+        Types are checked (:class:`ValidationError`); validators are not (see :meth:`validate`).
+        """
+        return self._fb_dump()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Model:
