@@ -83,7 +83,8 @@ class ValidationError(FlaskBoilerError, marshmallow.ValidationError, ValueError)
     @property
     def errors(self) -> dict[Any, Any]:
         """Attribute name -> messages (the same object as marshmallow's ``messages``)."""
-        messages: dict[Any, Any] = self.messages  # always a dict: see __init__
+        messages = self.messages
+        assert isinstance(messages, dict)  # always a dict: see __init__
         return messages
 
     @property

@@ -578,10 +578,11 @@ class Nested(Field):
         return isinstance(self.target, type) and issubclass(self.target, marshmallow.Schema)
 
     def target_schema(self) -> marshmallow.Schema:
-        if self._is_schema:
-            return schema_instance(self.target)
-        if isinstance(self.target, type) and issubclass(self.target, Model):
-            return self.target._meta.schema
+        target = self.target
+        if isinstance(target, type) and issubclass(target, marshmallow.Schema):
+            return schema_instance(target)
+        if isinstance(target, type) and issubclass(target, Model):
+            return target._meta.schema
         raise ModelDefinitionError(f"Nested({self.target!r}): the target must be a model or schema class.")
 
     # Python -> stored

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import marshmallow
 
@@ -34,6 +34,8 @@ from .registry import register_model
 from .serialization import check, dump_values, load_values
 
 __all__ = ["EmbeddedModel", "FieldAttribute", "Model"]
+
+M = TypeVar("M", bound="Model")
 
 
 class FieldAttribute:
@@ -164,7 +166,7 @@ class Model:
     # -- (de)serialization ----------------------------------------------------------------
 
     @classmethod
-    def _fb_resolve_type(cls, data: Mapping[str, Any]) -> type[Model]:
+    def _fb_resolve_type(cls: type[M], data: Mapping[str, Any]) -> type[M]:
         """The class to instantiate for stored ``data`` (a subclass when a type discriminator says so)."""
         options = cls._meta
         if options.type_field is None:
@@ -214,7 +216,7 @@ class Model:
         check_storable(stored, names=names, model=type(self).__name__)
 
     @classmethod
-    def _fb_from_embedded(cls, data: Mapping[str, Any]) -> Model:
+    def _fb_from_embedded(cls: type[M], data: Mapping[str, Any]) -> M:
         target = cls._fb_resolve_type(data)
         obj = target.__new__(target)
         obj._fb_blank()
@@ -237,7 +239,7 @@ class Model:
         return self._fb_dump()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Model:
+    def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
         """Build an instance from stored-key ``data`` (validated; raises :class:`ValidationError`)."""
         return cls._fb_from_embedded(data)
 

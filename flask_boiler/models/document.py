@@ -125,6 +125,15 @@ class DocumentModel(Model):
 
     _fb_persistent: ClassVar[bool] = True
 
+    # Instance state (set with object.__setattr__: assignment of other names is checked).
+    _fb_state: str
+    _fb_ref: DocumentReference | None
+    _fb_path: str
+    _fb_params: dict[str, str]
+    _fb_stored: dict[str, Any] | None
+    _fb_update_time: _dt.datetime | None
+    _fb_create_time: _dt.datetime | None
+
     class Meta:
         abstract = True
 
@@ -216,7 +225,7 @@ class DocumentModel(Model):
         return obj
 
     @classmethod
-    def from_snapshot(cls: type[D], snapshot: DocumentSnapshot) -> D:
+    def from_snapshot(cls: type[D], snapshot: DocumentSnapshot[Any]) -> D:
         """The instance stored in ``snapshot`` (a subclass when a type discriminator says so)."""
         if not snapshot.exists:
             raise DocumentNotFound(normalize_path(snapshot.reference.path))
@@ -248,10 +257,10 @@ class DocumentModel(Model):
         else:
             obj._fb_locate(doc_ref_or_path.path, doc_ref_or_path)
         obj._fb_loaded_from(data, update_time, create_time)
-        return obj  # type: ignore[return-value]
+        return obj
 
     @classmethod
-    def from_dict(cls: type[D], data: Mapping[str, Any], doc_id: str | None = None, **path_params: str) -> D:  # type: ignore[override]
+    def from_dict(cls: type[D], data: Mapping[str, Any], doc_id: str | None = None, **path_params: str) -> D:
         """An unsaved instance from stored-key ``data`` (validated), at ``doc_id`` / ``path_params``."""
         template = cls._fb_template()
         params = dict(path_params)
@@ -261,7 +270,7 @@ class DocumentModel(Model):
         obj._fb_blank()
         obj._fb_locate(template.render(params), None, params)
         obj._fb_apply_stored(data)
-        return obj  # type: ignore[return-value]
+        return obj
 
     def _fb_loaded_from(
         self, data: Mapping[str, Any], update_time: _dt.datetime | None, create_time: _dt.datetime | None
@@ -272,7 +281,7 @@ class DocumentModel(Model):
         object.__setattr__(self, "_fb_update_time", update_time)
         object.__setattr__(self, "_fb_create_time", create_time)
 
-    def _fb_fill(self, snapshot: DocumentSnapshot) -> None:
+    def _fb_fill(self, snapshot: DocumentSnapshot[Any]) -> None:
         """Load a stub from ``snapshot`` (switching to the stored subclass if needed)."""
         if not snapshot.exists:
             object.__setattr__(self, "_fb_state", MISSING)
@@ -324,9 +333,11 @@ class DocumentModel(Model):
 
     @property
     def doc_ref(self) -> DocumentReference:
-        if self._fb_ref is None:
-            object.__setattr__(self, "_fb_ref", Context.db.document(self._fb_path))
-        return self._fb_ref
+        ref = self._fb_ref
+        if ref is None:
+            ref = Context.db.document(self._fb_path)
+            object.__setattr__(self, "_fb_ref", ref)
+        return ref
 
     @property
     def path_params(self) -> dict[str, str]:
@@ -634,7 +645,7 @@ class DocumentModel(Model):
             return False
         return self._fb_values == other._fb_values and self._fb_extra == other._fb_extra
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         if not self.is_loaded:

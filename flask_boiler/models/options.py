@@ -130,7 +130,9 @@ def build_options(cls: type, persistent: bool) -> ModelOptions:
     abstract = meta_option(cls, "abstract", inherit=False) is True
     options = ModelOptions(model=cls, schema_cls=schema_cls, abstract=abstract, stored_keys=keys)
 
-    parent: ModelOptions | None = next((base._meta for base in cls.__mro__[1:] if "_meta" in base.__dict__), None)
+    parent: ModelOptions | None = next(
+        (base.__dict__["_meta"] for base in cls.__mro__[1:] if "_meta" in base.__dict__), None
+    )
 
     # -- type discriminator ---------------------------------------------------------------
     type_field = meta_option(cls, "type_field")

@@ -127,7 +127,7 @@ def rekey_errors(schema: marshmallow.Schema, errors: Any) -> dict[str, Any]:
     if not isinstance(errors, Mapping):
         return {"_schema": errors}
     mapping = attr_by_key(schema)
-    return {mapping.get(key, key): value for key, value in errors.items()}
+    return {mapping.get(str(key), str(key)): value for key, value in errors.items()}
 
 
 def dump_values(
