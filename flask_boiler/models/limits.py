@@ -365,6 +365,7 @@ def check_storable(
     path: str | None = None,
     names: Mapping[str, str] | None = None,
     model: str | None = None,
+    kinds: tuple[str, ...] = (ENCODING, LIMIT, TYPE),
 ) -> None:
     """Raise when Firestore would refuse ``data`` (stored keys) at document ``path``.
 
@@ -372,12 +373,14 @@ def check_storable(
     they are): :class:`~flask_boiler.errors.EncodingError` if any string cannot be encoded,
     else :class:`~flask_boiler.errors.StorageLimitError` for limits, else
     :class:`~flask_boiler.errors.ValidationError` for values Firestore cannot store at all.
+    ``kinds`` restricts which problems count (loading leaves types to the fields).
+    Without ``path`` the document's total size is not checked.
     """
     found = storage_problems(data, path=path)
     if not found:
         return
     names = names or {}
     for kind, error_type in ((ENCODING, EncodingError), (LIMIT, StorageLimitError), (TYPE, ValidationError)):
-        problems = found.get(kind)
+        problems = found.get(kind) if kind in kinds else None
         if problems:
             raise error_type({names.get(key, key): messages for key, messages in problems.items()}, model=model)

@@ -25,9 +25,9 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import marshmallow
 
 from .._private.firestore_types import is_server_value
-from ..errors import EncodingError, ValidationError
+from ..errors import ValidationError
 from ..schema import stored_keys
-from .limits import ENCODING, storage_problems
+from .limits import ENCODING, LIMIT, check_storable
 
 __all__ = [
     "StorageField",
@@ -184,14 +184,15 @@ def load_values(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Stored dict -> ``(attribute values, unknown stored keys)``.
 
-    Raises :class:`~flask_boiler.errors.EncodingError` when a string cannot be UTF-8
-    (only data that did not come from Firestore can hold one), else
-    :class:`ValidationError` for values that break a field's rule.
+    Data that Firestore could not hold raises like saving it would
+    (:class:`~flask_boiler.errors.EncodingError` for strings UTF-8 cannot encode,
+    :class:`~flask_boiler.errors.StorageLimitError` for a 65-bit integer, an array in an
+    array, a reserved map key...; only data that did not come from Firestore can); then
+    :class:`ValidationError` for values that break a field's rule. The document's total
+    size is left to saving.
     """
     known_keys = attr_by_key(schema)
-    encoding = storage_problems(data).get(ENCODING)
-    if encoding:
-        raise EncodingError({known_keys.get(key, key): messages for key, messages in encoding.items()}, model_name)
+    check_storable(data, names=known_keys, model=model_name, kinds=(ENCODING, LIMIT))
     known = {key: value for key, value in data.items() if key in known_keys}
     extra = {key: value for key, value in data.items() if key not in known_keys}
     try:
