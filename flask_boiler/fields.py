@@ -282,6 +282,9 @@ class Raw(Field, _ma.Raw):
         return attribute, None
 
 
+_RAW = Raw()  # the rule for values of a Dict without a value field
+
+
 class String(Field, _ma.String):
     """A ``str``."""
 
@@ -526,11 +529,11 @@ class Dict(Field, _ma.Dict):
 
     def _to_storage(self, value: Any) -> Any:
         field = self.value_field
-        return self._map_of(value, (lambda item: to_storage(field, item)) if field is not None else Raw().to_storage)
+        return self._map_of(value, (lambda item: to_storage(field, item)) if field is not None else _RAW.to_storage)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         field = self.value_field
-        return self._map_of(value, field.deserialize if field is not None else Raw().deserialize)
+        return self._map_of(value, field.deserialize if field is not None else _RAW.deserialize)
 
     def iter_models(self, value: Any) -> Iterator[Model]:
         if isinstance(value, Mapping) and isinstance(self.value_field, Field):

@@ -35,7 +35,7 @@ from .errors import InvalidCursorError, PathError, QueryError, UnknownFieldError
 from .models.limits import check_storable, document_id_problem
 from .models.options import ModelOptions
 from .models.references import is_document
-from .models.serialization import StorageField, element_to_storage, to_storage
+from .models.serialization import element_to_storage, storage_field, to_storage
 from .schema import stored_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,7 +136,8 @@ def resolve_attribute(model: type[QueryableModel], attribute: str) -> tuple[str,
         if field_obj is None:  # inside a free-form value (Raw, Dict): the rest is stored as written
             stored.extend(parts[index:])
             break
-        child = field_obj.child_field(part) if isinstance(field_obj, StorageField) else None
+        protocol = storage_field(field_obj)
+        child = protocol.child_field(part) if protocol is not None else None
         if child is None and isinstance(field_obj, marshmallow.fields.Dict):
             child = (part, None)
         if child is None:

@@ -21,7 +21,7 @@ from ..context import Context
 from ..errors import UsageError
 from .base import Model
 from .paths import normalize_path
-from .serialization import StorageField
+from .serialization import storage_field
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import DocumentReference, DocumentSnapshot, Transaction
@@ -59,8 +59,9 @@ def iter_references(obj: Model) -> Iterator[LoadableDocument]:
     values = obj._fb_values
     for name, field in obj._meta.schema.fields.items():
         value = values.get(name)
-        if value is not None and isinstance(field, StorageField):
-            yield from (item for item in field.iter_models(value) if is_document(item))
+        protocol = storage_field(field)
+        if value is not None and protocol is not None:
+            yield from (item for item in protocol.iter_models(value) if is_document(item))
 
 
 def prefetch(objs: Iterable[Any], depth: int = 1, *, transaction: Transaction | None = None) -> int:

@@ -20,7 +20,7 @@ Plain marshmallow fields work too: they convert with marshmallow's own ``_serial
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, cast
 
 import marshmallow
 
@@ -39,6 +39,7 @@ __all__ = [
     "element_to_storage",
     "load_values",
     "rekey_errors",
+    "storage_field",
     "to_storage",
     "validate_stored",
 ]
@@ -47,7 +48,6 @@ K = TypeVar("K")
 MaField = marshmallow.fields.Field[Any]
 
 
-@runtime_checkable
 class StorageField(Protocol):
     """What the ORM asks of a field (``flask_boiler.fields.Field`` implements it).
 
@@ -71,10 +71,29 @@ class StorageField(Protocol):
     def child_field(self, attribute: str) -> tuple[str, MaField | None] | None: ...
 
 
+_PROTOCOL = ("to_storage", "element_to_storage", "iter_models", "child_field")
+#: field class -> whether it implements StorageField (a cache; classes are never unloaded).
+_implements: dict[type, bool] = {}
+
+
+def storage_field(field: MaField) -> StorageField | None:
+    """``field`` as a :class:`StorageField` if its class implements the protocol, else ``None``.
+
+    (Checked once per class: ``isinstance`` against a runtime-checkable protocol costs
+    microseconds per call, and this runs for every field of every document.)
+    """
+    field_type = type(field)
+    known = _implements.get(field_type)
+    if known is None:
+        known = _implements[field_type] = all(callable(getattr(field_type, name, None)) for name in _PROTOCOL)
+    return cast(StorageField, field) if known else None
+
+
 def to_storage(field: MaField, value: Any) -> Any:
     """Convert ``value`` for storage with ``field`` (a :class:`StorageField`, or any marshmallow field)."""
-    if isinstance(field, StorageField):
-        return field.to_storage(value)
+    protocol = storage_field(field)
+    if protocol is not None:
+        return protocol.to_storage(value)
     if value is None or is_server_value(value):
         return value
     return field._serialize(value, None, None)
@@ -82,8 +101,9 @@ def to_storage(field: MaField, value: Any) -> Any:
 
 def element_to_storage(field: MaField, value: Any) -> Any:
     """Convert one array element for ``field`` (plain ``marshmallow.fields.List`` too)."""
-    if isinstance(field, StorageField):
-        return field.element_to_storage(value)
+    protocol = storage_field(field)
+    if protocol is not None:
+        return protocol.element_to_storage(value)
     if isinstance(field, marshmallow.fields.List):
         return to_storage(field.inner, value)
     raise marshmallow.ValidationError("Not an array field.")

@@ -107,8 +107,10 @@ raw_scalars = st.one_of(
 )
 raw_values = st.recursive(
     raw_scalars,
-    lambda children: st.lists(children.filter(lambda value: not isinstance(value, list)), max_size=4)
-    | st.dictionaries(keys, children, max_size=4),
+    lambda children: (
+        st.lists(children.filter(lambda value: not isinstance(value, list)), max_size=4)
+        | st.dictionaries(keys, children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -242,17 +244,32 @@ INVALID: dict[str, st.SearchStrategy[Any]] = {
         st.just({"": 1}),
         st.just({"__reserved__": 1}),
     ),
-    "List": st.integers() | texts | st.lists(texts, min_size=1, max_size=3) | st.lists(too_big_ints, min_size=1, max_size=2),
+    "List": st.integers()
+    | texts
+    | st.lists(texts, min_size=1, max_size=3)
+    | st.lists(too_big_ints, min_size=1, max_size=2),
     "Dict": st.lists(texts, max_size=2) | st.integers() | st.dictionaries(keys, st.integers(), min_size=1, max_size=2),
     "Nested": st.integers() | texts | st.builds(PropTarget.create, doc_ids) | st.just({"city": 5}),
-    "NestedMany": st.lists(st.integers(), min_size=1, max_size=2) | st.just([{"city": None}]) | st.builds(PropAddress, city=texts),
+    "NestedMany": st.lists(st.integers(), min_size=1, max_size=2)
+    | st.just([{"city": None}])
+    | st.builds(PropAddress, city=texts),
     "Reference": st.integers() | other_refs | st.builds(PropAddress, city=texts) | st.just("propTargets"),
     "ReferenceMany": st.lists(other_refs, min_size=1, max_size=2) | targets,
-    "ReferenceMap": st.lists(targets, min_size=1, max_size=2) | st.dictionaries(keys, other_refs, min_size=1, max_size=2),
-    "DateTime": naive | st.dates() | st.integers() | st.builds(lambda when: when.replace(tzinfo=dt.timezone(dt.timedelta(hours=3))), st.datetimes(max_value=dt.datetime(1, 1, 1, 2))),
+    "ReferenceMap": st.lists(targets, min_size=1, max_size=2)
+    | st.dictionaries(keys, other_refs, min_size=1, max_size=2),
+    "DateTime": naive
+    | st.dates()
+    | st.integers()
+    | st.builds(
+        lambda when: when.replace(tzinfo=dt.timezone(dt.timedelta(hours=3))),
+        st.datetimes(max_value=dt.datetime(1, 1, 1, 2)),
+    ),
     "Enum": st.sampled_from([*Other, "RED", "green", 1, None.__class__]),
     "IntEnum": st.sampled_from([True, 1.0, 3, "1"]),
-    "GeoPoint": st.tuples(st.floats().filter(lambda x: not -90 <= x <= 90), st.floats(-180, 180)) | texts | st.booleans() | st.just((True, 0.0)),
+    "GeoPoint": st.tuples(st.floats().filter(lambda x: not -90 <= x <= 90), st.floats(-180, 180))
+    | texts
+    | st.booleans()
+    | st.just((True, 0.0)),
     "Bytes": st.integers() | st.lists(st.integers(0, 255), min_size=1, max_size=3) | st.booleans(),
 }
 #: Types whose load accepts a text form that an invalid *save* value may happen to be.
@@ -304,5 +321,9 @@ def test_every_invalid_value_is_refused_by_name_and_writes_nothing(clean_firesto
 
     check()
     assert attempted
-    written = [snapshot for snapshot in Context.db.get_all([Context.db.document(path) for path in attempted]) if snapshot.exists]
+    written = [
+        snapshot
+        for snapshot in Context.db.get_all([Context.db.document(path) for path in attempted])
+        if snapshot.exists
+    ]
     assert written == []
