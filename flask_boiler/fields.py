@@ -91,12 +91,9 @@ from marshmallow import ValidationError as _MaValidationError
 from marshmallow import fields as _ma
 
 from ._private.firestore_types import (
-    ARRAY_REMOVE,
-    ARRAY_UNION,
+    ARRAY_TRANSFORMS,
     DELETE_FIELD,
-    INCREMENT,
-    MAXIMUM,
-    MINIMUM,
+    NUMERIC_TRANSFORMS,
     SERVER_TIMESTAMP,
     document_reference_type,
     geo_point_type,
@@ -138,8 +135,6 @@ __all__ = [
 ]
 
 _UNSET: Any = object()
-_ARRAY_TRANSFORMS = (ARRAY_UNION, ARRAY_REMOVE)
-_NUMERIC_TRANSFORMS = (INCREMENT, MAXIMUM, MINIMUM)
 
 
 def _is_number(value: Any) -> bool:
@@ -199,10 +194,10 @@ class Field(_ma.Field[Any]):
 
     def _server_value_to_storage(self, value: Any) -> Any:
         kind = server_value_kind(value)
-        if kind in _ARRAY_TRANSFORMS:
+        if kind in ARRAY_TRANSFORMS:
             elements = convert_all(enumerate(value.values), self.element_to_storage)
             return type(value)([element for _index, element in elements])
-        if kind in _NUMERIC_TRANSFORMS:
+        if kind in NUMERIC_TRANSFORMS:
             return type(value)(self._numeric_operand(value.value))
         if kind == SERVER_TIMESTAMP:
             if not self._accepts_server_timestamp():
@@ -225,6 +220,10 @@ class Field(_ma.Field[Any]):
         return self.to_storage(value)
 
     # -- stored -> Python ----------------------------------------------------------------
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        """By default the stored value is the Python value, under the same rule as saving."""
+        return self._to_storage(value)
 
     def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
         if is_server_value(value):
@@ -264,9 +263,6 @@ class Raw(Field, _ma.Raw):
     def _to_storage(self, value: Any) -> Any:
         return self._check(value)
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return self._check(value)
-
     def element_to_storage(self, value: Any) -> Any:
         return self._check(value)
 
@@ -285,16 +281,21 @@ class Raw(Field, _ma.Raw):
 _RAW = Raw()  # the rule for values of a Dict without a value field
 
 
-class String(Field, _ma.String):
-    """A ``str``."""
+class _OfType(Field):
+    """A field whose rule is "an instance of ``python_type``", both ways."""
+
+    python_type: ClassVar[type]
 
     def _to_storage(self, value: Any) -> Any:
-        if not isinstance(value, str):
+        if not isinstance(value, self.python_type):
             raise self.make_error("invalid")
         return value
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return self._to_storage(value)
+
+class String(_OfType, _ma.String):
+    """A ``str``."""
+
+    python_type = str
 
 
 class Integer(Field, _ma.Integer):
@@ -310,9 +311,6 @@ class Integer(Field, _ma.Integer):
         if problem is not None:
             raise _MaValidationError(problem)
         return value
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return self._to_storage(value)
 
     def _numeric_operand(self, operand: Any) -> Any:
         return self._to_storage(operand)
@@ -334,23 +332,14 @@ class Float(Field, _ma.Float):
             raise self.make_error("special")
         return number
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return self._to_storage(value)
-
     def _numeric_operand(self, operand: Any) -> Any:
         return self._to_storage(operand)
 
 
-class Boolean(Field, _ma.Boolean):
+class Boolean(_OfType, _ma.Boolean):
     """A ``bool`` (never ``0``/``1`` or a string)."""
 
-    def _to_storage(self, value: Any) -> Any:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return self._to_storage(value)
+    python_type = bool
 
 
 class DateTime(Field, _ma.DateTime):
@@ -382,7 +371,7 @@ class DateTime(Field, _ma.DateTime):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> _dt.datetime:
         if not isinstance(value, (_dt.datetime, str)):
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
-        parsed = super()._deserialize(value, attr, data, **kwargs) if isinstance(value, str) else value
+        parsed = _ma.DateTime._deserialize(self, value, attr, data, **kwargs) if isinstance(value, str) else value
         self._to_storage(parsed)
         # DatetimeWithNanoseconds -> plain datetime, so values compare and pickle as usual.
         return _dt.datetime(

@@ -13,11 +13,13 @@ from typing import Any
 
 __all__ = [
     "ARRAY_REMOVE",
+    "ARRAY_TRANSFORMS",
     "ARRAY_UNION",
     "DELETE_FIELD",
     "INCREMENT",
     "MAXIMUM",
     "MINIMUM",
+    "NUMERIC_TRANSFORMS",
     "SERVER_TIMESTAMP",
     "document_reference_type",
     "field_path_repr",
@@ -36,6 +38,9 @@ MAXIMUM = "maximum"
 MINIMUM = "minimum"
 SERVER_TIMESTAMP = "server_timestamp"
 DELETE_FIELD = "delete_field"
+#: Kinds that change an array by elements / a number by an operand.
+ARRAY_TRANSFORMS = (ARRAY_UNION, ARRAY_REMOVE)
+NUMERIC_TRANSFORMS = (INCREMENT, MAXIMUM, MINIMUM)
 
 
 @functools.cache

@@ -33,13 +33,13 @@ from .options import ModelOptions, build_options
 from .registry import register_model
 from .serialization import check, dump_values, load_values
 
-__all__ = ["EmbeddedModel", "FieldAttribute", "Model"]
+__all__ = ["EmbeddedModel", "FieldAttribute", "Model", "ModelAttribute"]
 
 M = TypeVar("M", bound="Model")
 
 
-class FieldAttribute:
-    """Class attribute standing for one schema field; values live in the instance's ``_fb_values``."""
+class ModelAttribute:
+    """A named data descriptor on a model class; the class itself reads as the descriptor."""
 
     __slots__ = ("name",)
 
@@ -47,17 +47,27 @@ class FieldAttribute:
         self.name = name
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            return self
+        return self if obj is None else self.value_of(obj)
+
+    def value_of(self, obj: Any) -> Any:
+        raise NotImplementedError  # pragma: no cover - subclasses say where the value lives
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class FieldAttribute(ModelAttribute):
+    """Class attribute standing for one schema field; values live in the instance's ``_fb_values``."""
+
+    __slots__ = ()
+
+    def value_of(self, obj: Any) -> Any:
         obj._fb_ensure_loaded()
         return obj._fb_values.get(self.name)
 
     def __set__(self, obj: Any, value: Any) -> None:
         obj._fb_ensure_loaded()
         obj._fb_values[self.name] = value
-
-    def __repr__(self) -> str:
-        return f"<field {self.name}>"
 
 
 def _default_for(field: marshmallow.fields.Field[Any]) -> Any:

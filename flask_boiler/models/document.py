@@ -41,7 +41,7 @@ from ..errors import (
     ValidationError,
 )
 from ..query import Query
-from .base import Model
+from .base import Model, ModelAttribute
 from .limits import MAX_WRITES_PER_COMMIT, check_storable
 from .paths import PathTemplate, normalize_path
 from .references import prefetch as _prefetch
@@ -69,17 +69,12 @@ def auto_id() -> str:
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
 
 
-class _PathParam:
+class _PathParam(ModelAttribute):
     """Read-only instance attribute for a path parameter (``ticket.uid``)."""
 
-    __slots__ = ("name",)
+    __slots__ = ()
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            return self
+    def value_of(self, obj: Any) -> Any:
         return obj._fb_params.get(self.name)
 
     def __set__(self, obj: Any, value: Any) -> None:

@@ -24,7 +24,7 @@ from .._private.firestore_types import (
     DELETE_FIELD,
     INCREMENT,
     MAXIMUM,
-    MINIMUM,
+    NUMERIC_TRANSFORMS,
     server_value_kind,
 )
 from .limits import INT64_MAX, INT64_MIN
@@ -71,7 +71,7 @@ def apply_stored(current: Any, transform: Any, *, present: bool = True) -> Any:
         if not (present and isinstance(current, list)):
             return []
         return [element for element in current if element not in transform.values]
-    if kind in (INCREMENT, MAXIMUM, MINIMUM):
+    if kind in NUMERIC_TRANSFORMS:
         operand = transform.value
         if not (present and _is_number(current)):
             return operand
