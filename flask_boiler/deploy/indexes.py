@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..schema import stored_key
+
 __all__ = ["FieldQuery", "dependency_queries", "render_indexes", "required_indexes"]
 
 _COLLECTION_SCOPE = [
@@ -59,7 +61,7 @@ def _reference_query(model: type, attribute: str, reason: str) -> FieldQuery:
     field = model._meta.schema.fields[attribute]
     return FieldQuery(
         collection_id=template.collection_id,
-        field_path=field.data_key or attribute,
+        field_path=stored_key(attribute, field),
         operator="array_contains" if getattr(field, "many", False) else "==",
         collection_group=bool(template.parent_params),
         reason=reason,
