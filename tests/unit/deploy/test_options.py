@@ -8,13 +8,14 @@ import functions_framework
 import pytest
 
 from flask_boiler.deploy.defaults import load_settings
-from flask_boiler.deploy.endpoints import document_trigger, http_endpoint
-from flask_boiler.deploy.options import (
+from flask_boiler.endpoints import (
     BUILTIN_DEFAULTS,
     EVENT,
     HTTP,
     DeployOptionError,
     FunctionOptions,
+    document_trigger,
+    http_endpoint,
     merge_options,
     parse_options,
 )
