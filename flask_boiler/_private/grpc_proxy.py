@@ -101,8 +101,10 @@ class GrpcProxy(grpc.GenericRpcHandler):
         self.address = f"127.0.0.1:{port}"
         self._server.start()
 
-    def close(self) -> None:
-        self._server.stop(grace=None)
+    def close(self, grace: float = 2.0) -> None:
+        """Stop: calls still running get ``grace`` seconds. An abrupt stop would send callers
+        whose transport is not torn down yet a GOAWAY, which gRPC logs as noise."""
+        self._server.stop(grace=grace).wait()
         self._channel.close()
 
     def __enter__(self) -> GrpcProxy:
