@@ -169,7 +169,12 @@ class FirestoreMeter:
         self.host = self._proxy.address
 
     def client(self, project: str, database: str = "(default)") -> firestore.Client:
-        """A new Firestore client whose calls pass through this meter."""
+        """A new Firestore client whose calls pass through this meter.
+
+        The client takes the emulator's address from ``FIRESTORE_EMULATOR_HOST`` when it is
+        built, so the variable names the meter for that moment (under a lock; a client that
+        another thread builds at the same instant would be metered too).
+        """
         with _ENVIRONMENT_LOCK:
             saved = os.environ.get(_EMULATOR_HOST)
             os.environ[_EMULATOR_HOST] = self.host
