@@ -126,7 +126,7 @@ def minimum_reads(changed: set[str], after: dict[str, dict], triggering: str) ->
 
 
 def _count(fn: Callable[[], Any]) -> dict:
-    with contextlib.redirect_stderr(io.StringIO()), count_operations(Context.db) as count:
+    with contextlib.redirect_stderr(io.StringIO()), count_operations() as count:
         fn()
     return {
         "reads": count.reads,
@@ -164,10 +164,12 @@ def run_once(stack: EmulatorStack, quick: bool) -> dict[str, dict]:
             scenario.action()
             event = world.event_for(scenario.document, before)
         last_event = event
-        ours = _count(lambda pattern=pattern, event=event: handle_document_event(pattern, event, VIEW_MODELS, db))
+        ours = _count(
+            lambda pattern=pattern, event=event: handle_document_event(pattern, event, VIEW_MODELS, Context.db)
+        )
         after_views = world.view_documents()
         changed = world.changed_views(before_views, after_views)
-        naive = _count(lambda pattern=pattern, event=event: naive_refresh(db, pattern, event, VIEW_MODELS))
+        naive = _count(lambda pattern=pattern, event=event: naive_refresh(Context.db, pattern, event, VIEW_MODELS))
         naive_views = world.view_documents()
         if scenario.key in ("duplicate", "stale"):
             min_reads = 1 if not changed else minimum_reads(changed, after_views, scenario.document)

@@ -21,11 +21,6 @@ from google.events.cloud.firestore import DocumentEventData
 from ..errors import FlaskBoilerError
 from ..models.paths import PathTemplate
 
-WRITTEN = "google.cloud.firestore.document.v1.written"
-CREATED = "google.cloud.firestore.document.v1.created"
-UPDATED = "google.cloud.firestore.document.v1.updated"
-DELETED = "google.cloud.firestore.document.v1.deleted"
-
 
 class EventDecodeError(FlaskBoilerError):
     """The CloudEvent is not a Firestore document event we can read."""

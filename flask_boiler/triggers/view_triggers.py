@@ -20,7 +20,7 @@ from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 
 from ..context import Context
-from ..deploy.endpoints import document_trigger
+from ..endpoints import document_trigger, trigger_options_of
 from ..errors import InvalidSourceDocument
 from ..views.refresh import refresh_from_backref_event, refresh_from_followed_event, refresh_from_root_event
 from ..views.registry import trigger_name, watched_patterns
@@ -78,12 +78,10 @@ def _log(severity: str, message: str, **fields: Any) -> None:
 def view_trigger(pattern: str, views: Sequence[type], **options: Any) -> Callable[[Any], None]:
     """A functions-framework CloudEvent function refreshing ``views`` on changes to ``pattern``.
 
-    ``options`` are deploy options (:mod:`flask_boiler.deploy.options`); the
+    ``options`` are deploy options (:mod:`flask_boiler.endpoints.options`); the
     ``Meta.trigger_options`` of the view models this trigger refreshes override them.
     """
     import functions_framework
-
-    from ..deploy.options import trigger_options_of
 
     views = tuple(views)
 

@@ -174,8 +174,8 @@ def test_costs_counted_on_the_wire_match_the_minimum(world):
 
     db, gathering = world
     event = event_from(db, "fastGatherings/g1")
-    with count_operations(db) as cost:
-        report = handle_document_event(GATHERINGS, event, VIEWS, db)
+    with count_operations() as cost:
+        report = handle_document_event(GATHERINGS, event, VIEWS, cost.db)
     assert cost.writes == report.writes == 3 and cost.deletes == 0
     assert cost.reads == report.reads
     assert cost.looked_up.count("fastGatherings/g1") == 2  # the two guard reads, one per view model
@@ -184,8 +184,8 @@ def test_costs_counted_on_the_wire_match_the_minimum(world):
     before = db.document("fastGatherings/g1").get().to_dict()
     gathering.update(notes="unused by every view")
     unused_change = event_from(db, "fastGatherings/g1", before=before)
-    with count_operations(db) as cost:
-        handle_document_event(GATHERINGS, unused_change, VIEWS, db)
+    with count_operations() as cost:
+        handle_document_event(GATHERINGS, unused_change, VIEWS, cost.db)
     assert cost.billed_writes == 0
     # Reads: 3 followed refs + 3 views to compare; the triggering document is not read at all.
     assert cost.reads == 6 and "fastGatherings/g1" not in cost.looked_up
