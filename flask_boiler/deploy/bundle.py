@@ -1,9 +1,11 @@
 """Vendor the framework and the app's shared models into the deployed source, and nothing secret.
 
 ``firebase deploy`` uploads only ``functions/`` to Cloud Build, which installs
-``functions/requirements.txt`` and imports ``main.py``; ``flask_boiler`` and
-``shared_models`` live beside ``functions/`` in the checkout, so they are copied in
-(the packages listed in ``[tool.flask-boiler] vendor``).
+``functions/requirements.txt`` and imports ``main.py``; the app's packages live beside
+``functions/``, and the framework is in the project's venv (or, in this repository, beside
+``functions/`` too), so they are copied in: the packages listed in the ``vendor`` setting,
+each from the project directory if it is there, else from where the running interpreter
+imports it.
 
 Two ways to build a bundle:
 
@@ -24,6 +26,7 @@ one is found: deployed functions use their runtime service account, never a key 
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import json
 import os
 import re
@@ -160,10 +163,19 @@ def upload_ignore(root: Path) -> tuple[str, ...]:
 
 
 def _package_source(root: Path, package: str) -> Path:
+    """Where ``package`` is: in the project (the app's own packages, a framework checkout), else
+    where this interpreter imports it from (the framework installed in the project's venv)."""
     source = root / package
-    if not (source / "__init__.py").is_file():
-        raise BundleError(f"Cannot vendor {package!r}: {source} is not a Python package (no __init__.py).")
-    return source
+    if (source / "__init__.py").is_file():
+        return source
+    spec = importlib.util.find_spec(package) if package.isidentifier() else None
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if len(locations) == 1 and (Path(locations[0]) / "__init__.py").is_file():
+        return Path(locations[0])
+    raise BundleError(
+        f"Cannot vendor {package!r}: {source} is not a Python package (no __init__.py), and no installed "
+        "package of that name was found."
+    )
 
 
 def _copy_package(source: Path, destination: Path) -> None:

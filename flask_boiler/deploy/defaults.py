@@ -1,25 +1,33 @@
-"""The project's deploy settings: one place, ``[tool.flask-boiler]`` in ``pyproject.toml``.
+"""The project's settings: ``flask-boiler.toml``, or ``[tool.flask-boiler]`` in ``pyproject.toml``.
 
-Why pyproject.toml: it is already the project's one configuration file, it is read
-without importing (or deploying) any code, and TOML keeps the values declarative, so
-``manifest --check`` and reviewers see the same thing. Everything has a built-in
-default, so a project without the table still deploys::
+A project keeps its settings in one of two places, never both:
 
-    [tool.flask-boiler]
-    view-models = "shared_models:VIEW_MODELS"   # what rules, indexes and triggers derive from
-    rest-views = "shared_models:REST_VIEWS"     # REST-served views: their queries need indexes too
-    vendor = ["flask_boiler", "shared_models"]  # packages `make bundle` copies into functions/
-    seed = "shared_models.seed:seed"            # `make dev`: seeds example data (default: nothing)
-    demo = "shared_models.demo:run"             # `make demo`: the scripted walk (default: none)
-    accounts = "shared_models.seed:DEMO_USERS"  # `make dev` prints these sign-ins (.email, .password)
+* ``[tool.flask-boiler]`` in its ``pyproject.toml`` — the usual home of a Python project's
+  tool settings (what ``flask-boiler new`` writes);
+* a ``flask-boiler.toml`` file holding the same keys at its top level — for a directory whose
+  ``pyproject.toml`` belongs to something else. This repository is one: its ``pyproject.toml``
+  packages the framework, and the example app's settings live in ``flask-boiler.toml``, so
+  editing them does not reinstall the framework's venv.
 
-    [tool.flask-boiler.functions]               # defaults of every deployed function
-    region = ["us-central1"]
+Both are read without importing (or deploying) any code, and TOML keeps the values
+declarative, so ``check`` and reviewers see the same thing. Everything has a built-in
+default, so a project with neither still deploys (no view models, nothing vendored but
+the framework)::
+
+    view-models = "myapp:VIEW_MODELS"     # what rules, indexes and triggers derive from
+    rest-views = "myapp:REST_VIEWS"       # REST-served views: their queries need indexes too
+    vendor = ["flask_boiler", "myapp"]    # packages `bundle` copies into functions/
+    seed = "myapp.seed:seed"              # `dev`: seeds example data (default: nothing)
+    demo = "myapp.demo:run"               # `demo`: the scripted walk (default: none)
+    accounts = "myapp.seed:DEMO_USERS"    # `dev` prints these sign-ins (.email, .password)
+
+    [functions]                           # defaults of every deployed function
+    region = ["us-central1"]              # ([tool.flask-boiler.functions] in pyproject.toml)
     memory = "256MiB"
     timeout = 60
     max-instances = 10
 
-    [tool.flask-boiler.functions.env]           # plain variables -> functions/.env
+    [functions.env]                       # plain variables -> functions/.env
     LOG_LEVEL = "info"
 
 Per-function options (``http_endpoint(fn, memory="1GiB")``...) override these defaults;
@@ -39,12 +47,22 @@ from typing import Any
 
 from ..endpoints.options import BUILTIN_DEFAULTS, DeployOptionError, FunctionOptions, parse_options
 
-__all__ = ["DEFAULT_VENDOR", "DEFAULT_VIEW_MODELS", "ProjectSettings", "load_settings", "load_view_models"]
+__all__ = [
+    "DEFAULT_VENDOR",
+    "SETTINGS_FILE",
+    "ProjectSettings",
+    "load_object",
+    "load_query_views",
+    "load_settings",
+    "load_view_models",
+    "read_settings_table",
+]
 
-DEFAULT_VIEW_MODELS = "shared_models:VIEW_MODELS"
-DEFAULT_REST_VIEWS = "shared_models:REST_VIEWS"
-DEFAULT_VENDOR = ("flask_boiler", "shared_models")
-WHERE = "pyproject.toml [tool.flask-boiler]"
+#: The file that holds a project's settings when its pyproject.toml is not the place.
+SETTINGS_FILE = "flask-boiler.toml"
+#: The framework itself is not on PyPI under this name: a deploy always vendors it.
+DEFAULT_VENDOR = ("flask_boiler",)
+PYPROJECT_WHERE = "pyproject.toml [tool.flask-boiler]"
 _ENV_KEY = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 #: Keys firebase-tools refuses in functions/.env (its functions/env.js).
 _RESERVED_ENV_KEYS = frozenset(
@@ -75,14 +93,15 @@ _RESERVED_ENV_PREFIXES = ("X_GOOGLE_", "FIREBASE_", "EXT_", "KIT_")
 
 @dataclass(frozen=True)
 class ProjectSettings:
-    """Everything deploy tooling reads from ``[tool.flask-boiler]``."""
+    """Everything the tooling reads from the project's settings (see the module docs)."""
 
     root: Path
     defaults: FunctionOptions = BUILTIN_DEFAULTS
     env: Mapping[str, str] = field(default_factory=dict)
-    view_models: str = DEFAULT_VIEW_MODELS
+    #: ``module:ATTRIBUTE`` of the view models the triggers keep (empty: none).
+    view_models: str = ""
     #: ``module:ATTRIBUTE`` of the views the REST function serves (their queries need indexes too).
-    rest_views: str = DEFAULT_REST_VIEWS
+    rest_views: str = ""
     vendor: tuple[str, ...] = DEFAULT_VENDOR
     #: ``module:function`` seeding example data for ``make dev`` (empty: no seeding).
     seed: str = ""
@@ -90,14 +109,21 @@ class ProjectSettings:
     demo: str = ""
     #: ``module:ATTRIBUTE``: sign-in accounts (``.email``, ``.password``) ``make dev`` prints.
     accounts: str = ""
+    #: Where the settings were read from, for messages (``pyproject.toml [tool.flask-boiler]``).
+    where: str = PYPROJECT_WHERE
 
     @property
     def functions_dir(self) -> Path:
         return self.root / "functions"
 
+    @property
+    def source_files(self) -> tuple[Path, ...]:
+        """The files the settings come from (a change there can make generated files stale)."""
+        candidates = (self.root / SETTINGS_FILE, self.root / "pyproject.toml")
+        return tuple(path for path in candidates if path.is_file())
 
-def _check_env(env: Any) -> dict[str, str]:
-    where = WHERE.replace("]", ".functions.env]")
+
+def _check_env(env: Any, where: str) -> dict[str, str]:
     if not isinstance(env, Mapping):
         raise DeployOptionError("env", f'expected a table of NAME = "value", got {env!r}.', where)
     checked: dict[str, str] = {}
@@ -112,33 +138,61 @@ def _check_env(env: Any) -> dict[str, str]:
     return checked
 
 
-def load_settings(root: Path, pyproject: Mapping[str, Any] | None = None) -> ProjectSettings:
-    """Read and check ``[tool.flask-boiler]`` of ``root/pyproject.toml`` (``pyproject`` for tests)."""
-    if pyproject is None:
-        path = root / "pyproject.toml"
-        pyproject = tomllib.loads(path.read_text()) if path.exists() else {}
-    table = dict(pyproject.get("tool", {}).get("flask-boiler", {}))
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise DeployOptionError("file", f"{path.name} is not valid TOML: {exc}.", str(path)) from None
+
+
+def read_settings_table(root: Path) -> tuple[dict[str, Any], str]:
+    """The settings table of the project at ``root`` and where it was found.
+
+    ``flask-boiler.toml`` if it exists, else ``[tool.flask-boiler]`` of ``pyproject.toml``;
+    both at once is refused rather than silently preferring one.
+    """
+    settings_file = root / SETTINGS_FILE
+    pyproject = root / "pyproject.toml"
+    in_pyproject = _read_toml(pyproject).get("tool", {}).get("flask-boiler") if pyproject.is_file() else None
+    if settings_file.is_file():
+        if in_pyproject is not None:
+            raise DeployOptionError(
+                "file",
+                f"settings found in both {SETTINGS_FILE} and pyproject.toml [tool.flask-boiler]; keep one.",
+                str(root),
+            )
+        return _read_toml(settings_file), SETTINGS_FILE
+    return dict(in_pyproject or {}), PYPROJECT_WHERE
+
+
+def _module_spec(table: dict[str, Any], key: str, where: str, what: str = "ATTRIBUTE") -> str:
+    value = table.pop(key, "")
+    if not isinstance(value, str) or (value and value.count(":") != 1):
+        raise DeployOptionError(key, f"expected 'package.module:{what}' or \"\", got {value!r}.", where)
+    return value
+
+
+def load_settings(root: Path, table: Mapping[str, Any] | None = None, where: str | None = None) -> ProjectSettings:
+    """Read and check the settings of the project at ``root`` (or the given ``table``, for tests)."""
+    if table is None:
+        table, where = read_settings_table(root)
+    where = where or PYPROJECT_WHERE
+    table = dict(table)
     functions = dict(table.pop("functions", {}) or {})
-    env = _check_env(functions.pop("env", {}) or {})
-    defaults = BUILTIN_DEFAULTS.merged(parse_options(functions, WHERE.replace("]", ".functions]")))
-    view_models = table.pop("view-models", table.pop("view_models", DEFAULT_VIEW_MODELS))
-    if not isinstance(view_models, str) or view_models.count(":") != 1:
-        raise DeployOptionError("view-models", f"expected 'package.module:ATTRIBUTE', got {view_models!r}.", WHERE)
-    rest_views = table.pop("rest-views", DEFAULT_REST_VIEWS)
-    if not isinstance(rest_views, str) or (rest_views and rest_views.count(":") != 1):
-        raise DeployOptionError(
-            "rest-views", f"expected 'package.module:ATTRIBUTE' or \"\", got {rest_views!r}.", WHERE
-        )
+    in_file = where == SETTINGS_FILE
+    functions_where = f"{where} [functions]" if in_file else f"{PYPROJECT_WHERE[:-1]}.functions]"
+    env_where = f"{where} [functions.env]" if in_file else f"{PYPROJECT_WHERE[:-1]}.functions.env]"
+    env = _check_env(functions.pop("env", {}) or {}, env_where)
+    defaults = BUILTIN_DEFAULTS.merged(parse_options(functions, functions_where))
+    if "view_models" in table and "view-models" not in table:
+        table["view-models"] = table.pop("view_models")
+    view_models = _module_spec(table, "view-models", where)
+    rest_views = _module_spec(table, "rest-views", where)
     vendor = table.pop("vendor", list(DEFAULT_VENDOR))
     if not isinstance(vendor, list) or not all(isinstance(v, str) and v.isidentifier() for v in vendor):
-        raise DeployOptionError("vendor", f"expected a list of top-level package names, got {vendor!r}.", WHERE)
-    hooks = {}
-    for key in ("seed", "demo", "accounts"):
-        value = table.pop(key, "")
-        if not isinstance(value, str) or (value and value.count(":") != 1):
-            raise DeployOptionError(key, f"expected 'package.module:NAME' or \"\", got {value!r}.", WHERE)
-        hooks[key] = value
-    # Other keys of [tool.flask-boiler] belong to other parts of the framework (e.g. the REST layer).
+        raise DeployOptionError("vendor", f"expected a list of top-level package names, got {vendor!r}.", where)
+    hooks = {key: _module_spec(table, key, where, "NAME") for key in ("seed", "demo", "accounts")}
+    # Other keys belong to other parts of the framework (e.g. the REST layer).
     return ProjectSettings(
         root=root,
         defaults=defaults,
@@ -146,12 +200,15 @@ def load_settings(root: Path, pyproject: Mapping[str, Any] | None = None) -> Pro
         view_models=view_models,
         rest_views=rest_views,
         vendor=tuple(vendor),
+        where=where,
         **hooks,
     )
 
 
 def load_view_models(settings: ProjectSettings) -> tuple[type, ...]:
     """Import the declared view models (``module:ATTRIBUTE``) with the project root importable."""
+    if not settings.view_models:
+        return ()
     return tuple(load_object(settings, settings.view_models, "view-models"))
 
 
@@ -178,4 +235,4 @@ def load_object(settings: ProjectSettings, spec: str, key: str) -> Any:
     try:
         return getattr(module, attribute)
     except AttributeError:
-        raise DeployOptionError(key, f"{module_name} has no attribute {attribute!r}.", WHERE) from None
+        raise DeployOptionError(key, f"{module_name} has no attribute {attribute!r}.", settings.where) from None

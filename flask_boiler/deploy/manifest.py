@@ -88,8 +88,12 @@ def render_env(env: Mapping[str, str]) -> str | None:
     return ENV_HEADER + "".join(f"{key}={json.dumps(value)}\n" for key, value in sorted(env.items()))
 
 
-def generate(settings: ProjectSettings) -> dict[Path, str | None]:
-    """Every file the manifest command owns -> its expected text (``None``: not generated)."""
+def generate(settings: ProjectSettings, main: ModuleType | None = None) -> dict[Path, str | None]:
+    """Every file the manifest command owns -> its expected text (``None``: not generated).
+
+    ``main`` is ``functions/main.py`` if the caller loaded it already (it is loaded otherwise).
+    """
     functions_dir = settings.functions_dir
-    text = render(build_manifest(load_main(functions_dir), settings.defaults))
+    module = main if main is not None else load_main(functions_dir)
+    text = render(build_manifest(module, settings.defaults))
     return {functions_dir / "functions.yaml": text, functions_dir / ".env": render_env(settings.env)}
