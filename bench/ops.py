@@ -28,8 +28,8 @@ from flask_boiler.models.paths import PathTemplate
 from flask_boiler.testing.costs import count_operations
 from flask_boiler.testing.emulators import EmulatorStack, clear_firestore
 from flask_boiler.triggers.view_triggers import handle_document_event
-from flask_boiler.views.refresh import referenced_paths, referencing_query
 from flask_boiler.views.registry import watched_patterns
+from flask_boiler.views.sources import reference_paths
 from shared_models import VIEW_MODELS, Location, Meeting, User
 
 from . import world
@@ -112,14 +112,19 @@ def minimum_reads(changed: set[str], after: dict[str, dict], triggering: str) ->
         if path not in after:
             continue  # a delete needs no inputs
         view_cls, key = _view_class(path)
-        declaration = view_cls._fb_declaration
-        root_path = PathTemplate.parse(declaration.root.path).render(key)
+        declaration = view_cls.declaration()
+        root_path = declaration.root_path.render(key)
         root = declaration.root.model.get(doc_id=root_path.rsplit("/", 1)[1])
         needed.add(root_path)
         for source in declaration.followed:
-            needed.update(referenced_paths(root, source.via_attribute))
+            reached = [root]
+            for hop in source.hops:
+                paths = [p for document in reached for p in reference_paths(getattr(document, hop.attribute))]
+                needed.update(paths)
+                reached = [hop.target.get(doc_id=p.rsplit("/", 1)[1]) for p in paths]
+                reached = [document for document in reached if document is not None]
         for source in declaration.backrefs:
-            found = [s.reference.path for s in referencing_query(db, source.model, source.backref, root_path).stream()]
+            found = [s.reference.path for s in source.backref_query.query(db, [root_path]).stream()]
             needed.update(found or [f"(empty query for {path})"])  # an empty query still costs a read
     needed.discard(triggering)
     return len(needed)
