@@ -171,9 +171,11 @@ def run_once(stack: EmulatorStack, quick: bool) -> dict[str, dict]:
         last_event = event
         ours = _count(lambda pattern=pattern, event=event: handle_document_event(pattern, event, VIEW_MODELS, db))
         after_views = world.view_documents()
+        stored_views = world.raw_view_documents()
         changed = world.changed_views(before_views, after_views)
         naive = _count(lambda pattern=pattern, event=event: naive_refresh(db, pattern, event, VIEW_MODELS))
         naive_views = world.view_documents()
+        world.restore_view_documents(stored_views)  # the next scenario starts from what ours left
         if scenario.key in ("duplicate", "stale"):
             min_reads = 1 if not changed else minimum_reads(changed, after_views, scenario.document)
         else:

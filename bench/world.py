@@ -73,3 +73,21 @@ def view_documents(groups: Sequence[str] = VIEW_GROUPS) -> dict[str, dict]:
 
 def changed_views(before: dict[str, dict], after: dict[str, dict]) -> set[str]:
     return {path for path in set(before) | set(after) if before.get(path) != after.get(path)}
+
+
+def raw_view_documents(groups: Sequence[str] = VIEW_GROUPS) -> dict[str, dict]:
+    """path -> stored data of every view document, bookkeeping fields included."""
+    db = Context.db
+    return {snap.reference.path: snap.to_dict() for group in groups for snap in db.collection_group(group).stream()}
+
+
+def restore_view_documents(documents: dict[str, dict], groups: Sequence[str] = VIEW_GROUPS) -> None:
+    """Put every view document back as ``documents`` has it (the naive baseline rewrote them)."""
+    db = Context.db
+    existing = {snap.reference.path for group in groups for snap in db.collection_group(group).stream()}
+    batch = db.batch()
+    for path in existing - documents.keys():
+        batch.delete(db.document(path))
+    for path, data in documents.items():
+        batch.set(db.document(path), data)
+    batch.commit()

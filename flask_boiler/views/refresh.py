@@ -58,6 +58,7 @@ from .commit import (
     write_in_transaction,
 )
 from .compute import Computed, ComputeFailed, compute_root
+from .declaration import ReverseQuery
 from .dependents import Dependent, find_dependents, relevant_fields
 from .sources import Blocked, SourceReader, World, gather, reference_paths
 from .view_model import ViewModel
@@ -176,11 +177,14 @@ def _refresh_in(
     reader = SourceReader(db, transaction)
     affected = Affected(change, dependents)
     probe = _probe(change, dependents)
-    reader.fetch([change.path, *([probe] if probe else []), *affected.payload_paths()], affected.payload_queries())
+    queries = affected.payload_queries()
+    guard = [] if _carries_guard(change, queries) else [change.path]
+    reader.fetch([*guard, *([probe] if probe else []), *affected.payload_paths()], queries)
     if probe is not None and _handled_by(reader.documents.get(probe), change.event_id):
         report.duplicate = True
         return _done(report, reader), None
 
+    reader.fetch([change.path])  # already read, unless a query expected to return it did not: stale
     current = reader.documents[change.path]
     report.stale = not _same_version(current, change.after)
     before = World(reader, {change.path: change.before})
@@ -265,6 +269,22 @@ def _same_version(current: DocumentSnapshot, state: DocumentSnapshot) -> bool:
     return bool(current.update_time == state.update_time)
 
 
+def _carries_guard(change: DocumentChange, queries: Sequence[tuple[ReverseQuery, str]]) -> bool:
+    """Will one of ``queries`` return the changed document if it is still in the event's state?
+
+    A back-reference query for a root the new state points at returns the document as it is
+    now — the guard read, for free. If it does not come back, the event is stale, and the
+    document is read on its own.
+    """
+    if not change.after.exists:
+        return False
+    data = change.after.to_dict() or {}
+    return any(
+        query.model._meta.path.match(change.path) is not None and target in reference_paths(data.get(query.stored_key))
+        for query, target in queries
+    )
+
+
 def _handled_by(snapshot: DocumentSnapshot | None, event_id: str) -> bool:
     return snapshot is not None and snapshot.exists and (snapshot.to_dict() or {}).get(EVENT_FIELD) == event_id
 
@@ -323,9 +343,9 @@ class Affected:
                         paths += reference_paths(data.get(hop.reverse.stored_key))
         return paths
 
-    def payload_queries(self) -> list[tuple[Any, str]]:
+    def payload_queries(self) -> list[tuple[ReverseQuery, str]]:
         """Queries the payload already names: back-references of the roots, first reverse steps."""
-        queries: list[tuple[Any, str]] = []
+        queries: list[tuple[ReverseQuery, str]] = []
         for dependent in self.dependents:
             item = dependent.watcher.source
             declaration = dependent.watcher.view.declaration()
@@ -339,7 +359,7 @@ class Affected:
             queries += [(other.backref_query, root) for other in declaration.backrefs for root in roots]
         return queries
 
-    def _reverse_steps(self, dependent: Dependent) -> list[Any]:
+    def _reverse_steps(self, dependent: Dependent) -> list[ReverseQuery]:
         """The reverse queries from the changed document back to the roots, nearest first."""
         item = dependent.watcher.source
         position = dependent.watcher.hop if dependent.watcher.hop is not None else len(item.hops) - 1
