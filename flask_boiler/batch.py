@@ -6,8 +6,9 @@
         for city in cities:
             city.save(batch=batch)       # or batch.save(city)
 
-Writes are buffered and committed every ``chunk_size`` (500, Firestore's historical
-per-commit limit) writes, and once more when the block ends without an exception.
+Writes are buffered and committed every ``chunk_size`` (500, Firestore's per-commit
+limit, :data:`flask_boiler.models.limits.MAX_WRITES_PER_COMMIT`) writes, and once more
+when the block ends without an exception.
 Each chunk is atomic; the whole batch is not (an error in chunk 3 leaves chunks 1-2
 written). Use a transaction when all-or-nothing matters.
 """
@@ -15,16 +16,27 @@ written). Use a transaction when all-or-nothing matters.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .context import Context
+from .errors import UsageError
+from .models.limits import MAX_WRITES_PER_COMMIT
+from .models.references import is_document
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import Client, DocumentReference
 
-    from .models.document import DocumentModel
+__all__ = ["MAX_WRITES_PER_COMMIT", "BatchWritable", "WriteBatch"]
 
-__all__ = ["MAX_WRITES_PER_COMMIT", "WriteBatch"]
 
-MAX_WRITES_PER_COMMIT = 500
+class BatchWritable(Protocol):
+    """A document model instance, as a batch sees it (``DocumentModel`` is one)."""
+
+    def save(self, *, batch: Any = ..., merge: bool = ...) -> Any: ...
+
+    def insert(self, *, batch: Any = ...) -> Any: ...
+
+    def delete(self, *, batch: Any = ...) -> None: ...
 
 
 class WriteBatch:
@@ -36,7 +48,7 @@ class WriteBatch:
 
     def __init__(self, client: Client | None = None, *, chunk_size: int = MAX_WRITES_PER_COMMIT) -> None:
         if not 1 <= chunk_size <= MAX_WRITES_PER_COMMIT:
-            raise ValueError(f"chunk_size must be between 1 and {MAX_WRITES_PER_COMMIT}.")
+            raise UsageError(f"chunk_size must be between 1 and {MAX_WRITES_PER_COMMIT}.")
         self._client = client
         self.chunk_size = chunk_size
         self._batch: Any = None
@@ -49,8 +61,6 @@ class WriteBatch:
     @property
     def client(self) -> Client:
         if self._client is None:
-            from .context import Context
-
             self._client = Context.db
         return self._client
 
@@ -71,34 +81,34 @@ class WriteBatch:
 
     # -- Firestore WriteBatch interface ---------------------------------------------------------
 
-    def set(self, reference: DocumentReference, document_data: dict, merge: bool = False) -> None:
+    def set(self, reference: DocumentReference, document_data: dict[str, Any], merge: bool = False) -> None:
         self._current().set(reference, document_data, merge=merge)
         self._added()
 
-    def create(self, reference: DocumentReference, document_data: dict) -> None:
+    def create(self, reference: DocumentReference, document_data: dict[str, Any]) -> None:
         self._current().create(reference, document_data)
         self._added()
 
-    def update(self, reference: DocumentReference, field_updates: dict, option: Any = None) -> None:
+    def update(self, reference: DocumentReference, field_updates: dict[str, Any], option: Any = None) -> None:
         self._current().update(reference, field_updates, option=option)
         self._added()
 
-    def delete(self, reference: DocumentReference | DocumentModel, option: Any = None) -> None:
-        from .models.document import DocumentModel
-
-        if isinstance(reference, DocumentModel):
-            reference.delete(batch=self)
+    def delete(self, reference: Any, option: Any = None) -> None:
+        """Delete a ``DocumentReference``, or a model instance (``model.delete(batch=self)``)."""
+        if is_document(reference):
+            model: BatchWritable = reference  # type: ignore[assignment]  # is_document: a DocumentModel
+            model.delete(batch=self)
             return
         self._current().delete(reference, option=option)
         self._added()
 
     # -- model conveniences -------------------------------------------------------------------------
 
-    def save(self, model: DocumentModel, *, merge: bool = False) -> None:
+    def save(self, model: BatchWritable, *, merge: bool = False) -> None:
         """``model.save(batch=self, merge=merge)``."""
         model.save(batch=self, merge=merge)
 
-    def insert(self, model: DocumentModel) -> None:
+    def insert(self, model: BatchWritable) -> None:
         """``model.insert(batch=self)`` (the commit fails if the document exists)."""
         model.insert(batch=self)
 

@@ -8,6 +8,7 @@ import marshmallow
 
 from .errors import ModelDefinitionError
 from .models.base import Model
+from .primary_object import PrimaryObject
 
 __all__ = ["ClsFactory"]
 
@@ -30,8 +31,6 @@ class ClsFactory:
         The collection defaults to ``name``, as in 0.0.1.
         """
         if base is None:
-            from .primary_object import PrimaryObject
-
             base = PrimaryObject
         if not (isinstance(base, type) and issubclass(base, Model)):
             raise ModelDefinitionError(f"ClsFactory.create(base=...) must be a model class, got {base!r}.")

@@ -1,23 +1,79 @@
 """Field types for flask-boiler schemas (marshmallow fields that know Firestore).
 
-Every field converts in two directions:
+Every field converts in two directions with **one rule per type, the same both ways**:
 
-* ``to_storage(value)``: Python attribute value -> value handed to the Firestore client.
-  This is strict (``"3"`` is not an Integer) so a wrong type fails *before* the write,
-  in one :class:`~flask_boiler.errors.ValidationError` listing every bad field.
-* ``deserialize(value)`` (marshmallow's): stored value -> Python value, with
-  marshmallow's ``required``/``allow_none``/``validate`` handling.
+* ``to_storage(value)``: Python attribute value -> value handed to the Firestore client
+  (``save()``, ``update()``, ``to_dict()``, query values);
+* ``deserialize(value)`` (marshmallow's): stored value -> Python value (``get()``,
+  queries, ``from_dict()``, ``from_snapshot()``, REST bodies), with marshmallow's
+  ``required``/``allow_none``/``validate`` handling.
 
-Server values (``firestore.SERVER_TIMESTAMP``, ``Increment``, ``ArrayUnion``,
-``ArrayRemove``, ``DELETE_FIELD``...) pass through both directions untouched and skip
-validators: Firestore computes them at write time.
+A value that breaks the rule fails *before* any write, in one
+:class:`~flask_boiler.errors.ValidationError` listing every bad field; a stored value
+that breaks it fails to load (it is never coerced into something else and saved back).
+
+============================  ==============================================  ===========================================
+field                         accepts (save and load)                          rejects
+============================  ==============================================  ===========================================
+``String``                    ``str``                                           bytes, numbers, anything else
+``Integer``                   ``int`` within 64 bits                           ``bool``, floats (even ``1.0``), ``"3"``
+``Float``                     ``float``; an ``int`` only if exactly            ``bool``, ``"1.5"``, ``2**53 + 1``;
+                              representable (stored as a double)               NaN/±inf unless ``allow_nan=True``
+``Boolean``                   ``bool``                                          ``1``, ``0``, ``"true"``, ``"no"``
+``Raw``                       any value Firestore stores as it is: ``None``,    tuples/sets (they load as lists), naive
+                              bool, int, float, str, bytes, aware datetime,    datetimes, enum members, other objects
+                              GeoPoint, DocumentReference, Vector, lists,
+                              maps with ``str`` keys
+``List(inner)``               ``list`` or ``tuple`` (loads as ``list``), each   anything else; ``List(List(...))`` is a
+                              element by ``inner``'s rule                      definition error (no arrays in arrays)
+``Dict(values=)``             a mapping with ``str`` keys, each value by        non-string keys
+                              the value field's rule (``Raw``'s without one)
+``Nested(M)`` / ``Embedded``  an ``M`` instance (or a mapping of its           other models, non-mappings
+                              attributes, converted); ``many=True``: a list
+``Reference(M)``              an ``M`` instance, a ``DocumentReference`` or     other models, paths of other templates
+                              a document path matching ``M``'s template;
+                              ``many=True`` a list, ``as_map=True`` a map
+``DateTime``                  a timezone-aware ``datetime`` in years            naive datetimes, dates
+                              1-9999 UTC (loads as UTC)
+``Enum(E)``                   an ``E`` member (stored by value, or by name      values of another type (``True`` for 1)
+                              with ``by_value=False``)
+``GeoPoint``                  a GeoPoint or a ``(latitude, longitude)`` pair    out-of-range, NaN, bools, strings
+                              of numbers within range
+``Bytes``                     ``bytes`` (``bytearray``/``memoryview`` too,      strings that are not base64
+                              stored as ``bytes``)
+============================  ==============================================  ===========================================
+
+**Bool vs int.** ``True`` is an ``int`` in Python, but never an ``Integer`` or a
+``Float`` here, and ``1`` is never a ``Boolean``: Firestore keeps booleans and numbers
+apart, so a stored type never depends on which Python spelling was used.
+
+**Non-finite floats.** Firestore stores NaN and ±infinity, but JSON (REST bodies,
+cursors) cannot carry them and ``NaN != NaN`` breaks equality, so ``Float`` refuses them
+unless declared ``Float(allow_nan=True)`` (marshmallow's option; then they round-trip).
+
+**Text forms on load.** JSON has no timestamps, bytes or points, so loading (REST
+bodies, ``from_dict`` of JSON) also accepts exactly one text form each: ``DateTime`` an
+ISO 8601 string *with* an offset, ``Bytes`` base64, ``GeoPoint`` a
+``{"latitude", "longitude"}`` map, ``Reference`` a document path. Nothing else is coerced.
+
+**Firestore's own limits** (strings must be valid Unicode, 1 MiB documents, 20 levels of
+nesting, 1,500-byte field paths...) apply to every value whatever its field and are
+checked per document before a write (:mod:`flask_boiler.models.limits`).
+
+**Server values** (``SERVER_TIMESTAMP``, ``Increment``, ``ArrayUnion``, ``ArrayRemove``,
+``Maximum``, ``Minimum``, ``DELETE_FIELD`` from ``google.cloud.firestore``) are checked
+against the field too, then skip validators (Firestore computes the value):
+``ArrayUnion``/``ArrayRemove`` on array fields (``List``, ``Reference(many=True)``,
+``Nested(many=True)``, ``Raw``) with each element converted and checked like an element
+of the field (``ArrayUnion([user])`` stores ``user``'s reference);
+``Increment``/``Maximum``/``Minimum`` on ``Integer`` (int operand), ``Float`` (number)
+and ``Raw``; ``SERVER_TIMESTAMP`` on ``DateTime`` and ``Raw``; ``DELETE_FIELD`` on
+fields that are not ``required``.
 
 Compatibility with flask-boiler 0.0.1 (marshmallow 2 spelling): ``load_from=`` and
 ``dump_to=`` set marshmallow's ``data_key`` (they must agree), ``missing=`` is
-``load_default`` and ``default=`` is ``dump_default``.
-
-Fields that are not ``required`` accept ``None`` (stored as ``null``) unless
-``allow_none=False`` is passed.
+``load_default`` and ``default=`` is ``dump_default``. Fields that are not ``required``
+accept ``None`` (stored as ``null``) unless ``allow_none=False`` is passed.
 """
 
 from __future__ import annotations
@@ -26,19 +82,34 @@ import base64
 import binascii
 import datetime as _dt
 import enum as _enum
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+import math
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar
 
 import marshmallow
 from marshmallow import ValidationError as _MaValidationError
 from marshmallow import fields as _ma
 
-from ._private.firestore_types import document_reference_type, geo_point_type, is_server_value
-from .errors import ModelDefinitionError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .models.base import Model
-    from .models.document import DocumentModel
+from ._private.firestore_types import (
+    ARRAY_TRANSFORMS,
+    DELETE_FIELD,
+    NUMERIC_TRANSFORMS,
+    SERVER_TIMESTAMP,
+    document_reference_type,
+    geo_point_type,
+    is_server_value,
+    server_value_kind,
+)
+from .context import Context
+from .errors import ModelDefinitionError, UnknownFieldError
+from .models.base import Model
+from .models.document import DocumentModel
+from .models.limits import TYPE, document_id_problem, int64_problem, timestamp_problem, value_problems
+from .models.references import is_document, iter_references
+from .models.registry import resolve_model
+from .models.serialization import convert_all, dump_values, load_values
+from .models.serialization import to_storage as to_storage
+from .schema import schema_instance, stored_key
 
 __all__ = [
     "Bool",
@@ -66,24 +137,17 @@ __all__ = [
 _UNSET: Any = object()
 
 
-def to_storage(field: _ma.Field, value: Any) -> Any:
-    """Convert ``value`` for storage with ``field`` (works for plain marshmallow fields too)."""
-    if isinstance(field, Field):
-        return field.to_storage(value)
-    if value is None or is_server_value(value):
-        return value
-    return field._serialize(value, None, None)
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-class Field(_ma.Field):
+class Field(_ma.Field[Any]):
     """Base of flask-boiler fields: a marshmallow field with a strict ``to_storage``.
 
-    Subclasses override :meth:`_to_storage` (Python -> stored) and, when the stored form
-    differs from the Python one, marshmallow's ``_deserialize`` (stored -> Python).
+    Subclasses override :meth:`_to_storage` (Python -> stored) and marshmallow's
+    ``_deserialize`` (stored -> Python), applying the same rule in both. It implements
+    :class:`flask_boiler.models.serialization.StorageField`, the contract the ORM uses.
     """
-
-    #: Whether a query may address keys *inside* this field (``"meta.color"``) by name.
-    opaque_subpaths: bool = False
 
     def __init__(
         self,
@@ -114,13 +178,42 @@ class Field(_ma.Field):
     # -- Python -> stored ---------------------------------------------------------------
 
     def to_storage(self, value: Any) -> Any:
-        """The value to write to Firestore; raises :class:`marshmallow.ValidationError` on a wrong type."""
-        if value is None or is_server_value(value):
+        """The value to write to Firestore; raises ``marshmallow.ValidationError`` when it breaks the rule."""
+        if value is None:
             return value
+        if is_server_value(value):
+            return self._server_value_to_storage(value)
         return self._to_storage(value)
 
     def _to_storage(self, value: Any) -> Any:
         return value
+
+    def element_to_storage(self, value: Any) -> Any:
+        """One element of this array field, as stored (``array-contains``, ``ArrayUnion``)."""
+        raise _MaValidationError(f"{type(self).__name__} is not an array field.")
+
+    def _server_value_to_storage(self, value: Any) -> Any:
+        kind = server_value_kind(value)
+        if kind in ARRAY_TRANSFORMS:
+            elements = convert_all(enumerate(value.values), self.element_to_storage)
+            return type(value)([element for _index, element in elements])
+        if kind in NUMERIC_TRANSFORMS:
+            return type(value)(self._numeric_operand(value.value))
+        if kind == SERVER_TIMESTAMP:
+            if not self._accepts_server_timestamp():
+                raise _MaValidationError("SERVER_TIMESTAMP is only for DateTime (or Raw) fields.")
+            return value
+        if kind == DELETE_FIELD:
+            if self.required:
+                raise _MaValidationError("DELETE_FIELD would remove a required field.")
+            return value
+        raise _MaValidationError(f"Unsupported server value {value!r}.")  # pragma: no cover - all kinds above
+
+    def _numeric_operand(self, operand: Any) -> Any:
+        raise _MaValidationError(f"Increment/Maximum/Minimum need a number field, not {type(self).__name__}.")
+
+    def _accepts_server_timestamp(self) -> bool:
+        return False
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         # marshmallow's dump path (Schema.dump) gets the same conversion as models do.
@@ -128,9 +221,13 @@ class Field(_ma.Field):
 
     # -- stored -> Python ----------------------------------------------------------------
 
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        """By default the stored value is the Python value, under the same rule as saving."""
+        return self._to_storage(value)
+
     def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
         if is_server_value(value):
-            return value
+            return value  # checked by to_storage; validators do not apply to what Firestore computes
         return super().deserialize(value, attr, data, **kwargs)
 
     # -- model support -------------------------------------------------------------------
@@ -139,29 +236,70 @@ class Field(_ma.Field):
         """Model instances held in ``value`` that other documents *reference* (for prefetch)."""
         return iter(())
 
-    def child_field(self, attribute: str) -> tuple[str, _ma.Field | None]:
-        """For query paths ``"<this>.<attribute>"``: the stored key of ``attribute`` and its field."""
-        raise KeyError(attribute)
+    def child_field(self, attribute: str) -> tuple[str, _ma.Field[Any] | None] | None:
+        """For query paths ``"<this>.<attribute>"``: the stored key and field of ``attribute``, or ``None``."""
+        return None
 
     def _type_error(self, expected: str, value: Any) -> _MaValidationError:
         return _MaValidationError(f"Expected {expected}, got {type(value).__name__}.")
 
 
+# -- scalars ------------------------------------------------------------------------------------
+
+
 class Raw(Field, _ma.Raw):
-    """Any value the Firestore client can store, unchanged. Keys inside dict values are addressable in queries."""
+    """Any value Firestore stores as it is (see the table above). Keys inside maps are addressable in queries."""
 
-    opaque_subpaths = True
+    def _check(self, value: Any) -> Any:
+        problems = [
+            f"{where}: {message}" if where else message
+            for kind, where, message in value_problems(value)
+            if kind == TYPE
+        ]
+        if problems:
+            raise _MaValidationError(problems)
+        return value
 
-
-class String(Field, _ma.String):
     def _to_storage(self, value: Any) -> Any:
-        if not isinstance(value, str):
+        return self._check(value)
+
+    def element_to_storage(self, value: Any) -> Any:
+        return self._check(value)
+
+    def _numeric_operand(self, operand: Any) -> Any:
+        if not _is_number(operand):
+            raise self._type_error("a number", operand)
+        return operand
+
+    def _accepts_server_timestamp(self) -> bool:
+        return True
+
+    def child_field(self, attribute: str) -> tuple[str, _ma.Field[Any] | None] | None:
+        return attribute, None
+
+
+_RAW = Raw()  # the rule for values of a Dict without a value field
+
+
+class _OfType(Field):
+    """A field whose rule is "an instance of ``python_type``", both ways."""
+
+    python_type: ClassVar[type]
+
+    def _to_storage(self, value: Any) -> Any:
+        if not isinstance(value, self.python_type):
             raise self.make_error("invalid")
         return value
 
 
+class String(_OfType, _ma.String):
+    """A ``str``."""
+
+    python_type = str
+
+
 class Integer(Field, _ma.Integer):
-    """An ``int`` (never a ``bool`` or a numeric string)."""
+    """An ``int`` within 64 bits (never a ``bool``, a float or a numeric string)."""
 
     def __init__(self, *args: Any, strict: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, strict=strict, **kwargs)
@@ -169,33 +307,39 @@ class Integer(Field, _ma.Integer):
     def _to_storage(self, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.make_error("invalid")
+        problem = int64_problem(value)
+        if problem is not None:
+            raise _MaValidationError(problem)
         return value
 
-    def _validated(self, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._validated(value)
+    def _numeric_operand(self, operand: Any) -> Any:
+        return self._to_storage(operand)
 
 
 class Float(Field, _ma.Float):
-    """A ``float``; ints are accepted and stored as floats so the stored type is stable."""
+    """A ``float`` (an ``int`` if a float holds it exactly; stored as a double). NaN/±inf need ``allow_nan=True``."""
 
     def _to_storage(self, value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not _is_number(value):
             raise self.make_error("invalid")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise _MaValidationError(f"Integer {value} is too large for a float.") from None
+        if isinstance(value, int) and number != value:
+            raise _MaValidationError(f"Integer {value} cannot be stored exactly as a float; pass a float.")
+        if not self.allow_nan and not math.isfinite(number):
+            raise self.make_error("special")
+        return number
 
-    def _validated(self, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._validated(value)
+    def _numeric_operand(self, operand: Any) -> Any:
+        return self._to_storage(operand)
 
 
-class Boolean(Field, _ma.Boolean):
-    def _to_storage(self, value: Any) -> Any:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid")
-        return value
+class Boolean(_OfType, _ma.Boolean):
+    """A ``bool`` (never ``0``/``1`` or a string)."""
+
+    python_type = bool
 
 
 class DateTime(Field, _ma.DateTime):
@@ -204,10 +348,10 @@ class DateTime(Field, _ma.DateTime):
     Naive datetimes are rejected in both directions: Firestore timestamps are instants,
     and guessing a zone silently shifts data. Loaded values are plain ``datetime`` objects
     in UTC (equal to the aware value that was saved). ISO 8601 strings with an offset are
-    accepted on load (``from_dict`` with JSON input).
+    accepted on load (JSON input: REST bodies, ``from_dict``).
     """
 
-    default_error_messages: ClassVar[dict[str, str]] = {
+    default_error_messages: ClassVar[dict[str, str | list[Any] | dict[Any, Any]]] = {  # type: ignore[misc]
         "naive": "Naive datetime is not allowed; attach a tzinfo (e.g. datetime.timezone.utc)."
     }
 
@@ -216,14 +360,19 @@ class DateTime(Field, _ma.DateTime):
             raise self._type_error("a timezone-aware datetime", value)
         if value.tzinfo is None or value.utcoffset() is None:
             raise self.make_error("naive")
+        problem = timestamp_problem(value)
+        if problem is not None:
+            raise _MaValidationError(problem)
         return value
+
+    def _accepts_server_timestamp(self) -> bool:
+        return True
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> _dt.datetime:
         if not isinstance(value, (_dt.datetime, str)):
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.tzinfo is None or parsed.utcoffset() is None:
-            raise self.make_error("naive")
+        parsed = _ma.DateTime._deserialize(self, value, attr, data, **kwargs) if isinstance(value, str) else value
+        self._to_storage(parsed)
         # DatetimeWithNanoseconds -> plain datetime, so values compare and pickle as usual.
         return _dt.datetime(
             parsed.year,
@@ -237,42 +386,64 @@ class DateTime(Field, _ma.DateTime):
         )
 
 
-class Enum(Field, _ma.Enum):
-    """An :class:`enum.Enum` member, stored by value (``by_value=False`` stores the member name)."""
+class Enum(Field, _ma.Enum[Any]):
+    """An :class:`enum.Enum` member, stored by value (``by_value=False`` stores the member name).
+
+    Loading matches the stored value *and its type* (an ``IntEnum`` member with value 1
+    does not load from ``True``). Member values must be storable (checked when declared).
+    """
 
     def __init__(self, enum: type[_enum.Enum], *, by_value: Any = True, **kwargs: Any) -> None:
         super().__init__(enum, by_value=by_value, **kwargs)
+        for member in enum:
+            stored = self._stored(member)
+            if [problem for problem in value_problems(stored) if problem[0] == TYPE] or isinstance(
+                stored, (list, dict)
+            ):
+                raise ModelDefinitionError(
+                    f"{enum.__name__}.{member.name}: its value {stored!r} is not a storable scalar."
+                )
+
+    def _stored(self, member: _enum.Enum) -> Any:
+        if self.by_value is False:
+            return member.name
+        value = member.value
+        return value.value if isinstance(value, _enum.Enum) else value
 
     def _to_storage(self, value: Any) -> Any:
         if not isinstance(value, self.enum):
             raise _MaValidationError(f"Expected a {self.enum.__name__} member ({self.choices_text}).")
-        return value.value if self.by_value is not False else value.name
+        return self._stored(value)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        for member in self.enum:
+            stored = self._stored(member)
+            if type(stored) is type(value) and stored == value:
+                return member
+        raise self.make_error("unknown", choices=self.choices_text)
 
 
 class GeoPoint(Field):
-    """A :class:`google.cloud.firestore.GeoPoint`; ``(lat, lng)`` tuples are accepted and converted."""
+    """A :class:`google.cloud.firestore.GeoPoint`; ``(lat, lng)`` pairs are accepted and converted."""
+
+    def _point(self, latitude: Any, longitude: Any) -> Any:
+        if not (_is_number(latitude) and _is_number(longitude)):
+            raise _MaValidationError("Latitude and longitude must be numbers.")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # NaN fails both
+            raise _MaValidationError("Latitude must be within [-90, 90] and longitude within [-180, 180].")
+        return geo_point_type()(float(latitude), float(longitude))
 
     def _to_storage(self, value: Any) -> Any:
-        geo = geo_point_type()
-        if isinstance(value, geo):
-            point = value
-        elif isinstance(value, (tuple, list)) and len(value) == 2:
-            point = geo(*value)
-        else:
-            raise self._type_error("a GeoPoint or a (latitude, longitude) pair", value)
-        if not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
-            raise _MaValidationError("Latitude must be within [-90, 90] and longitude within [-180, 180].")
-        return point
+        if isinstance(value, geo_point_type()):
+            return self._point(value.latitude, value.longitude)
+        if isinstance(value, (tuple, list)) and len(value) == 2:
+            return self._point(*value)
+        raise self._type_error("a GeoPoint or a (latitude, longitude) pair", value)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        geo = geo_point_type()
-        if isinstance(value, geo):
-            return value
-        if isinstance(value, Mapping) and {"latitude", "longitude"} <= set(value):
-            return self._to_storage(geo(value["latitude"], value["longitude"]))
-        if isinstance(value, (tuple, list)):
-            return self._to_storage(value)
-        raise self._type_error("a GeoPoint", value)
+        if isinstance(value, Mapping) and set(value) == {"latitude", "longitude"}:
+            return self._point(value["latitude"], value["longitude"])
+        return self._to_storage(value)
 
 
 class Bytes(Field):
@@ -284,67 +455,82 @@ class Bytes(Field):
         return bytes(value)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bytes:
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            return bytes(value)
         if isinstance(value, str):
             try:
                 return base64.b64decode(value, validate=True)
             except (binascii.Error, ValueError) as exc:
                 raise _MaValidationError("Not valid base64 data.") from exc
-        raise self._type_error("bytes", value)
+        converted: bytes = self._to_storage(value)
+        return converted
 
 
-class List(Field, _ma.List):
+# -- containers ---------------------------------------------------------------------------------
+
+
+def _list_of(value: Any, field: Field, convert: Callable[[Any], Any]) -> list[Any]:
+    """``convert`` each element of the list (or tuple) ``value``, errors keyed by index."""
+    if not isinstance(value, (list, tuple)):
+        raise field._type_error("a list", value)
+    return [item for _index, item in convert_all(enumerate(value), convert)]
+
+
+def _is_array_field(field: _ma.Field[Any]) -> bool:
+    return isinstance(field, _ma.List) or bool(getattr(field, "many", False))
+
+
+class List(Field, _ma.List[Any]):
     """A list of ``inner`` values (``fields.List(fields.String())``)."""
 
+    def __init__(self, cls_or_instance: Any, **kwargs: Any) -> None:
+        super().__init__(cls_or_instance, **kwargs)
+        if _is_array_field(self.inner):
+            raise ModelDefinitionError(
+                "Firestore arrays cannot directly contain arrays: List(List(...)) cannot be stored."
+            )
+
     def _to_storage(self, value: Any) -> Any:
-        if not isinstance(value, (list, tuple)):
-            raise self._type_error("a list", value)
-        result, errors = [], {}
-        for index, item in enumerate(value):
-            try:
-                result.append(to_storage(self.inner, item))
-            except _MaValidationError as exc:
-                errors[index] = exc.messages
-        if errors:
-            raise _MaValidationError(errors)
-        return result
+        return _list_of(value, self, lambda item: to_storage(self.inner, item))
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        return _list_of(value, self, self.inner.deserialize)
+
+    def element_to_storage(self, value: Any) -> Any:
+        return to_storage(self.inner, value)
 
     def iter_models(self, value: Any) -> Iterator[Model]:
         if isinstance(value, (list, tuple)) and isinstance(self.inner, Field):
             for item in value:
                 yield from self.inner.iter_models(item)
 
-    def element_to_storage(self, value: Any) -> Any:
-        """Convert one element (``array-contains`` queries)."""
-        return to_storage(self.inner, value)
-
 
 class Dict(Field, _ma.Dict):
     """A map with string keys (``fields.Dict(values=fields.Integer())``). Alias: :data:`Map`."""
 
-    opaque_subpaths = True
-
-    def _to_storage(self, value: Any) -> Any:
+    def _map_of(self, value: Any, convert: Callable[[Any], Any]) -> dict[str, Any]:
         if not isinstance(value, Mapping):
             raise self._type_error("a mapping", value)
-        result, errors = {}, {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                errors[repr(key)] = ["Map keys must be strings."]
-                continue
-            try:
-                result[key] = to_storage(self.value_field, item) if self.value_field is not None else item
-            except _MaValidationError as exc:
-                errors[key] = exc.messages
-        if errors:
-            raise _MaValidationError(errors)
-        return result
+        bad_keys = {repr(key): ["Map keys must be strings."] for key in value if not isinstance(key, str)}
+        if bad_keys:
+            raise _MaValidationError(bad_keys)
+        if self.key_field is not None:
+            convert_all(((key, key) for key in value), self.key_field.deserialize)
+        return dict(convert_all(value.items(), convert))
+
+    def _to_storage(self, value: Any) -> Any:
+        field = self.value_field
+        return self._map_of(value, (lambda item: to_storage(field, item)) if field is not None else _RAW.to_storage)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        field = self.value_field
+        return self._map_of(value, field.deserialize if field is not None else _RAW.deserialize)
 
     def iter_models(self, value: Any) -> Iterator[Model]:
         if isinstance(value, Mapping) and isinstance(self.value_field, Field):
             for item in value.values():
                 yield from self.value_field.iter_models(item)
+
+    def child_field(self, attribute: str) -> tuple[str, _ma.Field[Any] | None] | None:
+        return attribute, self.value_field
 
 
 Map = Dict
@@ -353,12 +539,11 @@ Int = Integer
 Bool = Boolean
 
 
-def _resolve_model(target: Any) -> Any:
-    if isinstance(target, str):
-        from .models.registry import resolve_model
+# -- models -------------------------------------------------------------------------------------
 
-        return resolve_model(target)
-    return target
+
+def _resolve(target: Any) -> Any:
+    return resolve_model(target) if isinstance(target, str) else target
 
 
 class Nested(Field):
@@ -377,7 +562,7 @@ class Nested(Field):
 
     @property
     def target(self) -> Any:
-        self._target = _resolve_model(self._target)
+        self._target = _resolve(self._target)
         return self._target
 
     @property
@@ -385,88 +570,70 @@ class Nested(Field):
         return isinstance(self.target, type) and issubclass(self.target, marshmallow.Schema)
 
     def target_schema(self) -> marshmallow.Schema:
-        from .models.serialization import schema_instance
-
-        return schema_instance(self.target) if self._is_schema else self.target._meta.schema
+        target = self.target
+        if isinstance(target, type) and issubclass(target, marshmallow.Schema):
+            return schema_instance(target)
+        if isinstance(target, type) and issubclass(target, Model):
+            return target._meta.schema
+        raise ModelDefinitionError(f"Nested({self.target!r}): the target must be a model or schema class.")
 
     # Python -> stored
     def _to_storage(self, value: Any) -> Any:
-        return self._each(value, self._one_to_storage) if self.many else self._one_to_storage(value)
+        return _list_of(value, self, self._one_to_storage) if self.many else self._one_to_storage(value)
 
-    def _each(self, value: Any, convert: Any) -> list:
-        """``convert`` every item of a list, collecting every item's errors under its index."""
-        if not isinstance(value, (list, tuple)):
-            raise self._type_error("a list", value)
-        result, errors = [], {}
-        for index, item in enumerate(value):
-            try:
-                result.append(convert(item))
-            except _MaValidationError as exc:
-                errors[index] = exc.messages
-        if errors:
-            raise _MaValidationError(errors)
-        return result
+    def element_to_storage(self, value: Any) -> Any:
+        if not self.many:
+            return super().element_to_storage(value)
+        return self._one_to_storage(value)
 
     def _one_to_storage(self, value: Any) -> Any:
-        from .models.serialization import dump_values
-
-        target = self.target
+        schema = self.target_schema()
         if self._is_schema:
             if not isinstance(value, Mapping):
                 raise self._type_error("a mapping", value)
-            values = value
-            schema = self.target_schema()
-        else:
-            if isinstance(value, Mapping):
+            stored, errors = dump_values(schema, value)
+            if errors:
+                raise _MaValidationError(errors)
+            return stored
+        target = self.target
+        if isinstance(value, Mapping):
+            try:
                 value = target(**value)
-            if not isinstance(value, target):
-                raise self._type_error(f"a {target.__name__}", value)
-            return value._fb_dump()
-        stored, errors = dump_values(schema, values)
-        if errors:
-            raise _MaValidationError(errors)
-        return stored
+            except UnknownFieldError as exc:
+                raise _MaValidationError({exc.field: ["Unknown field."]}) from None
+        if not isinstance(value, target):
+            raise self._type_error(f"a {target.__name__}", value)
+        return value._fb_dump()
 
     # stored -> Python
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        return self._each(value, self._one_from_storage) if self.many else self._one_from_storage(value)
+        return _list_of(value, self, self._one_from_storage) if self.many else self._one_from_storage(value)
 
     def _one_from_storage(self, value: Any) -> Any:
-        from .errors import ValidationError
-        from .models.serialization import load_values
-
-        target = self.target
-        if not self._is_schema and isinstance(value, target):
+        schema = self.target_schema()
+        if not self._is_schema and isinstance(value, self.target):
             return value
         if not isinstance(value, Mapping):
             raise self._type_error("a map", value)
-        try:
-            if self._is_schema:
-                values, _extra = load_values(self.target_schema(), value)
-                return values
-            return target._fb_from_embedded(value)
-        except ValidationError as exc:
-            raise _MaValidationError(exc.errors) from exc
+        if self._is_schema:
+            values, _extra = load_values(schema, value)
+            return values
+        return self.target._fb_from_embedded(value)
 
     def iter_models(self, value: Any) -> Iterator[Model]:
         if self._is_schema:
             return
         items = value if self.many and isinstance(value, (list, tuple)) else [value]
-        from .models.references import iter_references
-
         for item in items:
             if isinstance(item, self.target):
-                yield from iter_references(item)
+                yield from iter_references(item)  # type: ignore[misc]  # documents are models
 
-    def child_field(self, attribute: str) -> tuple[str, _ma.Field | None]:
+    def child_field(self, attribute: str) -> tuple[str, _ma.Field[Any] | None] | None:
         if self.many:
-            raise KeyError(attribute)
-        schema = self.target_schema()
-        field = schema.fields.get(attribute)
+            return None
+        field = self.target_schema().fields.get(attribute)
         if field is None:
-            raise KeyError(attribute)
-        from .schema import stored_key
-
+            return None
         return stored_key(attribute, field), field
 
 
@@ -500,40 +667,34 @@ class Reference(Field):
 
     @property
     def target(self) -> type[DocumentModel] | None:
-        self._target = _resolve_model(self._target)
-        return self._target
+        self._target = _resolve(self._target)
+        target: type[DocumentModel] | None = self._target
+        return target
 
-    # Python -> stored
-    def _to_storage(self, value: Any) -> Any:
+    def _collection_of(self, value: Any, convert: Callable[[Any], Any]) -> Any:
         if self.many:
             if not isinstance(value, (list, tuple)):
                 raise self._type_error("a list of references", value)
-            return self._collect((index, item) for index, item in enumerate(value))
+            return [item for _index, item in convert_all(enumerate(value), convert)]
         if self.as_map:
-            if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
                 raise self._type_error("a mapping of str -> reference", value)
-            return dict(self._collect(value.items(), keep_keys=True))
-        return self.element_to_storage(value)
+            return dict(convert_all(value.items(), convert))
+        return convert(value)
 
-    def _collect(self, pairs: Any, keep_keys: bool = False) -> Any:
-        result, errors = [], {}
-        for key, item in pairs:
-            try:
-                converted = self.element_to_storage(item)
-            except _MaValidationError as exc:
-                errors[key] = exc.messages
-                continue
-            result.append((key, converted) if keep_keys else converted)
-        if errors:
-            raise _MaValidationError(errors)
-        return result
+    # Python -> stored
+    def _to_storage(self, value: Any) -> Any:
+        return self._collection_of(value, self._one_to_storage)
 
     def element_to_storage(self, value: Any) -> Any:
-        """One model / DocumentReference / path -> ``DocumentReference``."""
-        if value is None or is_server_value(value):
-            return value
-        from .models.document import DocumentModel
+        if not self.many:
+            return super().element_to_storage(value)
+        return self._one_to_storage(value)
 
+    def _one_to_storage(self, value: Any) -> Any:
+        """One model / DocumentReference / path -> ``DocumentReference``."""
+        if value is None:
+            return value
         target = self.target
         if isinstance(value, DocumentModel):
             if target is not None and not isinstance(value, target):
@@ -542,14 +703,19 @@ class Reference(Field):
         if isinstance(value, document_reference_type()):
             self._check_path(value.path)
             return value
-        if isinstance(value, str) and value.strip("/").count("/") % 2 == 1:
-            self._check_path(value.strip("/"))
-            from .context import Context
-
-            return Context.db.document(value.strip("/"))
+        if isinstance(value, str):
+            path = value.strip("/")
+            self._check_path(path)
+            return Context.db.document(path)
         raise self._type_error("a model instance, DocumentReference or document path", value)
 
     def _check_path(self, path: str) -> None:
+        segments = path.split("/")
+        if len(segments) % 2 != 0:
+            raise _MaValidationError(f"{path!r} is not a document path (collection/id pairs).")
+        problem = next(filter(None, (document_id_problem(segment) for segment in segments)), None)
+        if problem is not None:
+            raise _MaValidationError(f"{path!r} is not a valid document path: {problem}")
         target = self.target
         if target is not None and target._meta.path is not None and target._meta.path.match(path) is None:
             raise _MaValidationError(
@@ -558,35 +724,21 @@ class Reference(Field):
 
     # stored -> Python
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        if self.many:
-            if not isinstance(value, (list, tuple)):
-                raise self._type_error("a list of references", value)
-            return [self._one_from_storage(item) for item in value]
-        if self.as_map:
-            if not isinstance(value, Mapping):
-                raise self._type_error("a map of references", value)
-            return {key: self._one_from_storage(item) for key, item in value.items()}
-        return self._one_from_storage(value)
+        return self._collection_of(value, self._one_from_storage)
 
     def _one_from_storage(self, value: Any) -> Any:
-        from .models.document import DocumentModel
-
         if value is None:
             return None
-        target = self.target
         if isinstance(value, DocumentModel):
+            self._one_to_storage(value)  # the same rule: a model of the target type
             return value
-        if isinstance(value, str):
-            value = self.element_to_storage(value)
-        if not isinstance(value, document_reference_type()):
-            raise self._type_error("a DocumentReference", value)
+        reference = self._one_to_storage(value)
+        target = self.target
         if target is None:
-            return value
-        return target._fb_stub(value)
+            return reference
+        return target._fb_stub(reference)
 
     def iter_models(self, value: Any) -> Iterator[Model]:
-        from .models.document import DocumentModel
-
         if self.many and isinstance(value, (list, tuple)):
             items: Any = value
         elif self.as_map and isinstance(value, Mapping):
@@ -594,8 +746,5 @@ class Reference(Field):
         else:
             items = [value]
         for item in items:
-            if isinstance(item, DocumentModel):
+            if is_document(item) and isinstance(item, Model):
                 yield item
-
-
-FieldLike = Field | _ma.Field

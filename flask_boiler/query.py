@@ -22,25 +22,38 @@ Queries are immutable: every method returns a new query.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import marshmallow
 
 from ._private.cursor import decode_cursor, encode_cursor, query_fingerprint
 from ._private.firestore_types import document_reference_type, field_path_repr
+from .context import Context
 from .errors import InvalidCursorError, PathError, QueryError, UnknownFieldError, ValidationError
+from .models.limits import check_storable, document_id_problem
+from .models.options import ModelOptions
+from .models.references import is_document
+from .models.serialization import element_to_storage, storage_field, to_storage
 from .schema import stored_key
 
 if TYPE_CHECKING:  # pragma: no cover
-    from google.cloud.firestore import Transaction
+    from google.cloud.firestore import DocumentSnapshot, Transaction
 
-    from .models.document import DocumentModel
+__all__ = ["OPERATORS", "And", "Filter", "Or", "Page", "Query", "QueryableModel", "resolve_attribute"]
 
-__all__ = ["OPERATORS", "And", "Filter", "Or", "Page", "Query", "resolve_attribute"]
 
-M = TypeVar("M", bound="DocumentModel")
+class QueryableModel(Protocol):
+    """What a query needs of a model class (``DocumentModel`` subclasses are queryable)."""
+
+    _meta: ClassVar[ModelOptions]
+
+    @classmethod
+    def from_snapshot(cls, snapshot: DocumentSnapshot[Any]) -> Self: ...
+
+
+M = TypeVar("M", bound=QueryableModel)
 
 OPERATORS = frozenset(["==", "!=", "<", "<=", ">", ">=", "in", "not-in", "array-contains", "array-contains-any"])
 _INEQUALITIES = frozenset(["<", "<=", ">", ">=", "!=", "not-in"])
@@ -90,7 +103,7 @@ class Or(_Composite):
     kind = "OR"
 
 
-FilterLike = Filter | And | Or | tuple
+FilterLike = Filter | And | Or | tuple[str, str, Any]
 
 
 def _as_filter(item: Any) -> Filter | And | Or:
@@ -104,7 +117,7 @@ def _as_filter(item: Any) -> Filter | And | Or:
 # -- attribute -> stored path ---------------------------------------------------------------------
 
 
-def resolve_attribute(model: type, attribute: str) -> tuple[str, marshmallow.fields.Field | None]:
+def resolve_attribute(model: type[QueryableModel], attribute: str) -> tuple[str, marshmallow.fields.Field[Any] | None]:
     """``"address.city"`` -> (stored field path, field or ``None`` when the value is free-form).
 
     ``"doc_id"`` resolves to Firestore's document-id path ``__name__``.
@@ -113,44 +126,35 @@ def resolve_attribute(model: type, attribute: str) -> tuple[str, marshmallow.fie
         return DOCUMENT_ID, None
     schema = model._meta.schema
     parts = attribute.split(".")
-    stored: list[str] = []
     name = parts[0]
     current = schema.fields.get(name)
     if current is None or current.load_only:
         raise UnknownFieldError(model.__name__, attribute, list(schema.fields))
-    stored.append(stored_key(name, current))
-    field_obj: marshmallow.fields.Field | None = current
+    stored: list[str] = [stored_key(name, current)]
+    field_obj: marshmallow.fields.Field[Any] | None = current
     for index, part in enumerate(parts[1:], start=1):
-        assert field_obj is not None
-        if getattr(field_obj, "opaque_subpaths", False) or isinstance(field_obj, marshmallow.fields.Dict):
+        if field_obj is None:  # inside a free-form value (Raw, Dict): the rest is stored as written
             stored.extend(parts[index:])
-            field_obj = None
             break
-        child = getattr(field_obj, "child_field", None)
-        try:
-            if child is None:
-                raise KeyError(part)
-            key, field_obj = child(part)
-        except KeyError:
-            raise UnknownFieldError(model.__name__, attribute) from None
+        protocol = storage_field(field_obj)
+        child = protocol.child_field(part) if protocol is not None else None
+        if child is None and isinstance(field_obj, marshmallow.fields.Dict):
+            child = (part, None)
+        if child is None:
+            raise UnknownFieldError(model.__name__, attribute)
+        key, field_obj = child
         stored.append(key)
     return field_path_repr(stored), field_obj
 
 
-def _convert(field_obj: marshmallow.fields.Field | None, op: str, value: Any) -> Any:
-    from .fields import to_storage
-
-    if field_obj is None:
-        return value
-    element = getattr(field_obj, "element_to_storage", None)
-    many = getattr(field_obj, "many", False) or getattr(field_obj, "as_map", False)
-    is_list = isinstance(field_obj, marshmallow.fields.List) or many
+def _convert(field_obj: marshmallow.fields.Field[Any] | None, op: str, value: Any) -> Any:
+    """A filter value as stored: each element for ``array-contains(-any)``, each item for ``in``/``not-in``."""
 
     def one(item: Any) -> Any:
-        if op in _ELEMENT_OPERATORS and is_list and element is not None:
-            return element(item)
-        if element is not None and not is_list:
-            return element(item)
+        if field_obj is None:
+            return item
+        if op in _ELEMENT_OPERATORS:
+            return element_to_storage(field_obj, item)
         return to_storage(field_obj, item)
 
     if op in _LIST_OPERATORS:
@@ -207,7 +211,7 @@ class Query(Generic[M]):
         self.model = model
         self._state = _state or _State(parent_params=tuple(sorted((parent_params or {}).items())), group=group)
         if not group and _state is None:
-            template = model._meta.path
+            template = model._meta.document_path
             missing = [name for name in template.parent_params if name not in dict(self._state.parent_params)]
             if missing:
                 raise PathError(
@@ -216,8 +220,6 @@ class Query(Generic[M]):
                 )
 
     def _with(self, **changes: Any) -> Query[M]:
-        from dataclasses import replace
-
         return Query(self.model, _state=replace(self._state, **changes))
 
     # -- building ---------------------------------------------------------------------------
@@ -257,22 +259,24 @@ class Query(Generic[M]):
                 value = _convert(field_obj, op, item.value)
             except marshmallow.ValidationError as exc:
                 raise ValidationError({item.attribute: exc.messages}, model=self.model.__name__) from None
+            # A lone surrogate or a 65-bit integer would fail inside the client, naming nothing.
+            check_storable({item.attribute: value}, model=self.model.__name__)
         if op in _INEQUALITIES:
             inequality.add(path)
         return FieldFilter(path, _CLIENT_OPS.get(op, op), value)
 
     def _doc_id_value(self, op: str, value: Any) -> Any:
         def ref(item: Any) -> Any:
-            from .models.document import DocumentModel
-
-            if isinstance(item, DocumentModel):
+            if is_document(item):
                 return item.doc_ref
             if isinstance(item, document_reference_type()):
                 return item
             if isinstance(item, str):
-                if "/" in item.strip("/"):
-                    from .context import Context
-
+                segments = item.strip("/").split("/")
+                problem = next(filter(None, map(document_id_problem, segments)), None)
+                if problem is not None:
+                    raise QueryError(f"Cannot filter by document id {item!r}: {problem}")
+                if len(segments) > 1:
                     return Context.db.document(item.strip("/"))
                 if self._state.group:
                     raise QueryError("Collection-group queries filter by document id with full document paths.")
@@ -280,6 +284,8 @@ class Query(Generic[M]):
             raise QueryError(f"A document id filter needs ids, paths, references or models, got {item!r}.")
 
         if op in _LIST_OPERATORS:
+            if not isinstance(value, Iterable) or isinstance(value, str):
+                raise QueryError(f"Operator {op!r} needs a list of values, got {type(value).__name__}.")
             return [ref(item) for item in value]
         return ref(value)
 
@@ -299,13 +305,11 @@ class Query(Generic[M]):
     # -- Firestore query --------------------------------------------------------------------------
 
     def _collection(self) -> Any:
-        from .context import Context
-
-        template = self.model._meta.path
+        template = self.model._meta.document_path
         return Context.db.collection(template.collection_path(dict(self._state.parent_params)))
 
     def _scope(self) -> str:
-        template = self.model._meta.path
+        template = self.model._meta.document_path
         if self._state.group:
             return f"group:{template.collection_id}"
         return template.collection_path(dict(self._state.parent_params))
@@ -322,10 +326,8 @@ class Query(Generic[M]):
         return FieldFilter(options.type_field, "in", names)
 
     def _build(self, orders: Sequence[_Order], limit: int | None) -> Any:
-        from .context import Context
-
         if self._state.group:
-            query = Context.db.collection_group(self.model._meta.path.collection_id)
+            query = Context.db.collection_group(self.model._meta.document_path.collection_id)
         else:
             query = self._collection()
         type_filter = self._type_filter()
@@ -392,8 +394,6 @@ class Query(Generic[M]):
         """
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise QueryError(f"page limit must be a positive integer, got {limit!r}.")
-        from .context import Context
-
         orders = self._page_orders()
         fingerprint = query_fingerprint(self._scope(), [(order.path, order.direction) for order in orders])
         value_paths = [order.path for order in orders if order.path != DOCUMENT_ID]
@@ -417,7 +417,7 @@ class Query(Generic[M]):
         return Page(items=list(self._models(snapshots)), next_cursor=next_cursor)
 
     def _check_cursor_path(self, path: str) -> None:
-        template = self.model._meta.path
+        template = self.model._meta.document_path
         parent, _, _doc = path.rpartition("/")
         if self._state.group:
             if parent.rsplit("/", 1)[-1] != template.collection_id:

@@ -16,6 +16,14 @@
 The function runs in a fresh transaction and is re-run from the start when Firestore
 reports contention (up to ``max_attempts`` times), so it must only have effects through
 the transaction. All reads must come before writes (a Firestore rule).
+
+The retrying is the client library's own (``google.cloud.firestore.transactional``,
+which re-runs with the failed transaction's id so the retry keeps its place in line).
+When every attempt aborted, the library raises a bare ``ValueError``; here that becomes
+:class:`~flask_boiler.errors.ContentionError` with the number of attempts, which callers
+(and the REST layer: 503 with ``Retry-After``) can tell from a bug. A transaction that
+is contended by design (many writers on one document) is better written without a read:
+``update(attendees=ArrayUnion([...]))``, ``update(count=Increment(1))``.
 """
 
 from __future__ import annotations
@@ -24,7 +32,13 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-__all__ = ["run_in_transaction", "transactional"]
+from .context import Context
+from .errors import ContentionError
+
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "run_in_transaction", "transactional"]
+
+#: Attempts of a transaction before :class:`~flask_boiler.errors.ContentionError` (the client's default).
+DEFAULT_MAX_ATTEMPTS = 5
 
 R = TypeVar("R")
 
@@ -35,14 +49,17 @@ def transactional(func: Callable[..., R]) -> Callable[..., R]: ...
 
 @overload
 def transactional(
-    *, max_attempts: int = 5, read_only: bool = False
+    *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, read_only: bool = False
 ) -> Callable[[Callable[..., R]], Callable[..., R]]: ...
 
 
-def transactional(func: Callable[..., R] | None = None, *, max_attempts: int = 5, read_only: bool = False) -> Any:
+def transactional(
+    func: Callable[..., R] | None = None, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, read_only: bool = False
+) -> Any:
     """Decorate ``func(transaction, *args, **kwargs)`` so calling ``func(*args, **kwargs)`` runs it in a transaction.
 
     Usable bare (``@transactional``) or with options (``@transactional(max_attempts=10)``).
+    Raises :class:`~flask_boiler.errors.ContentionError` when every attempt aborted.
     """
 
     def decorate(inner: Callable[..., R]) -> Callable[..., R]:
@@ -56,12 +73,34 @@ def transactional(func: Callable[..., R] | None = None, *, max_attempts: int = 5
 
 
 def run_in_transaction(
-    func: Callable[..., R], *args: Any, max_attempts: int = 5, read_only: bool = False, **kwargs: Any
+    func: Callable[..., R],
+    *args: Any,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    read_only: bool = False,
+    client: Any = None,
+    **kwargs: Any,
 ) -> R:
-    """Call ``func(transaction, *args, **kwargs)`` in a new transaction, retried on contention."""
+    """Call ``func(transaction, *args, **kwargs)`` in a new transaction, retried on contention.
+
+    ``client``: the Firestore client to use (default: ``Context.db``).
+
+    :class:`~flask_boiler.errors.ContentionError` (``attempts`` = ``max_attempts``) when
+    every attempt aborted; any other exception from ``func`` propagates unchanged, after
+    the transaction is rolled back.
+    """
+    from google.api_core.exceptions import Aborted
     from google.cloud import firestore
 
-    from .context import Context
-
-    transaction = Context.db.transaction(max_attempts=max_attempts, read_only=read_only)
-    return firestore.transactional(func)(transaction, *args, **kwargs)
+    db = client if client is not None else Context.db
+    transaction = db.transaction(max_attempts=max_attempts, read_only=read_only)
+    try:
+        result: R = firestore.transactional(func)(transaction, *args, **kwargs)
+    except ValueError as exc:
+        if isinstance(exc.__cause__, Aborted):  # the client's "Failed to commit transaction in N attempts."
+            raise ContentionError(
+                f"The transaction {getattr(func, '__qualname__', func)!r} aborted on contention {max_attempts} "
+                "times; retry later, or avoid reading a hot document (ArrayUnion, Increment).",
+                attempts=max_attempts,
+            ) from exc.__cause__
+        raise
+    return result

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_boiler import fields, schema
 from flask_boiler.domain_model import DomainModel
+from flask_boiler.models import ArrayRemove, ArrayUnion
 
 
 class UserSchema(schema.Schema):
@@ -51,12 +52,17 @@ class Meeting(DomainModel):
         schema_cls = MeetingSchema
 
     def join(self, user: User, *, transaction: Any = None) -> None:
-        """Add ``user`` to the attendees (one update of ``attendees``; the views follow)."""
-        self.update(attendees=[*self.attendees, user], transaction=transaction)
+        """Add ``user`` to the attendees; the views follow.
+
+        ``ArrayUnion`` adds the reference on the server without reading or rewriting the
+        list, so many users joining one meeting at once never overwrite each other (a
+        read-modify-write of the whole list would lose joins or abort on contention).
+        """
+        self.update(attendees=ArrayUnion([user]), transaction=transaction)
 
     def leave(self, uid: str, *, transaction: Any = None) -> None:
-        """Remove the attendee with ``uid``."""
-        self.update(attendees=[a for a in self.attendees if a.doc_id != uid], transaction=transaction)
+        """Remove the attendee with ``uid`` (``ArrayRemove``: no read-modify-write either)."""
+        self.update(attendees=ArrayRemove([User.ref_for(uid)]), transaction=transaction)
 
 
 class TicketSchema(schema.Schema):

@@ -21,7 +21,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import InvalidCursorError
+from ..errors import InvalidCursorError, QueryError
+from .firestore_types import document_reference_type, geo_point_type
 
 __all__ = ["decode_cursor", "encode_cursor", "query_fingerprint"]
 
@@ -36,8 +37,6 @@ def query_fingerprint(scope: str, orders: Sequence[tuple[str, str]]) -> str:
 
 
 def _encode_value(value: Any) -> Any:
-    from .firestore_types import document_reference_type, geo_point_type
-
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -48,7 +47,7 @@ def _encode_value(value: Any) -> Any:
         return value
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
-            raise ValueError("naive datetime in cursor")
+            raise QueryError("Cannot page by a naive datetime value.")
         return {"$dt": value.astimezone(_dt.UTC).isoformat(timespec="microseconds")}
     if isinstance(value, (bytes, bytearray)):
         return {"$bytes": base64.b64encode(bytes(value)).decode()}
@@ -60,7 +59,7 @@ def _encode_value(value: Any) -> Any:
         return [_encode_value(item) for item in value]
     if isinstance(value, dict):
         return {"$map": {str(key): _encode_value(item) for key, item in value.items()}}
-    raise ValueError(f"cannot put a {type(value).__name__} in a cursor")
+    raise QueryError(f"Cannot page by a {type(value).__name__} value.")
 
 
 def _decode_value(value: Any, make_ref: Callable[[str], Any]) -> Any:
@@ -73,21 +72,19 @@ def _decode_value(value: Any, make_ref: Callable[[str], Any]) -> Any:
         if tag == "$dt" and isinstance(payload, str):
             parsed = _dt.datetime.fromisoformat(payload)
             if parsed.tzinfo is None:
-                raise ValueError("naive timestamp")
+                raise InvalidCursorError("The cursor holds a naive timestamp.")
             return parsed
         if tag == "$bytes" and isinstance(payload, str):
             return base64.b64decode(payload, validate=True)
         if tag == "$ref" and isinstance(payload, str) and payload.count("/") % 2 == 1:
             return make_ref(payload)
         if tag == "$geo" and isinstance(payload, list) and len(payload) == 2:
-            from .firestore_types import geo_point_type
-
             return geo_point_type()(float(payload[0]), float(payload[1]))
         if tag == "$float" and payload in ("nan", "inf", "-inf"):
             return float(payload)
         if tag == "$map" and isinstance(payload, dict):
             return {key: _decode_value(item, make_ref) for key, item in payload.items()}
-    raise ValueError(f"unexpected cursor value {value!r}")
+    raise InvalidCursorError("The cursor holds an invalid value.")
 
 
 def encode_cursor(fingerprint: str, path: str, values: Sequence[Any]) -> str:

@@ -23,20 +23,23 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import marshmallow
 
-from ..errors import ModelDefinitionError, UnknownFieldError, ValidationError
+from ..errors import ModelDefinitionError, UnknownFieldError, UnknownModelTypeError, UsageError, ValidationError
+from .limits import check_storable
 from .options import ModelOptions, build_options
 from .registry import register_model
 from .serialization import check, dump_values, load_values
 
-__all__ = ["EmbeddedModel", "FieldAttribute", "Model"]
+__all__ = ["EmbeddedModel", "FieldAttribute", "Model", "ModelAttribute"]
+
+M = TypeVar("M", bound="Model")
 
 
-class FieldAttribute:
-    """Class attribute standing for one schema field; values live in the instance's ``_fb_values``."""
+class ModelAttribute:
+    """A named data descriptor on a model class; the class itself reads as the descriptor."""
 
     __slots__ = ("name",)
 
@@ -44,8 +47,21 @@ class FieldAttribute:
         self.name = name
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            return self
+        return self if obj is None else self.value_of(obj)
+
+    def value_of(self, obj: Any) -> Any:
+        raise NotImplementedError  # pragma: no cover - subclasses say where the value lives
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class FieldAttribute(ModelAttribute):
+    """Class attribute standing for one schema field; values live in the instance's ``_fb_values``."""
+
+    __slots__ = ()
+
+    def value_of(self, obj: Any) -> Any:
         obj._fb_ensure_loaded()
         return obj._fb_values.get(self.name)
 
@@ -53,11 +69,8 @@ class FieldAttribute:
         obj._fb_ensure_loaded()
         obj._fb_values[self.name] = value
 
-    def __repr__(self) -> str:
-        return f"<field {self.name}>"
 
-
-def _default_for(field: marshmallow.fields.Field) -> Any:
+def _default_for(field: marshmallow.fields.Field[Any]) -> Any:
     default = field.load_default
     if default is marshmallow.missing:
         return None
@@ -68,6 +81,7 @@ class Model:
     """Attribute values described by ``Meta.schema_cls``; serializable and embeddable."""
 
     _meta: ClassVar[ModelOptions]
+    #: True for models stored as documents (:class:`~flask_boiler.models.document.DocumentModel`).
     _fb_persistent: ClassVar[bool] = False
 
     _fb_values: dict[str, Any]
@@ -126,7 +140,7 @@ class Model:
 
     def __init__(self, **values: Any) -> None:
         if self._meta.abstract:
-            raise TypeError(f"{type(self).__name__} is abstract (Meta.abstract = True); subclass it with a schema.")
+            raise UsageError(f"{type(self).__name__} is abstract (Meta.abstract = True); subclass it with a schema.")
         self._fb_blank()
         self._fb_fill_defaults()
         self._fb_assign(values)
@@ -162,7 +176,7 @@ class Model:
     # -- (de)serialization ----------------------------------------------------------------
 
     @classmethod
-    def _fb_resolve_type(cls, data: Mapping[str, Any]) -> type[Model]:
+    def _fb_resolve_type(cls: type[M], data: Mapping[str, Any]) -> type[M]:
         """The class to instantiate for stored ``data`` (a subclass when a type discriminator says so)."""
         options = cls._meta
         if options.type_field is None:
@@ -170,8 +184,6 @@ class Model:
         name = data.get(options.type_field)
         if name is None:
             return cls
-        from ..errors import UnknownModelTypeError
-
         target = options.subtypes.get(name)
         if target is None:
             raise UnknownModelTypeError(f"No model registered with type name {name!r} under {cls.__name__}.")
@@ -200,7 +212,7 @@ class Model:
         self._fb_ensure_loaded()
         stored, errors = dump_values(self._meta.schema, self._fb_values)
         if errors:
-            raise marshmallow.ValidationError(errors)
+            raise ValidationError(errors, model=type(self).__name__)
         return self._fb_with_type(stored)
 
     def _fb_check(self, only: Iterable[str] | None = None) -> dict[str, Any]:
@@ -208,8 +220,13 @@ class Model:
         self._fb_ensure_loaded()
         return check(self._meta.schema, self._fb_values, only=only, model_name=type(self).__name__)
 
+    def _fb_check_storable(self, stored: dict[str, Any]) -> None:
+        """Raise unless Firestore can store ``stored`` (encoding and limits; see :mod:`.limits`)."""
+        names = {key: name for name, key in self._meta.stored_keys.items()}
+        check_storable(stored, names=names, model=type(self).__name__)
+
     @classmethod
-    def _fb_from_embedded(cls, data: Mapping[str, Any]) -> Model:
+    def _fb_from_embedded(cls: type[M], data: Mapping[str, Any]) -> M:
         target = cls._fb_resolve_type(data)
         obj = target.__new__(target)
         obj._fb_blank()
@@ -217,20 +234,22 @@ class Model:
         return obj
 
     def validate(self) -> None:
-        """Raise :class:`ValidationError` listing every invalid field (what ``save()`` checks)."""
-        self._fb_check()
+        """Raise :class:`ValidationError` listing every invalid field (what ``save()`` checks).
+
+        Types and validators first; then whether Firestore can store the result
+        (:class:`~flask_boiler.errors.EncodingError`, :class:`~flask_boiler.errors.StorageLimitError`).
+        """
+        self._fb_check_storable(self._fb_with_type(self._fb_check()))
 
     def to_dict(self) -> dict[str, Any]:
-        """The data as it is stored: stored keys, Firestore values, unknown stored keys kept."""
-        try:
-            return self._fb_dump()
-        except marshmallow.ValidationError as exc:
-            raise ValidationError(
-                exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}, model=type(self).__name__
-            ) from None
+        """The data as it is stored: stored keys, Firestore values, unknown stored keys kept.
+
+        Types are checked (:class:`ValidationError`); validators are not (see :meth:`validate`).
+        """
+        return self._fb_dump()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Model:
+    def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
         """Build an instance from stored-key ``data`` (validated; raises :class:`ValidationError`)."""
         return cls._fb_from_embedded(data)
 

@@ -5,6 +5,16 @@ e.g. from :func:`flask_boiler.transactions.transactional`); writes also take
 ``batch=`` (a Firestore ``WriteBatch`` or :class:`flask_boiler.batch.WriteBatch`).
 Writes made through a transaction or batch happen at commit, so ``update_time`` is
 unknown afterwards (``None``) until the next read.
+
+Every write is checked completely before anything is sent: types, validators, then
+Firestore's storage limits (:mod:`.limits`: encoding, 1 MiB, nesting, field paths), so a
+write that fails leaves the document as it was and the error names the field.
+
+**Contention.** ``update()`` takes Firestore's server values, checked against the field:
+``meeting.update(attendees=ArrayUnion([user]))`` adds ``user`` without reading the list,
+``counter.update(count=Increment(1))`` counts without reading the number, so writers on
+one hot document never overwrite each other and never make a transaction retry. The
+instance then holds the change applied to what it last read (:mod:`.transforms`).
 """
 
 from __future__ import annotations
@@ -15,16 +25,31 @@ import string
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from .._private.firestore_types import field_path_repr, firestore, is_server_value
-from ..errors import DocumentAlreadyExists, DocumentNotFound, PathError
-from .base import Model
+import marshmallow
+
+from .._private.firestore_types import DELETE_FIELD, field_path_repr, firestore, is_server_value, server_value_kind
+from ..batch import WriteBatch
+from ..context import Context
+from ..errors import (
+    DocumentAlreadyExists,
+    DocumentNotFound,
+    PathError,
+    ReadOnlyAttributeError,
+    StorageLimitError,
+    UnknownFieldError,
+    UsageError,
+    ValidationError,
+)
+from ..query import Query
+from .base import Model, ModelAttribute
+from .limits import MAX_WRITES_PER_COMMIT, check_storable
 from .paths import PathTemplate, normalize_path
+from .references import prefetch as _prefetch
+from .serialization import dump_values, element_to_storage
+from .transforms import DELETED, UNKNOWN, apply_stored
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.cloud.firestore import CollectionReference, DocumentReference, DocumentSnapshot, Transaction
-
-    from ..batch import WriteBatch
-    from ..query import Query
 
 __all__ = ["DocumentModel", "auto_id"]
 
@@ -44,21 +69,18 @@ def auto_id() -> str:
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(20))
 
 
-class _PathParam:
+class _PathParam(ModelAttribute):
     """Read-only instance attribute for a path parameter (``ticket.uid``)."""
 
-    __slots__ = ("name",)
+    __slots__ = ()
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            return self
+    def value_of(self, obj: Any) -> Any:
         return obj._fb_params.get(self.name)
 
     def __set__(self, obj: Any, value: Any) -> None:
-        raise AttributeError(f"Path parameter {self.name!r} is part of the document path and cannot be assigned.")
+        raise ReadOnlyAttributeError(
+            f"Path parameter {self.name!r} is part of the document path and cannot be assigned."
+        )
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -86,6 +108,9 @@ def diff_stored(old: Any, new: Any, parts: tuple[str, ...], out: dict[str, Any])
         out[field_path_repr(parts)] = new
 
 
+_NO_MATCH: Any = object()
+
+
 def _without_server_values(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if not is_server_value(value)}
 
@@ -94,6 +119,15 @@ class DocumentModel(Model):
     """A model whose instances are Firestore documents at ``Meta.path`` / ``Meta.collection_name``."""
 
     _fb_persistent: ClassVar[bool] = True
+
+    # Instance state (set with object.__setattr__: assignment of other names is checked).
+    _fb_state: str
+    _fb_ref: DocumentReference | None
+    _fb_path: str
+    _fb_params: dict[str, str]
+    _fb_stored: dict[str, Any] | None
+    _fb_update_time: _dt.datetime | None
+    _fb_create_time: _dt.datetime | None
 
     class Meta:
         abstract = True
@@ -186,7 +220,7 @@ class DocumentModel(Model):
         return obj
 
     @classmethod
-    def from_snapshot(cls: type[D], snapshot: DocumentSnapshot) -> D:
+    def from_snapshot(cls: type[D], snapshot: DocumentSnapshot[Any]) -> D:
         """The instance stored in ``snapshot`` (a subclass when a type discriminator says so)."""
         if not snapshot.exists:
             raise DocumentNotFound(normalize_path(snapshot.reference.path))
@@ -218,10 +252,10 @@ class DocumentModel(Model):
         else:
             obj._fb_locate(doc_ref_or_path.path, doc_ref_or_path)
         obj._fb_loaded_from(data, update_time, create_time)
-        return obj  # type: ignore[return-value]
+        return obj
 
     @classmethod
-    def from_dict(cls: type[D], data: Mapping[str, Any], doc_id: str | None = None, **path_params: str) -> D:  # type: ignore[override]
+    def from_dict(cls: type[D], data: Mapping[str, Any], doc_id: str | None = None, **path_params: str) -> D:
         """An unsaved instance from stored-key ``data`` (validated), at ``doc_id`` / ``path_params``."""
         template = cls._fb_template()
         params = dict(path_params)
@@ -231,7 +265,7 @@ class DocumentModel(Model):
         obj._fb_blank()
         obj._fb_locate(template.render(params), None, params)
         obj._fb_apply_stored(data)
-        return obj  # type: ignore[return-value]
+        return obj
 
     def _fb_loaded_from(
         self, data: Mapping[str, Any], update_time: _dt.datetime | None, create_time: _dt.datetime | None
@@ -242,7 +276,7 @@ class DocumentModel(Model):
         object.__setattr__(self, "_fb_update_time", update_time)
         object.__setattr__(self, "_fb_create_time", create_time)
 
-    def _fb_fill(self, snapshot: DocumentSnapshot) -> None:
+    def _fb_fill(self, snapshot: DocumentSnapshot[Any]) -> None:
         """Load a stub from ``snapshot`` (switching to the stored subclass if needed)."""
         if not snapshot.exists:
             object.__setattr__(self, "_fb_state", MISSING)
@@ -279,7 +313,7 @@ class DocumentModel(Model):
         if not name.startswith("_") and self.__dict__.get("_fb_state") is STUB:
             self._fb_ensure_loaded()
             return getattr(self, name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise UnknownFieldError(type(self).__name__, name)
 
     # -- location -----------------------------------------------------------------------------
 
@@ -294,11 +328,11 @@ class DocumentModel(Model):
 
     @property
     def doc_ref(self) -> DocumentReference:
-        if self._fb_ref is None:
-            from ..context import Context
-
-            object.__setattr__(self, "_fb_ref", Context.db.document(self._fb_path))
-        return self._fb_ref
+        ref = self._fb_ref
+        if ref is None:
+            ref = Context.db.document(self._fb_path)
+            object.__setattr__(self, "_fb_ref", ref)
+        return ref
 
     @property
     def path_params(self) -> dict[str, str]:
@@ -322,8 +356,6 @@ class DocumentModel(Model):
     @classmethod
     def ref_for(cls, doc_id: str | None = None, **path_params: str) -> DocumentReference:
         """The ``DocumentReference`` for ``doc_id`` under ``path_params`` (no read)."""
-        from ..context import Context
-
         template = cls._fb_template()
         params = dict(path_params)
         if doc_id is not None:
@@ -333,8 +365,6 @@ class DocumentModel(Model):
     @classmethod
     def collection(cls, **parent_params: str) -> CollectionReference:
         """The collection holding this model's documents under ``parent_params`` (no read)."""
-        from ..context import Context
-
         return Context.db.collection(cls._fb_template().collection_path(parent_params))
 
     # -- reads ----------------------------------------------------------------------------------
@@ -364,8 +394,6 @@ class DocumentModel(Model):
         cls: type[D], doc_ids: Iterable[str], *, transaction: Transaction | None = None, **path_params: str
     ) -> list[D | None]:
         """Several documents with one batched read, in the order asked (``None`` for missing ones)."""
-        from ..context import Context
-
         refs = [cls.ref_for(doc_id, **path_params) for doc_id in doc_ids]
         by_path = {snap.reference.path: snap for snap in Context.db.get_all(refs, transaction=transaction)}
         return [cls.from_snapshot(by_path[ref.path]) if by_path[ref.path].exists else None for ref in refs]
@@ -380,9 +408,13 @@ class DocumentModel(Model):
 
     # -- writes ---------------------------------------------------------------------------------
 
+    def _fb_check_storable(self, stored: dict[str, Any]) -> None:
+        names = {key: name for name, key in self._meta.stored_keys.items()}
+        check_storable(stored, path=self._fb_path, names=names, model=type(self).__name__)
+
     def _fb_write(self, op: str, data: Any = None, *, transaction: Any = None, batch: Any = None, **kwargs: Any) -> Any:
         if transaction is not None and batch is not None:
-            raise TypeError("Pass transaction= or batch=, not both.")
+            raise UsageError("Pass transaction= or batch=, not both.")
         writer = transaction if transaction is not None else batch
         ref = self.doc_ref
         if writer is not None:
@@ -393,12 +425,67 @@ class DocumentModel(Model):
             return None
         if op == "delete":
             return ref.delete()
-        return getattr(ref, op)(data, **kwargs)
+        from google.api_core.exceptions import InvalidArgument
+
+        try:
+            return getattr(ref, op)(data, **kwargs)
+        except InvalidArgument as exc:  # a limit the checks before sending do not know; nothing was written
+            raise StorageLimitError(
+                {"_schema": [f"Firestore refused the write: {exc.message}"]}, type(self).__name__
+            ) from exc
 
     def _fb_written(self, result: Any, stored: dict[str, Any] | None) -> None:
         object.__setattr__(self, "_fb_state", LOADED)
         object.__setattr__(self, "_fb_stored", stored)
         object.__setattr__(self, "_fb_update_time", getattr(result, "update_time", None))
+
+    def _fb_predict(
+        self, base: Mapping[str, Any] | None, written: Mapping[str, Any], held: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The stored document after writing ``written`` over ``base``, and the attribute values to hold.
+
+        Server values are applied as Firestore applies them (:func:`.transforms.apply_stored`);
+        ``SERVER_TIMESTAMP`` stays unknown (absent from the prediction, the sentinel kept).
+        ``held`` are the attribute values before the write (their instances are reused).
+        """
+        predicted = dict(base or {})
+        values: dict[str, Any] = {}
+        attributes = {key: name for name, key in self._meta.stored_keys.items()}
+        for key, value in written.items():
+            name = attributes.get(key)
+            if not is_server_value(value):
+                predicted[key] = value
+                continue
+            result = apply_stored(predicted.get(key), value, present=key in predicted)
+            if result is UNKNOWN:
+                predicted.pop(key, None)
+                continue
+            if result is DELETED:
+                predicted.pop(key, None)
+                if name is not None:
+                    values[name] = None
+                continue
+            predicted[key] = result
+            if name is not None:
+                values[name] = self._fb_loaded_value(name, result, held.get(name))
+        return predicted, values
+
+    def _fb_loaded_value(self, name: str, stored: Any, current: Any) -> Any:
+        """``stored`` as the attribute value, reusing the instances of ``current`` for equal elements."""
+        field = self._meta.schema.fields[name]
+        if not (isinstance(stored, list) and isinstance(current, (list, tuple))):
+            return field.deserialize(stored)
+        reusable: list[tuple[Any, Any]] = []
+        for item in current:
+            try:
+                reusable.append((element_to_storage(field, item), item))
+            except marshmallow.ValidationError:  # an element that no longer converts is just not reused
+                continue
+        result = []
+        for element in stored:
+            match = next((item for key, item in reusable if key == element), _NO_MATCH)
+            result.append(match if match is not _NO_MATCH else field.deserialize([element])[0])
+        return result
 
     def save(
         self: D,
@@ -414,12 +501,25 @@ class DocumentModel(Model):
         ``create_only=True`` (see :meth:`insert`) fails with
         :class:`DocumentAlreadyExists` if the document exists (atomic ``create``
         precondition; inside a transaction/batch the conflict surfaces at commit).
-        Unknown stored keys read earlier are written back.
+        Unknown stored keys read earlier are written back. Nothing is sent unless the
+        whole document passes :meth:`validate`.
         """
         if merge and create_only:
-            raise TypeError("save(merge=True, create_only=True) makes no sense; choose one.")
+            raise UsageError("save(merge=True, create_only=True) makes no sense; choose one.")
         self._fb_ensure_loaded()
         data = self._fb_with_type(self._fb_check())
+        if not merge:
+            deleted = [
+                name for name, key in self._meta.stored_keys.items() if server_value_kind(data.get(key)) == DELETE_FIELD
+            ]
+            if deleted:
+                raise ValidationError(
+                    {name: ["DELETE_FIELD needs update() or save(merge=True)."] for name in deleted},
+                    type(self).__name__,
+                )
+        base = self._fb_stored if merge else {}
+        predicted, values = self._fb_predict(base, data, self._fb_values)
+        self._fb_check_storable(predicted if merge and base is not None else data)
         if create_only:
             from google.api_core.exceptions import AlreadyExists
 
@@ -429,10 +529,8 @@ class DocumentModel(Model):
                 raise DocumentAlreadyExists(self._fb_path) from None
         else:
             result = self._fb_write("set", data, transaction=transaction, batch=batch, merge=merge)
-        clean = _without_server_values(data)
-        if merge and self._fb_stored is not None:
-            clean = {**self._fb_stored, **clean}
-        self._fb_written(result, clean)
+        self._fb_values.update(values)
+        self._fb_written(result, predicted if not merge or base is not None else None)
         return self
 
     def insert(self: D, *, transaction: Transaction | None = None, batch: Any = None) -> D:
@@ -444,46 +542,50 @@ class DocumentModel(Model):
 
         With ``changes`` (attribute name -> value), those attributes are set and written;
         without, every attribute whose value differs from the last read/written state is.
-        Only the written fields are validated. Server values (``Increment(1)``) are fine;
-        call :meth:`reload` to see what the server computed. :class:`DocumentNotFound` if the
-        document does not exist.
+        Only the written fields are validated (and the resulting document's limits, when
+        it was read). Server values are checked against their field and applied to the
+        value held (see the module docstring): ``update(tags=ArrayUnion(["x"]))``,
+        ``update(count=Increment(1))``. :class:`DocumentNotFound` if the document does not
+        exist. Nothing is written when a check fails, and the attributes keep their values.
         """
         self._fb_ensure_loaded()
         known = self._meta.field_names
         for name in changes:
             if name not in known:
-                from ..errors import UnknownFieldError
-
                 raise UnknownFieldError(type(self).__name__, name, list(known))
         previous = {name: self._fb_values.get(name) for name in changes}
+        held = {**self._fb_values}
         self._fb_values.update(changes)
-        names = list(changes) or list(known)
         try:
-            stored = self._fb_check(only=names)
-        except Exception:
+            stored = self._fb_check(only=list(changes) or list(known))
+            old = self._fb_stored
+            field_updates: dict[str, Any] = {}
+            for key, value in stored.items():
+                if old is not None and key in old:
+                    diff_stored(old[key], value, (key,), field_updates)
+                else:
+                    field_updates[field_path_repr((key,))] = value
+            if not field_updates:
+                return self
+            # Unread (new) instances: server values apply to the values held, as far as they convert.
+            base = old if old is not None else dump_values(self._meta.schema, held, only=changes)[0]
+            predicted, values = self._fb_predict(base, stored, held)
+            self._fb_check_storable(predicted if old is not None else _without_server_values(stored))
+        except BaseException:
             self._fb_values.update(previous)
             raise
-        old = self._fb_stored
-        field_updates: dict[str, Any] = {}
-        for key, value in stored.items():
-            if old is not None and key in old:
-                diff_stored(old[key], value, (key,), field_updates)
-            else:
-                field_updates[field_path_repr((key,))] = value
-        if not field_updates:
-            return self
         from google.api_core.exceptions import NotFound
 
         try:
             result = self._fb_write("update", field_updates, transaction=transaction, batch=batch)
         except NotFound:
+            self._fb_values.update(previous)
             raise DocumentNotFound(self._fb_path) from None
-        merged = dict(old or {})
-        merged.update(stored)
-        for key, value in stored.items():
-            if is_server_value(value):
-                merged.pop(key, None)
-        self._fb_written(result, merged if old is not None else None)
+        except BaseException:
+            self._fb_values.update(previous)
+            raise
+        self._fb_values.update(values)
+        self._fb_written(result, predicted if old is not None else None)
         return self
 
     def delete(self, *, transaction: Transaction | None = None, batch: Any = None) -> None:
@@ -499,15 +601,11 @@ class DocumentModel(Model):
     @classmethod
     def query(cls: type[D], **parent_params: str) -> Query[D]:
         """A query over this model's collection (``parent_params`` for subcollections)."""
-        from ..query import Query
-
         return Query(cls, parent_params=parent_params)
 
     @classmethod
     def collection_group(cls: type[D]) -> Query[D]:
         """A query over every collection with this model's collection id, under any parent."""
-        from ..query import Query
-
         return Query(cls, group=True)
 
     @classmethod
@@ -520,18 +618,14 @@ class DocumentModel(Model):
         return cls.query().order_by(attribute, direction)
 
     @classmethod
-    def batch(cls, *, chunk_size: int = 500) -> WriteBatch:
+    def batch(cls, *, chunk_size: int = MAX_WRITES_PER_COMMIT) -> WriteBatch:
         """A :class:`flask_boiler.batch.WriteBatch` (``with Model.batch() as b: obj.save(batch=b)``)."""
-        from ..batch import WriteBatch
-
         return WriteBatch(chunk_size=chunk_size)
 
     @classmethod
     def prefetch(cls, objs: Iterable[DocumentModel], depth: int = 1, *, transaction: Transaction | None = None) -> None:
         """Load the documents ``objs`` reference, one batched read per level (see :func:`prefetch`)."""
-        from .references import prefetch
-
-        prefetch(objs, depth=depth, transaction=transaction)
+        _prefetch(objs, depth=depth, transaction=transaction)
 
     # -- Python protocol ------------------------------------------------------------------------------
 
@@ -546,7 +640,7 @@ class DocumentModel(Model):
             return False
         return self._fb_values == other._fb_values and self._fb_extra == other._fb_extra
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         if not self.is_loaded:

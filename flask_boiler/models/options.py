@@ -20,35 +20,38 @@ Meta options (all optional):
     A base class with no documents of its own. Not inherited.
 
 Options other than ``type_name`` and ``abstract`` are inherited from base classes.
+:func:`meta_option` is the one lookup of a ``Meta`` option along the class hierarchy
+(view models' ``access``, ``rest`` and ``trigger_options`` are read the same way).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import marshmallow
 
 from ..errors import ModelDefinitionError
-from ..schema import Schema
+from ..schema import Schema, schema_instance, stored_keys
 from .paths import PathTemplate
 
-if TYPE_CHECKING:  # pragma: no cover
-    import marshmallow
+__all__ = ["ModelOptions", "build_options", "meta_option"]
 
-    from .base import Model
-
-__all__ = ["ModelOptions", "build_options"]
-
-_NOT_SET: Any = object()
 DEFAULT_TYPE_FIELD = "_type"
 
 
-def _meta_option(cls: type, name: str, *, inherit: bool = True) -> Any:
-    classes = cls.__mro__ if inherit else (cls,)
-    for klass in classes:
+def meta_option(cls: type, name: str, default: Any = None, *, inherit: bool = True) -> Any:
+    """``cls.Meta.<name>``, from the nearest class in ``cls.__mro__`` whose own ``Meta`` sets it.
+
+    ``inherit=False`` looks at ``cls``'s own ``Meta`` only. ``default`` when no class
+    sets it. A subclass may set an option to ``None`` to switch off what a base set
+    (``type_field = None``, ``rest = None``): the nearest setting wins, ``None`` included.
+    """
+    for klass in cls.__mro__ if inherit else (cls,):
         meta = klass.__dict__.get("Meta")
         if meta is not None and hasattr(meta, name):
             return getattr(meta, name)
-    return _NOT_SET
+    return default
 
 
 @dataclass(eq=False)
@@ -64,14 +67,14 @@ class ModelOptions:
     type_root: type | None = None
     #: type name -> class, shared by every class of one discriminated hierarchy.
     subtypes: dict[str, type] = field(default_factory=dict)
+    #: attribute name -> stored key (:func:`flask_boiler.schema.stored_keys`).
+    stored_keys: dict[str, str] = field(default_factory=dict)
     _schema: marshmallow.Schema | None = None
 
     @property
     def schema(self) -> marshmallow.Schema:
         """The bound schema instance (built on first use, then shared)."""
         if self._schema is None:
-            from .serialization import schema_instance
-
             self._schema = schema_instance(self.schema_cls)
         return self._schema
 
@@ -79,22 +82,23 @@ class ModelOptions:
     def field_names(self) -> tuple[str, ...]:
         return tuple(self.schema_cls._declared_fields)
 
+    @property
+    def document_path(self) -> PathTemplate:
+        """:attr:`path`, for models that have one (documents); :class:`ModelDefinitionError` otherwise."""
+        if self.path is None:
+            raise ModelDefinitionError(f"{self.model.__name__} is not stored as documents (it has no path).")
+        return self.path
+
     def type_names(self) -> list[str]:
         """Type names of this class and its registered subclasses (for discriminated queries)."""
         return [name for name, klass in self.subtypes.items() if issubclass(klass, self.model)]
 
 
-def _schema_for(cls: type) -> type:
-    schema_cls = _meta_option(cls, "schema_cls")
-    if schema_cls is _NOT_SET:
-        schema_cls = _meta_option(cls, "schema")
-    if schema_cls is _NOT_SET or schema_cls is None:
-        schema_cls = Schema
-    import marshmallow
-
+def _schema_for(cls: type) -> type[marshmallow.Schema]:
+    schema_cls = meta_option(cls, "schema_cls") or meta_option(cls, "schema") or Schema
     if not (isinstance(schema_cls, type) and issubclass(schema_cls, marshmallow.Schema)):
         raise ModelDefinitionError(f"{cls.__name__}.Meta.schema_cls must be a Schema class, got {schema_cls!r}.")
-    camel_case = _meta_option(cls, "camel_case")
+    camel_case = meta_option(cls, "camel_case")
     if camel_case is True and not getattr(schema_cls.opts, "camel_case", False):
         if not issubclass(schema_cls, Schema):
             raise ModelDefinitionError(
@@ -102,36 +106,39 @@ def _schema_for(cls: type) -> type:
             )
         base_meta = getattr(schema_cls, "Meta", object)
         meta = type("Meta", (base_meta,), {"camel_case": True})
-        schema_cls = type(f"{cls.__name__}CamelSchema", (schema_cls,), {"Meta": meta, "__module__": cls.__module__})
+        camel_schema: type[marshmallow.Schema] = type(
+            f"{cls.__name__}CamelSchema", (schema_cls,), {"Meta": meta, "__module__": cls.__module__}
+        )
+        return camel_schema
     return schema_cls
 
 
-def _check_stored_keys(cls: type, schema_cls: type) -> None:
-    from ..schema import camelize
-
-    camel = getattr(schema_cls.opts, "camel_case", False)
+def _stored_keys_of(cls: type, schema_cls: type[marshmallow.Schema]) -> dict[str, str]:
+    keys = stored_keys(schema_cls)
     seen: dict[str, str] = {}
-    for name, field_obj in schema_cls._declared_fields.items():
-        key = field_obj.data_key or (camelize(name) if camel else name)
+    for name, key in keys.items():
         if key in seen:
             raise ModelDefinitionError(f"{cls.__name__}: fields {seen[key]!r} and {name!r} are both stored as {key!r}.")
         seen[key] = name
+    return keys
 
 
-def build_options(cls: type[Model], persistent: bool) -> ModelOptions:
+def build_options(cls: type, persistent: bool) -> ModelOptions:
     """Read ``cls.Meta`` (and its bases') into a :class:`ModelOptions`."""
     schema_cls = _schema_for(cls)
-    _check_stored_keys(cls, schema_cls)
-    abstract = bool(_meta_option(cls, "abstract", inherit=False) is True)
-    options = ModelOptions(model=cls, schema_cls=schema_cls, abstract=abstract)
+    keys = _stored_keys_of(cls, schema_cls)
+    abstract = meta_option(cls, "abstract", inherit=False) is True
+    options = ModelOptions(model=cls, schema_cls=schema_cls, abstract=abstract, stored_keys=keys)
 
-    parent = next((base._meta for base in cls.__mro__[1:] if "_meta" in base.__dict__), None)
+    parent: ModelOptions | None = next(
+        (base.__dict__["_meta"] for base in cls.__mro__[1:] if "_meta" in base.__dict__), None
+    )
 
     # -- type discriminator ---------------------------------------------------------------
-    type_field = _meta_option(cls, "type_field")
+    type_field = meta_option(cls, "type_field")
     if type_field is True:
         type_field = DEFAULT_TYPE_FIELD
-    if type_field not in (_NOT_SET, None, False):
+    if type_field not in (None, False):
         if not isinstance(type_field, str) or not type_field:
             raise ModelDefinitionError(f"{cls.__name__}.Meta.type_field must be a non-empty string or True.")
         options.type_field = type_field
@@ -140,10 +147,13 @@ def build_options(cls: type[Model], persistent: bool) -> ModelOptions:
             options.subtypes = parent.subtypes
         else:
             options.type_root = cls
-        own_name = _meta_option(cls, "type_name", inherit=False)
-        options.type_name = cls.__name__ if own_name is _NOT_SET else str(own_name)
-        if type_field in {field_obj.data_key or name for name, field_obj in schema_cls._declared_fields.items()}:
-            raise ModelDefinitionError(f"{cls.__name__}: type_field {type_field!r} collides with a field's stored key.")
+        options.type_name = str(meta_option(cls, "type_name", cls.__name__, inherit=False))
+        if type_field in keys.values():
+            owner = next(name for name, key in keys.items() if key == type_field)
+            raise ModelDefinitionError(
+                f"{cls.__name__}: Meta.type_field {type_field!r} is the stored key of field {owner!r}; saving would "
+                "overwrite that field with the type name. Choose another type_field."
+            )
         if not abstract:
             existing = options.subtypes.get(options.type_name)
             if existing is not None and (existing.__module__, existing.__qualname__) != (
@@ -158,14 +168,14 @@ def build_options(cls: type[Model], persistent: bool) -> ModelOptions:
 
     # -- document path ----------------------------------------------------------------------
     if persistent:
-        template = _meta_option(cls, "path")
-        collection_name = _meta_option(cls, "collection_name")
-        if template is not _NOT_SET and template is not None:
+        template = meta_option(cls, "path")
+        collection_name = meta_option(cls, "collection_name")
+        if template is not None:
             options.path = PathTemplate.parse(template)
-        elif collection_name is not _NOT_SET and collection_name is not None:
+        elif collection_name is not None:
             options.path = PathTemplate.for_collection(collection_name)
-        elif options.type_root is not None and options.type_root is not cls:
-            options.path = options.type_root._meta.path
+        elif parent is not None and options.type_root is not None and options.type_root is not cls:
+            options.path = parent.path
         else:
             options.path = PathTemplate.for_collection(cls.__name__)
     return options

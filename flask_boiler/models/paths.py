@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import ModelDefinitionError, PathError
+from .limits import document_id_problem
 
 __all__ = ["PathTemplate", "normalize_path"]
 
@@ -38,7 +39,7 @@ class PathTemplate:
     @classmethod
     def parse(cls, template: str) -> PathTemplate:
         """The checked template (parsed once per distinct string: triggers match every event)."""
-        return _parse(cls, template)
+        return _parse(template)
 
     @classmethod
     def for_collection(cls, collection_name: str) -> PathTemplate:
@@ -86,8 +87,9 @@ class PathTemplate:
             if value is None or value == "":
                 raise PathError(f"Path {self.template!r} needs a value for {name!r}.")
             value = str(value)
-            if "/" in value or value in (".", ".."):
-                raise PathError(f"Path parameter {name}={value!r} must not contain '/' or be '.' or '..'.")
+            problem = document_id_problem(value)
+            if problem is not None:
+                raise PathError(f"Path parameter {name}={value!r}: {problem}")
             parts.append(value)
         return "/".join(parts)
 
@@ -116,7 +118,7 @@ class PathTemplate:
 
 
 @lru_cache(maxsize=1024)
-def _parse(cls: type, template: str) -> PathTemplate:
+def _parse(template: str) -> PathTemplate:
     segments = tuple(template.strip("/").split("/"))
     if len(segments) % 2 != 0 or any(not part for part in segments):
         raise ModelDefinitionError(
@@ -137,4 +139,4 @@ def _parse(cls: type, template: str) -> PathTemplate:
         raise ModelDefinitionError(f"Path template {template!r} must end with a document id placeholder like '{{id}}'.")
     if len(set(names)) != len(names):
         raise ModelDefinitionError(f"Path template {template!r} repeats a placeholder.")
-    return cls(template="/".join(segments), segments=segments)
+    return PathTemplate(template="/".join(segments), segments=segments)

@@ -6,62 +6,83 @@ cost N reads. :func:`prefetch` loads them level by level instead: all stubs reac
 from the given objects are read with ONE ``Client.get_all`` call per level, up to
 ``depth`` levels. Documents already loaded (including the starting objects) are never
 read again, so reference cycles end after one pass.
+
+This module sits below :mod:`.document`: it knows documents through the
+:class:`LoadableDocument` protocol (what ``DocumentModel`` offers a loader), and fields
+through :class:`~.serialization.StorageField`'s ``iter_models``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
+
+from ..context import Context
+from ..errors import UsageError
+from .base import Model
+from .paths import normalize_path
+from .serialization import storage_field
 
 if TYPE_CHECKING:  # pragma: no cover
-    from google.cloud.firestore import Transaction
+    from google.cloud.firestore import DocumentReference, DocumentSnapshot, Transaction
 
-    from .base import Model
-    from .document import DocumentModel
-
-__all__ = ["iter_references", "prefetch"]
+__all__ = ["LoadableDocument", "is_document", "iter_references", "prefetch"]
 
 
-def iter_references(obj: Model) -> Iterator[DocumentModel]:
+class LoadableDocument(Protocol):
+    """What the loader needs of a document model instance."""
+
+    @property
+    def doc_path(self) -> str: ...
+
+    @property
+    def doc_ref(self) -> DocumentReference: ...
+
+    @property
+    def is_loaded(self) -> bool: ...
+
+    def _fb_fill(self, snapshot: DocumentSnapshot[Any]) -> None: ...
+
+    def _fb_copy_from(self, other: Any) -> None: ...
+
+
+def is_document(value: object) -> TypeGuard[LoadableDocument]:
+    """True for instances of document models (``DocumentModel`` and its subclasses)."""
+    return isinstance(value, Model) and type(value)._fb_persistent
+
+
+def iter_references(obj: Model) -> Iterator[LoadableDocument]:
     """Referenced documents held by ``obj``'s reference fields (also inside embedded models, lists, maps).
 
     Reads nothing: values are taken as they are (stubs stay stubs).
     """
-    from ..fields import Field
-
-    schema = obj._meta.schema
     values = obj._fb_values
-    for name, field in schema.fields.items():
-        if isinstance(field, Field):
-            value = values.get(name)
-            if value is not None:
-                yield from field.iter_models(value)
+    for name, field in obj._meta.schema.fields.items():
+        value = values.get(name)
+        protocol = storage_field(field)
+        if value is not None and protocol is not None:
+            yield from (item for item in protocol.iter_models(value) if is_document(item))
 
 
-def prefetch(objs: Iterable[DocumentModel], depth: int = 1, *, transaction: Transaction | None = None) -> int:
-    """Load references of ``objs`` ``depth`` levels deep; one ``get_all`` per level.
+def prefetch(objs: Iterable[Any], depth: int = 1, *, transaction: Transaction | None = None) -> int:
+    """Load references of the documents ``objs`` ``depth`` levels deep; one ``get_all`` per level.
 
     Returns the number of documents read. Unloaded objects in ``objs`` themselves are
     loaded first (one extra ``get_all``). Missing referenced documents are marked so that
     accessing their fields raises :class:`~flask_boiler.errors.DocumentNotFound`.
     """
-    from ..context import Context
-    from .document import DocumentModel
-
     if depth < 0:
-        raise ValueError("prefetch depth must be >= 0")
-    roots = [obj for obj in objs if isinstance(obj, DocumentModel)]
-    loaded: dict[str, DocumentModel] = {}
+        raise UsageError("prefetch depth must be >= 0")
+    roots = [obj for obj in objs if is_document(obj)]
+    loaded: dict[str, LoadableDocument] = {}
     reads = 0
 
-    def load(pending: dict[str, list[DocumentModel]]) -> list[DocumentModel]:
+    def load(pending: dict[str, list[LoadableDocument]]) -> list[LoadableDocument]:
         nonlocal reads
         refs = [stubs[0].doc_ref for stubs in pending.values()]
-        ready: list[DocumentModel] = []
+        ready: list[LoadableDocument] = []
         for snapshot in Context.db.get_all(refs, transaction=transaction):
             reads += 1
-            from .paths import normalize_path
-
             stubs = pending.get(normalize_path(snapshot.reference.path), [])
             for stub in stubs:
                 stub._fb_fill(snapshot)
@@ -70,7 +91,9 @@ def prefetch(objs: Iterable[DocumentModel], depth: int = 1, *, transaction: Tran
                 ready.extend(stub for stub in stubs if stub.is_loaded)
         return ready
 
-    def collect(candidates: Iterable[DocumentModel], pending: dict[str, list[DocumentModel]], ready: list[Any]) -> None:
+    def collect(
+        candidates: Iterable[LoadableDocument], pending: dict[str, list[LoadableDocument]], ready: list[Any]
+    ) -> None:
         for obj in candidates:
             if obj.is_loaded:
                 if obj.doc_path not in loaded:
@@ -83,8 +106,8 @@ def prefetch(objs: Iterable[DocumentModel], depth: int = 1, *, transaction: Tran
             else:
                 pending.setdefault(obj.doc_path, []).append(obj)
 
-    frontier: list[DocumentModel] = []
-    pending: dict[str, list[DocumentModel]] = {}
+    frontier: list[LoadableDocument] = []
+    pending: dict[str, list[LoadableDocument]] = {}
     collect(roots, pending, frontier)
     if pending:
         frontier.extend(load(pending))
@@ -92,12 +115,13 @@ def prefetch(objs: Iterable[DocumentModel], depth: int = 1, *, transaction: Tran
     expanded: set[int] = set()
     for _level in range(depth):
         pending = {}
-        next_frontier: list[DocumentModel] = []
+        next_frontier: list[LoadableDocument] = []
         for obj in frontier:
             if id(obj) in expanded:
                 continue
             expanded.add(id(obj))
-            collect(iter_references(obj), pending, next_frontier)
+            if isinstance(obj, Model):
+                collect(iter_references(obj), pending, next_frontier)
         if pending:
             next_frontier.extend(load(pending))
         if not next_frontier:

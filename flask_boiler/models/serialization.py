@@ -1,5 +1,11 @@
 """Converting attribute values to stored documents and back, with validation.
 
+This is the model-agnostic core that fields and models build on: it knows schemas and
+the :class:`StorageField` protocol, never a concrete field or model class, so
+``flask_boiler.fields`` (which knows models, for ``Nested`` and ``Reference``) and
+``flask_boiler.models`` (which knows schemas, not field types) both import it and
+neither imports the other's internals.
+
 Three steps, each reporting errors keyed by *attribute* name (never stored keys):
 
 * :func:`dump_values` - Python values -> stored dict, checking types (``to_storage``).
@@ -7,32 +13,133 @@ Three steps, each reporting errors keyed by *attribute* name (never stored keys)
   ``@validates_schema`` over the stored dict (what will be written).
 * :func:`load_values` - stored dict -> Python values; keys the schema does not know are
   returned separately so models can write them back unchanged.
+
+Plain marshmallow fields work too: they convert with marshmallow's own ``_serialize``.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Protocol, TypeVar, cast
 
 import marshmallow
 
+from .._private.firestore_types import is_server_value
 from ..errors import ValidationError
-from ..fields import to_storage
-from ..schema import stored_key
+from ..schema import stored_keys
+from .limits import ENCODING, LIMIT, check_storable
 
-__all__ = ["attr_by_key", "dump_values", "load_values", "rekey_errors", "schema_instance", "validate_stored"]
+__all__ = [
+    "StorageField",
+    "attr_by_key",
+    "check",
+    "convert_all",
+    "convert_each",
+    "dump_values",
+    "element_to_storage",
+    "load_values",
+    "rekey_errors",
+    "storage_field",
+    "to_storage",
+    "validate_stored",
+]
+
+K = TypeVar("K")
+MaField = marshmallow.fields.Field[Any]
 
 
-@functools.cache
-def schema_instance(schema_cls: type[marshmallow.Schema]) -> marshmallow.Schema:
-    """One shared instance per schema class (marshmallow schemas are reusable and cost to build)."""
-    return schema_cls()
+class StorageField(Protocol):
+    """What the ORM asks of a field (``flask_boiler.fields.Field`` implements it).
+
+    * ``to_storage(value)``: the Python attribute value -> the value handed to the
+      Firestore client; raises ``marshmallow.ValidationError`` on a wrong type.
+    * ``element_to_storage(value)``: one element of an array field (``array-contains``
+      queries, ``ArrayUnion``/``ArrayRemove``); raises for fields that are not arrays.
+    * ``iter_models(value)``: model instances held in ``value`` that are *referenced*
+      documents (what :func:`flask_boiler.models.prefetch` loads).
+    * ``child_field(attribute)``: for query paths ``"<this>.<attribute>"``, the stored
+      key of ``attribute`` and its field (``None`` when inside is free-form), or ``None``
+      when the field has no such child.
+    """
+
+    def to_storage(self, value: Any) -> Any: ...
+
+    def element_to_storage(self, value: Any) -> Any: ...
+
+    def iter_models(self, value: Any) -> Iterator[Any]: ...
+
+    def child_field(self, attribute: str) -> tuple[str, MaField | None] | None: ...
+
+
+_PROTOCOL = ("to_storage", "element_to_storage", "iter_models", "child_field")
+#: field class -> whether it implements StorageField (a cache; classes are never unloaded).
+_implements: dict[type, bool] = {}
+
+
+def storage_field(field: MaField) -> StorageField | None:
+    """``field`` as a :class:`StorageField` if its class implements the protocol, else ``None``.
+
+    (Checked once per class: ``isinstance`` against a runtime-checkable protocol costs
+    microseconds per call, and this runs for every field of every document.)
+    """
+    field_type = type(field)
+    known = _implements.get(field_type)
+    if known is None:
+        known = _implements[field_type] = all(callable(getattr(field_type, name, None)) for name in _PROTOCOL)
+    return cast(StorageField, field) if known else None
+
+
+def to_storage(field: MaField, value: Any) -> Any:
+    """Convert ``value`` for storage with ``field`` (a :class:`StorageField`, or any marshmallow field)."""
+    protocol = storage_field(field)
+    if protocol is not None:
+        return protocol.to_storage(value)
+    if value is None or is_server_value(value):
+        return value
+    return field._serialize(value, None, None)
+
+
+def element_to_storage(field: MaField, value: Any) -> Any:
+    """Convert one array element for ``field`` (plain ``marshmallow.fields.List`` too)."""
+    protocol = storage_field(field)
+    if protocol is not None:
+        return protocol.element_to_storage(value)
+    if isinstance(field, marshmallow.fields.List):
+        return to_storage(field.inner, value)
+    raise marshmallow.ValidationError("Not an array field.")
+
+
+def convert_each(
+    pairs: Iterable[tuple[K, Any]], convert: Callable[[Any], Any]
+) -> tuple[list[tuple[K, Any]], dict[K, Any]]:
+    """``convert`` every item of ``pairs`` (``(index, key or name, value)``): ``(converted, errors)``.
+
+    The one way lists, maps, references and schemas collect per-item errors: every item
+    is tried, and ``errors`` maps each failing key to its messages (so a list of 100
+    elements with 3 bad ones reports those 3 indexes). Successful items keep their keys.
+    """
+    converted: list[tuple[K, Any]] = []
+    errors: dict[K, Any] = {}
+    for key, item in pairs:
+        try:
+            converted.append((key, convert(item)))
+        except marshmallow.ValidationError as exc:
+            errors[key] = exc.messages
+    return converted, errors
+
+
+def convert_all(pairs: Iterable[tuple[K, Any]], convert: Callable[[Any], Any]) -> list[tuple[K, Any]]:
+    """:func:`convert_each`, raising one ``marshmallow.ValidationError`` with every item's errors."""
+    converted, errors = convert_each(pairs, convert)
+    if errors:
+        raise marshmallow.ValidationError(errors)
+    return converted
 
 
 def attr_by_key(schema: marshmallow.Schema) -> dict[str, str]:
     """Stored key -> attribute name for every loadable field of ``schema``."""
-    return {stored_key(name, field): name for name, field in schema.fields.items() if not field.dump_only}
+    loadable = {name for name, field in schema.fields.items() if not field.dump_only}
+    return {key: name for name, key in stored_keys(schema).items() if name in loadable}
 
 
 def rekey_errors(schema: marshmallow.Schema, errors: Any) -> dict[str, Any]:
@@ -40,7 +147,7 @@ def rekey_errors(schema: marshmallow.Schema, errors: Any) -> dict[str, Any]:
     if not isinstance(errors, Mapping):
         return {"_schema": errors}
     mapping = attr_by_key(schema)
-    return {mapping.get(key, key): value for key, value in errors.items()}
+    return {mapping.get(str(key), str(key)): value for key, value in errors.items()}
 
 
 def dump_values(
@@ -48,20 +155,21 @@ def dump_values(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Convert attribute values to a stored dict. Returns ``(stored, type_errors)``."""
     wanted = None if only is None else set(only)
-    stored: dict[str, Any] = {}
-    errors: dict[str, Any] = {}
-    for name, field in schema.fields.items():
-        if field.load_only or (wanted is not None and name not in wanted):
-            continue
-        value = values.get(name)
+    fields = {
+        name: field
+        for name, field in schema.fields.items()
+        if not field.load_only and (wanted is None or name in wanted)
+    }
+
+    def convert(name: str) -> Any:
+        field, value = fields[name], values.get(name)
         if value is None and field.required:
-            errors[name] = [field.error_messages["required"]]
-            continue
-        try:
-            stored[stored_key(name, field)] = to_storage(field, value)
-        except marshmallow.ValidationError as exc:
-            errors[name] = exc.messages
-    return stored, errors
+            raise marshmallow.ValidationError(field.error_messages["required"])
+        return to_storage(field, value)
+
+    keys = stored_keys(schema)
+    dumped, errors = convert_each(((name, name) for name in fields), convert)
+    return {keys[name]: value for name, value in dumped}, errors
 
 
 def validate_stored(
@@ -82,13 +190,8 @@ def check(
 ) -> dict[str, Any]:
     """Dump and validate ``values``; the stored dict, or one :class:`ValidationError` with every problem."""
     stored, errors = dump_values(schema, values, only)
-    failed = set(errors)
-    if only is not None:
-        partial: bool | set[str] = True
-    else:
-        partial = failed
-    checked = {key: value for key, value in stored.items()}
-    more = validate_stored(schema, checked, partial=partial)
+    partial: bool | set[str] = True if only is not None else set(errors)
+    more = validate_stored(schema, stored, partial=partial)
     for name, messages in more.items():
         errors.setdefault(name, messages)
     if errors:
@@ -99,8 +202,17 @@ def check(
 def load_values(
     schema: marshmallow.Schema, data: Mapping[str, Any], *, model_name: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Stored dict -> ``(attribute values, unknown stored keys)``; raises :class:`ValidationError`."""
+    """Stored dict -> ``(attribute values, unknown stored keys)``.
+
+    Data that Firestore could not hold raises like saving it would
+    (:class:`~flask_boiler.errors.EncodingError` for strings UTF-8 cannot encode,
+    :class:`~flask_boiler.errors.StorageLimitError` for a 65-bit integer, an array in an
+    array, a reserved map key...; only data that did not come from Firestore can); then
+    :class:`ValidationError` for values that break a field's rule. The document's total
+    size is left to saving.
+    """
     known_keys = attr_by_key(schema)
+    check_storable(data, names=known_keys, model=model_name, kinds=(ENCODING, LIMIT))
     known = {key: value for key, value in data.items() if key in known_keys}
     extra = {key: value for key, value in data.items() if key not in known_keys}
     try:

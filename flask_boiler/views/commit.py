@@ -36,8 +36,8 @@ from google.api_core import exceptions as api_exceptions
 from google.cloud.firestore_v1 import DELETE_FIELD, DocumentSnapshot
 from google.cloud.firestore_v1.field_path import FieldPath
 
-from ..batch import MAX_WRITES_PER_COMMIT
 from ..errors import FlaskBoilerError
+from ..models.limits import MAX_WRITES_PER_COMMIT
 
 __all__ = [
     "EVENT_FIELD",

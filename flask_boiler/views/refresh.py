@@ -42,11 +42,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.api_core import exceptions as api_exceptions
-from google.cloud import firestore
 from google.cloud.firestore_v1 import DocumentSnapshot
 
 from ..errors import ContentionError, InvalidSourceDocument
+from ..transactions import run_in_transaction
 from .change import DocumentChange
 from .commit import (
     EVENT_FIELD,
@@ -141,7 +140,7 @@ def run_attempts(
     """Run ``attempt`` in a transaction; if it leaves writes larger than one commit, write them
     in conditional parallel batches, and run it all again when one of them conflicts."""
     for number in range(1, MAX_ATTEMPTS + 1):
-        report, deferred = _run_transaction(db, attempt)
+        report, deferred = run_in_transaction(attempt, client=db)
         report.attempts = number
         if deferred is None:
             return report
@@ -151,21 +150,6 @@ def run_attempts(
         except ConflictingWrite:
             continue  # a view moved under us: recompute from fresh data
     raise ContentionError(f"views of {what} kept changing during {MAX_ATTEMPTS} attempts", attempts=MAX_ATTEMPTS)
-
-
-def _run_transaction(db: Any, body: Any) -> Any:
-    """Run ``body(transaction)`` in a Firestore transaction (retried on contention by the client)."""
-
-    @firestore.transactional
-    def run(transaction: Any) -> Any:
-        return body(transaction)
-
-    try:
-        return run(db.transaction())
-    except ValueError as exc:  # the client wraps its last Aborted in a ValueError
-        if isinstance(exc.__cause__, api_exceptions.Aborted) or "contention" in str(exc).lower():
-            raise ContentionError(str(exc)) from exc
-        raise
 
 
 def _refresh_in(

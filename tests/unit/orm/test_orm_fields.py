@@ -98,23 +98,43 @@ def test_enum_loads_by_value_and_rejects_unknown():
 
 
 @pytest.mark.parametrize(
-    "server_value",
+    ("field", "server_value"),
     [
-        firestore.SERVER_TIMESTAMP,
-        firestore.Increment(2),
-        firestore.ArrayUnion(["a"]),
-        firestore.ArrayRemove(["b"]),
-        firestore.DELETE_FIELD,
+        (fields.DateTime(), firestore.SERVER_TIMESTAMP),
+        (fields.Raw(), firestore.SERVER_TIMESTAMP),
+        (fields.Integer(validate=marshmallow.validate.Range(min=100)), firestore.Increment(2)),
+        (fields.Float(), firestore.Maximum(2.5)),
+        (fields.List(fields.String()), firestore.ArrayUnion(["a"])),
+        (fields.List(fields.String()), firestore.ArrayRemove(["b"])),
+        (fields.Integer(), firestore.DELETE_FIELD),
     ],
 )
-def test_server_values_pass_through_untouched(server_value):
-    for field in (
-        fields.Integer(validate=marshmallow.validate.Range(min=100)),
-        fields.DateTime(),
-        fields.List(fields.String()),
-    ):
-        assert field.to_storage(server_value) is server_value
-        assert field.deserialize(server_value) is server_value
+def test_server_values_are_checked_by_the_field_and_skip_validators(field, server_value):
+    stored = field.to_storage(server_value)
+    assert type(stored) is type(server_value)
+    assert field.deserialize(server_value) is server_value  # validators never see what Firestore computes
+
+
+@pytest.mark.parametrize(
+    ("field", "server_value"),
+    [
+        (fields.Integer(), firestore.SERVER_TIMESTAMP),  # a timestamp is not an integer
+        (fields.Integer(), firestore.Increment(1.5)),  # would make the integer a double
+        (fields.Integer(), firestore.Increment(True)),
+        (fields.String(), firestore.Increment(1)),
+        (fields.String(), firestore.ArrayUnion(["a"])),  # not an array field
+        (fields.List(fields.Integer()), firestore.ArrayUnion([1, "2"])),  # elements follow the inner rule
+        (fields.Integer(required=True), firestore.DELETE_FIELD),
+    ],
+)
+def test_server_values_that_break_the_field_rule_are_refused(field, server_value):
+    with pytest.raises(marshmallow.ValidationError):
+        field.to_storage(server_value)
+
+
+def test_array_union_elements_are_converted_like_list_elements():
+    stored = fields.List(fields.Enum(Color)).to_storage(firestore.ArrayUnion([Color.RED]))
+    assert stored.values == ["red"]
 
 
 def test_list_errors_name_the_bad_index():
