@@ -71,6 +71,17 @@ def dependency_queries(views: Iterable[type]) -> list[FieldQuery]:
                         reason=f"{view.__name__}.{item.name}",
                     )
                 )
+        views_of_root = view.root_views()
+        if declaration.keys is not None and views_of_root.collection_group:
+            queries.add(
+                FieldQuery(
+                    collection_id=views_of_root.collection_id,
+                    field_path=views_of_root.field_path,
+                    operator="==",
+                    collection_group=True,
+                    reason=f"{view.__name__} views of a root",
+                )
+            )
     return sorted(queries)
 
 

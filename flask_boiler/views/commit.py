@@ -18,8 +18,8 @@ fails, and the refresh runs again from fresh data — or it runs after our batch
 newer content over ours. A view is therefore never overwritten with data older than what it
 holds.
 
-**Duplicate detection.** Every view a refresh writes carries :data:`EVENT_FIELD`, the id of
-the event whose refresh wrote it, but only when that refresh handled every view model it
+**Duplicate detection.** Every view a refresh writes carries the id of the event whose
+refresh wrote it (:mod:`.stamp`), but only when that refresh handled every view model it
 concerned. A redelivery of the same event reads one such view (the *probe*) beside its guard
 read and stops there: the first delivery's commit was atomic, so all its views are in place
 (a large refresh writes its probe view in the last batch, after every other batch succeeded).
@@ -27,7 +27,7 @@ read and stops there: the first delivery's commit was atomic, so all its views a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -38,33 +38,20 @@ from google.cloud.firestore_v1.field_path import FieldPath
 
 from ..errors import FlaskBoilerError
 from ..models.limits import MAX_WRITES_PER_COMMIT
+from .stamp import stamp
 
 __all__ = [
-    "EVENT_FIELD",
     "MAX_BYTES_PER_COMMIT",
     "ConflictingWrite",
     "ViewWrite",
     "commit_in_parallel",
     "fits_one_commit",
-    "view_content",
     "write_in_transaction",
 ]
 
 #: Estimated payload per commit: Firestore refuses requests over 10 MiB, and the emulator
 #: gRPC messages over 4 MiB; 3 MiB keeps both well clear.
 MAX_BYTES_PER_COMMIT = 3 * 1024 * 1024
-
-#: The stored key naming the event whose refresh last wrote a view (see the module docs).
-EVENT_FIELD = "_fbEvent"
-
-
-def view_content(snapshot: DocumentSnapshot | None) -> dict[str, Any] | None:
-    """What a stored view shows: its data without the engine's bookkeeping (``None`` if missing)."""
-    if snapshot is None or not snapshot.exists:
-        return None
-    data = dict(snapshot.to_dict() or {})
-    data.pop(EVENT_FIELD, None)
-    return data
 
 
 @dataclass(frozen=True)
@@ -77,6 +64,7 @@ class ViewWrite:
 
     path: str
     data: dict[str, Any] | None
+    root: str
     stored: DocumentSnapshot | None = None
 
     def size(self) -> int:
@@ -88,10 +76,6 @@ def fits_one_commit(writes: Sequence[ViewWrite]) -> bool:
     return len(writes) <= MAX_WRITES_PER_COMMIT and sum(w.size() for w in writes) <= MAX_BYTES_PER_COMMIT
 
 
-def _stamped(data: Mapping[str, Any], event_id: str | None) -> dict[str, Any]:
-    return {**data, EVENT_FIELD: event_id} if event_id else dict(data)
-
-
 def write_in_transaction(db: Any, transaction: Any, writes: Sequence[ViewWrite], event_id: str | None) -> None:
     """Add ``writes`` to ``transaction`` (committed when the transaction function returns)."""
     for write in writes:
@@ -99,7 +83,7 @@ def write_in_transaction(db: Any, transaction: Any, writes: Sequence[ViewWrite],
         if write.data is None:
             transaction.delete(ref)
         else:
-            transaction.set(ref, _stamped(write.data, event_id))
+            transaction.set(ref, stamp(write.data, write.root, event_id))
 
 
 class ConflictingWrite(FlaskBoilerError):
@@ -127,7 +111,7 @@ def _conditional(db: Any, batch: Any, write: ViewWrite, event_id: str | None) ->
             assert stored is not None
             batch.delete(ref, option=db.write_option(last_update_time=stored.update_time))
         return
-    data = _stamped(write.data, event_id)
+    data = stamp(write.data, write.root, event_id)
     if not exists:
         batch.create(ref, data)
         return

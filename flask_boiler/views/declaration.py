@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
+from google.cloud.firestore_v1 import DocumentReference
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from ..errors import ModelDefinitionError
@@ -56,12 +57,44 @@ from ..schema import stored_key
 if TYPE_CHECKING:  # pragma: no cover
     from ..models.document import DocumentModel
 
-__all__ = ["Hop", "ReverseQuery", "Source", "SourceKind", "ViewDeclaration", "collect_declaration", "source"]
+__all__ = [
+    "Hop",
+    "ReverseQuery",
+    "Source",
+    "SourceKind",
+    "ViewDeclaration",
+    "collect_declaration",
+    "reference_paths",
+    "source",
+]
 
 SourceKind = Literal["root", "followed", "backref"]
 
 #: Firestore's largest ``in`` / ``array-contains-any`` value list.
 MAX_DISJUNCTION = 30
+
+
+def _path_of(value: Any) -> str | None:
+    if isinstance(value, DocumentReference):
+        return str(value.path)
+    doc_path = getattr(value, "doc_path", None)
+    if isinstance(doc_path, str):
+        return doc_path
+    if isinstance(value, str) and value:
+        return value.strip("/")
+    return None
+
+
+def reference_paths(value: Any) -> list[str]:
+    """The document paths a reference attribute (or a raw stored reference value) points at, in order."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [path for path in (_path_of(item) for item in value) if path]
+    path = _path_of(value)
+    return [path] if path else []
 
 
 @dataclass(frozen=True)
@@ -103,6 +136,14 @@ class ReverseQuery:
     @property
     def collection_id(self) -> str:
         return self.model._meta.path.collection_id
+
+    @property
+    def max_targets(self) -> int:
+        return MAX_DISJUNCTION
+
+    def targets_of(self, snapshot: Any) -> list[str]:
+        """Which targets a result document points at (one query may serve several)."""
+        return reference_paths((snapshot.to_dict() or {}).get(self.stored_key))
 
     def query(self, db: Any, targets: Sequence[str]) -> Any:
         """The Firestore query for documents pointing at any of ``targets`` (at most

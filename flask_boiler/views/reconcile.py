@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .compute import compute_root
+from .commit import ViewWrite
+from .compute import ComputeFailed, compute_root
 from .refresh import BlockedRoot, RefreshReport, finish, record_failure, resolve_checks, run_attempts
 from .sources import Blocked, SourceReader, World, gather
 from .view_model import ViewModel
@@ -40,17 +41,22 @@ def _reconcile_in(
     world = World(reader)
     declaration = view_cls.declaration()
     gather(world, [(declaration, root) for root in root_paths])
-    checks: dict[str, dict[str, Any] | None] = {}
-    for root in root_paths:
-        result = compute_root(view_cls, root, world)
+    results = {root: compute_root(view_cls, root, world) for root in root_paths}
+    # Roots gone: their views of a custom ``keys`` are found by their bookkeeping.
+    gone = [root for root, result in results.items() if result == {} and declaration.keys is not None]
+    reader.fetch(queries=[(view_cls.root_views(), root) for root in gone])
+    checks: dict[str, ViewWrite] = {}
+    for root, result in results.items():
         if isinstance(result, Blocked):
             report.blocked.append(BlockedRoot(view_cls, root, result.document, result.error))
-        elif isinstance(result, dict):
-            if declaration.keys is None:
-                params = declaration.root_path.match(root) or {}
-                checks[view_cls._meta.path.render(params)] = None
-            checks.update(result)
-        else:
+            continue
+        if isinstance(result, ComputeFailed):
             record_failure(report, view_cls, root, result.error)
+            continue
+        known = [s.reference.path for s in reader.results.get((view_cls.root_views(), root), [])]
+        if declaration.keys is None:
+            known.append(view_cls._meta.path.render(declaration.root_path.match(root) or {}))
+        for path in [*known, *result]:
+            checks[path] = ViewWrite(path, result.get(path), root)
     writes = resolve_checks(reader, {}, checks, report)
     return finish(db, transaction, reader, writes, report, None)

@@ -47,19 +47,12 @@ from google.cloud.firestore_v1 import DocumentSnapshot
 from ..errors import ContentionError, InvalidSourceDocument
 from ..transactions import run_in_transaction
 from .change import DocumentChange
-from .commit import (
-    EVENT_FIELD,
-    ConflictingWrite,
-    ViewWrite,
-    commit_in_parallel,
-    fits_one_commit,
-    view_content,
-    write_in_transaction,
-)
+from .commit import ConflictingWrite, ViewWrite, commit_in_parallel, fits_one_commit, write_in_transaction
 from .compute import Computed, ComputeFailed, compute_root
 from .declaration import ReverseQuery
 from .dependents import Dependent, find_dependents, relevant_fields
 from .sources import Blocked, SourceReader, World, gather, reference_paths
+from .stamp import handled_by, view_content
 from .view_model import ViewModel
 
 __all__ = ["BlockedRoot", "Failure", "RefreshReport", "finish", "refresh", "resolve_checks", "run_attempts"]
@@ -164,7 +157,7 @@ def _refresh_in(
     queries = affected.payload_queries()
     guard = [] if _carries_guard(change, queries) else [change.path]
     reader.fetch([*guard, *([probe] if probe else []), *affected.payload_paths()], queries)
-    if probe is not None and _handled_by(reader.documents.get(probe), change.event_id):
+    if probe is not None and handled_by(reader.documents.get(probe), change.event_id):
         report.duplicate = True
         return _done(report, reader), None
 
@@ -178,23 +171,40 @@ def _refresh_in(
     for world in worlds:
         gather(world, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
 
+    outcomes = {
+        (view, root): [compute_root(view, root, world) for world in worlds]
+        for view, paths in roots.items()
+        for root in paths
+    }
+    # Where a root's earlier state is unknown, the views it had are found by their bookkeeping.
+    unknown = [(view, root) for (view, root), results in outcomes.items() if _earlier_unknown(view, results)]
+    reader.fetch(queries=[(view.root_views(), root) for view, root in unknown])
+
     changes: dict[str, ViewWrite] = {}
-    checks: dict[str, dict[str, Any] | None] = {}
-    for view, paths in roots.items():
-        for root in paths:
-            results = [compute_root(view, root, world) for world in worlds]
-            latest = results[-1]
-            if isinstance(latest, Blocked):
-                report.blocked.append(BlockedRoot(view, root, latest.document, latest.error))
-            elif isinstance(latest, ComputeFailed):
-                record_failure(report, view, root, latest.error)
-            elif report.stale:
-                diff_stale(results[0], results[1], latest, changes, checks)
-            else:
-                diff_fresh(results[0], latest, changes, checks, _paths_without_state(view, root))
+    checks: dict[str, ViewWrite] = {}
+    for (view, root), results in outcomes.items():
+        latest = results[-1]
+        if isinstance(latest, Blocked):
+            report.blocked.append(BlockedRoot(view, root, latest.document, latest.error))
+            continue
+        if isinstance(latest, ComputeFailed):
+            record_failure(report, view, root, latest.error)
+            continue
+        known = _paths_without_state(view, root)
+        if (view, root) in unknown:
+            known += [s.reference.path for s in reader.results[(view.root_views(), root)]]
+        if report.stale:
+            diff_stale(results[0], results[1], latest, root, known, changes, checks)
+        else:
+            diff_fresh(results[0], latest, root, known, changes, checks)
 
     writes = resolve_checks(reader, changes, checks, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
+
+
+def _earlier_unknown(view: type[ViewModel], results: list[Computed | Blocked | ComputeFailed]) -> bool:
+    """Are this root's views in an earlier state unknown, and not derivable from its path?"""
+    return view.declaration().keys is not None and not all(isinstance(r, dict) for r in results[:-1])
 
 
 def finish(
@@ -215,7 +225,7 @@ def finish(
         report.commits = 1 if writes else 0
         return _done(report, reader), None
     reader.fetch([w.path for w in writes])
-    return _done(report, reader), [ViewWrite(w.path, w.data, reader.documents[w.path]) for w in writes]
+    return _done(report, reader), [ViewWrite(w.path, w.data, w.root, reader.documents[w.path]) for w in writes]
 
 
 def _paths_without_state(view: type[ViewModel], root: str) -> list[str]:
@@ -267,10 +277,6 @@ def _carries_guard(change: DocumentChange, queries: Sequence[tuple[ReverseQuery,
         query.model._meta.path.match(change.path) is not None and target in reference_paths(data.get(query.stored_key))
         for query, target in queries
     )
-
-
-def _handled_by(snapshot: DocumentSnapshot | None, event_id: str) -> bool:
-    return snapshot is not None and snapshot.exists and (snapshot.to_dict() or {}).get(EVENT_FIELD) == event_id
 
 
 # -- stage: which roots ---------------------------------------------------------------------
@@ -395,66 +401,61 @@ def _probe(change: DocumentChange, dependents: list[Dependent]) -> str | None:
 def diff_fresh(
     before: Computed | Blocked | ComputeFailed,
     after: Computed,
+    root: str,
+    known: Sequence[str],
     changes: dict[str, ViewWrite],
-    checks: dict[str, dict[str, Any] | None],
-    fallback_paths: Sequence[str] = (),
+    checks: dict[str, ViewWrite],
 ) -> None:
     """The event's state is current: write what differs between before and after; compare
     with what is stored the views that came out equal (masked) or whose before is unknown
-    (then also ``fallback_paths``, the views the root has whatever its state)."""
+    (then also the ``known`` views the root has, found without its old state)."""
     if not isinstance(before, dict):
-        for path in fallback_paths:
-            checks[path] = after.get(path)
-        for path, data in after.items():
-            checks[path] = data
+        for path in [*known, *after]:
+            checks[path] = ViewWrite(path, after.get(path), root)
         return
     for path in before.keys() | after.keys():
         old, new = before.get(path), after.get(path)
-        if old != new:
-            changes[path] = ViewWrite(path, new)
-        else:
-            checks[path] = new
+        (changes if old != new else checks)[path] = ViewWrite(path, new, root)
 
 
 def diff_stale(
     before: Computed | Blocked | ComputeFailed,
     after: Computed | Blocked | ComputeFailed,
     now: Computed,
+    root: str,
+    known: Sequence[str],
     changes: dict[str, ViewWrite],
-    checks: dict[str, dict[str, Any] | None],
+    checks: dict[str, ViewWrite],
 ) -> None:
     """The document changed again since: the views the newer state computes differently from
     this event's are the newer events' to write; the others this event touched are compared
     with what is stored and brought to the current state."""
-    touched: set[str] = set()
+    touched: set[str] = set(known)
     for state in (before, after):
-        if isinstance(state, dict):
-            touched |= state.keys()
+        touched |= state.keys() if isinstance(state, dict) else set(now)
     newer = (
         {path for path in after.keys() | now.keys() if after.get(path) != now.get(path)}
-        if isinstance(after, dict)
+        if isinstance(after, dict) and isinstance(before, dict)
         else set()
     )
     for path in touched - newer:
-        checks[path] = now.get(path)
+        checks[path] = ViewWrite(path, now.get(path), root)
 
 
 def resolve_checks(
     reader: SourceReader,
     changes: dict[str, ViewWrite],
-    checks: dict[str, dict[str, Any] | None],
+    checks: dict[str, ViewWrite],
     report: RefreshReport,
 ) -> list[ViewWrite]:
     """Read the stored views ``checks`` needs (one wave) and keep the writes that change something."""
-    pending = {path: data for path, data in checks.items() if path not in changes}
+    pending = {path: write for path, write in checks.items() if path not in changes}
     reader.fetch(pending)
     writes = list(changes.values())
-    for path, data in pending.items():
-        if view_content(reader.documents.get(path)) == data:
+    for path, write in pending.items():
+        stored = reader.documents.get(path)
+        if view_content(stored) == write.data:
             report.unchanged += 1
         else:
-            writes.append(ViewWrite(path, data))
-    writes = [
-        w for w in writes if not (w.data is None and w.path in reader.documents and not reader.documents[w.path].exists)
-    ]
+            writes.append(write)
     return sorted(writes, key=lambda w: w.path)

@@ -27,10 +27,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot
+from google.cloud.firestore_v1 import DocumentSnapshot
 
 from ..errors import InvalidSourceDocument, ValidationError
-from .declaration import MAX_DISJUNCTION, ReverseQuery, Source, ViewDeclaration
+from .declaration import ReverseQuery, Source, ViewDeclaration, reference_paths
+from .stamp import RootViews
 
 __all__ = [
     "Blocked",
@@ -41,30 +42,7 @@ __all__ = [
     "sources_for",
 ]
 
-QueryKey = tuple[ReverseQuery, str]
-
-
-def _path_of(value: Any) -> str | None:
-    if isinstance(value, DocumentReference):
-        return str(value.path)
-    doc_path = getattr(value, "doc_path", None)
-    if isinstance(doc_path, str):
-        return doc_path
-    if isinstance(value, str) and value:
-        return value.strip("/")
-    return None
-
-
-def reference_paths(value: Any) -> list[str]:
-    """The document paths a reference attribute (or a raw stored reference value) points at, in order."""
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        value = list(value.values())
-    if isinstance(value, list | tuple):
-        return [path for path in (_path_of(item) for item in value) if path]
-    path = _path_of(value)
-    return [path] if path else []
+QueryKey = tuple[ReverseQuery | RootViews, str]
 
 
 def _sort_key(path: str) -> tuple[str, ...]:
@@ -101,12 +79,12 @@ class SourceReader:
         calls: list[Any] = []
         if missing_paths:
             calls.append(lambda: self._get_all(missing_paths))
-        by_query: dict[ReverseQuery, list[str]] = {}
+        by_query: dict[ReverseQuery | RootViews, list[str]] = {}
         for query, target in missing_queries:
             by_query.setdefault(query, []).append(target)
         for query, targets in by_query.items():
-            for start in range(0, len(targets), MAX_DISJUNCTION):
-                chunk = targets[start : start + MAX_DISJUNCTION]
+            for start in range(0, len(targets), query.max_targets):
+                chunk = targets[start : start + query.max_targets]
                 calls.append(lambda query=query, chunk=chunk: self._query(query, chunk))
         if not calls:
             return
@@ -125,14 +103,14 @@ class SourceReader:
         self.reads += len(refs)  # found or missing, each document looked up is billed
         self.documents.update(found)
 
-    def _query(self, query: ReverseQuery, targets: Sequence[str]) -> None:
+    def _query(self, query: ReverseQuery | RootViews, targets: Sequence[str]) -> None:
         built = query.query(self.db, targets)
         snapshots = list(built.stream(transaction=self.transaction) if self.transaction else built.stream())
         self.reads += max(1, len(snapshots))  # a query is billed one read per result, at least one
         wanted = set(targets)
         per_target: dict[str, list[DocumentSnapshot]] = {target: [] for target in targets}
         for snapshot in snapshots:
-            for target in reference_paths((snapshot.to_dict() or {}).get(query.stored_key)):
+            for target in query.targets_of(snapshot):
                 if target in wanted:
                     per_target[target].append(snapshot)
         for target, found in per_target.items():
@@ -197,7 +175,7 @@ class World:
             raise NotRead(query=key)
         found = [s for s in self.reader.results[key] if s.reference.path not in self.overrides]
         for path, snapshot in self.overrides.items():
-            points_here = target in reference_paths((snapshot.to_dict() or {}).get(query.stored_key))
+            points_here = target in query.targets_of(snapshot)
             if snapshot.exists and query.model._meta.path.match(path) is not None and points_here:
                 found.append(snapshot)
         return sorted(found, key=lambda s: _sort_key(s.reference.path))

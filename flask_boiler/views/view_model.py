@@ -19,6 +19,7 @@ from .access import Owner, access_of
 from .declaration import ViewDeclaration, check_hops, collect_declaration
 from .dependencies import ReadSet, guard_sources, read_set
 from .registry import register_view
+from .stamp import RootViews
 
 __all__ = ["DocumentAsView", "ViewModel"]
 
@@ -95,6 +96,11 @@ class ViewModel(DocumentModel):
             ]
         root_params = declaration.root_path.match(root.doc_path) or {}
         return [{name: root_params[name] for name in cls._meta.path.params}]
+
+    @classmethod
+    def root_views(cls) -> RootViews:
+        """The query for the stored views of given roots (by their bookkeeping ``_fb.root``)."""
+        return RootViews(cls._meta.path, cls.declaration().root_path)
 
     @classmethod
     def paths_for(cls, root: Any) -> list[str]:

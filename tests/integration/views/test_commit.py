@@ -6,7 +6,8 @@ import pytest
 
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import handle_document_event
-from flask_boiler.views.commit import EVENT_FIELD, ConflictingWrite, ViewWrite, commit_in_parallel, view_content
+from flask_boiler.views.commit import ConflictingWrite, ViewWrite, commit_in_parallel
+from flask_boiler.views.stamp import view_content
 
 from .fast_app import Badge, Gathering, Person
 
@@ -17,12 +18,14 @@ def test_conditional_batches_write_everything_and_the_probe_last(clean_firestore
     db = clean_firestore.db
     db.document("fanout/v0000").set({"i": -1})
     stored = {s.reference.path: s for s in db.get_all([db.document(f"fanout/v{i:04d}") for i in range(1201)])}
-    writes = [ViewWrite(path, {"i": int(path[-4:])}, snapshot) for path, snapshot in stored.items()]
+    writes = [ViewWrite(path, {"i": int(path[-4:])}, "roots/r", snapshot) for path, snapshot in stored.items()]
     commits = commit_in_parallel(db, writes, "event-1", probe="fanout/v0000")
     assert commits == 4  # 500 + 500 + 200, then the probe's own batch
     found = {s.reference.path: s.to_dict() for s in db.collection("fanout").stream()}
     assert len(found) == 1201
-    assert all(data == {"i": int(path[-4:]), EVENT_FIELD: "event-1"} for path, data in found.items())
+    assert all(
+        data == {"i": int(path[-4:]), "_fb": {"root": "roots/r", "event": "event-1"}} for path, data in found.items()
+    )
 
 
 def test_a_view_changed_since_it_was_read_is_never_overwritten(clean_firestore):
@@ -32,13 +35,15 @@ def test_a_view_changed_since_it_was_read_is_never_overwritten(clean_firestore):
     snapshots = {s.reference.path: s for s in db.get_all([db.document("fanout/a"), db.document("fanout/b")])}
     db.document("fanout/a").set({"v": "newer, written by another refresh"})
     with pytest.raises(ConflictingWrite):
-        commit_in_parallel(db, [ViewWrite(p, {"v": "ours"}, s) for p, s in snapshots.items()], None, probe=None)
+        commit_in_parallel(
+            db, [ViewWrite(p, {"v": "ours"}, "roots/r", s) for p, s in snapshots.items()], None, probe=None
+        )
     assert db.document("fanout/a").get().to_dict() == {"v": "newer, written by another refresh"}
     # A view created meanwhile is not overwritten either (we read it as missing: create-only).
     missing = db.document("fanout/c").get()
     db.document("fanout/c").set({"v": "created meanwhile"})
     with pytest.raises(ConflictingWrite):
-        commit_in_parallel(db, [ViewWrite("fanout/c", {"v": "ours"}, missing)], None, probe=None)
+        commit_in_parallel(db, [ViewWrite("fanout/c", {"v": "ours"}, "roots/r", missing)], None, probe=None)
     assert db.document("fanout/c").get().to_dict() == {"v": "created meanwhile"}
 
 
@@ -46,8 +51,8 @@ def test_a_conditional_replacement_removes_fields_the_view_no_longer_has(clean_f
     db = clean_firestore.db
     db.document("fanout/a").set({"keep": 1, "drop": 2, "a.b": 3})
     snapshot = db.document("fanout/a").get()
-    commit_in_parallel(db, [ViewWrite("fanout/a", {"keep": 10, "a.b": 30}, snapshot)], None, probe=None)
-    assert db.document("fanout/a").get().to_dict() == {"keep": 10, "a.b": 30}
+    commit_in_parallel(db, [ViewWrite("fanout/a", {"keep": 10, "a.b": 30}, "roots/r", snapshot)], None, probe=None)
+    assert db.document("fanout/a").get().to_dict() == {"keep": 10, "a.b": 30, "_fb": {"root": "roots/r"}}
 
 
 def test_a_fan_out_larger_than_one_commit_refreshes_every_view(clean_firestore):

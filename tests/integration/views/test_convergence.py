@@ -14,8 +14,8 @@ import pytest
 
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import handle_document_event
-from flask_boiler.views.commit import view_content
 from flask_boiler.views.compute import computed_views
+from flask_boiler.views.stamp import view_content
 
 from .fast_app import Agenda, Gathering, Person, Room, Session, TitleView
 

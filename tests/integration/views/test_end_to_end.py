@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from flask_boiler.testing import wait_for
-from flask_boiler.views.commit import view_content
+from flask_boiler.views.stamp import view_content
 from shared_models import Location, Meeting, User
 
 pytestmark = pytest.mark.emulators

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from flask_boiler.testing.emulators import clear_firestore
-from flask_boiler.views.commit import view_content
+from flask_boiler.views.stamp import view_content
 from shared_models import VIEW_MODELS as EXAMPLE_VIEWS
 
 from . import props_app

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flask_boiler.views.commit import view_content
 from flask_boiler.views.rebuild import CHECKPOINTS, find_view, rebuild, view_name
+from flask_boiler.views.stamp import view_content
 
 from .fast_app import Gathering, Person, Room, Session, TitleView
 

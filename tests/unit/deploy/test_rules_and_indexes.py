@@ -111,9 +111,11 @@ def test_top_level_roots_need_no_index():
 def test_back_references_on_subcollection_models_get_collection_group_overrides():
     """The example reads tickets (users/{uid}/tickets) by their `user` field (UserView) and by
     their `meeting` field (MeetingAttendance, served by REST): collection-group queries, which
-    need indexes the automatic ones do not provide."""
+    need indexes the automatic ones do not provide. So does finding the sessions a meeting had
+    when its earlier state is unknown (by the views' bookkeeping `_fb.root`, across users)."""
     queries = [q for q in dependency_queries(query_views()) if q.collection_group]
     assert [(q.collection_id, q.field_path, q.operator) for q in queries] == [
+        ("meetingSessions", "_fb.root", "=="),
         ("tickets", "meeting", "=="),
         ("tickets", "user", "=="),
     ]
