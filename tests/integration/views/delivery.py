@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_boiler.errors import ContentionError
 from flask_boiler.models.paths import PathTemplate
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import handle_document_event
@@ -140,9 +141,11 @@ class Eventarc:
             thread.start()
         for thread in threads:
             thread.join()
-        if errors:
-            raise errors[0]
-        for item in items:
+        failed = [error for error in errors if not isinstance(error, ContentionError)]
+        if failed:
+            raise failed[0]
+        # A delivery that lost on contention fails: the platform delivers it again later.
+        for item in items[: len(items) - len(errors)]:
             if item in self.pending:
                 self.pending.remove(item)
 

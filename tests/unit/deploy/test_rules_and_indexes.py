@@ -120,7 +120,11 @@ def test_back_references_on_subcollection_models_get_collection_group_overrides(
         ("tickets", "user", "=="),
     ]
     overrides = required_indexes(query_views())["fieldOverrides"]
-    assert [(o["collectionGroup"], o["fieldPath"]) for o in overrides] == [("tickets", "meeting"), ("tickets", "user")]
+    assert [(o["collectionGroup"], o["fieldPath"]) for o in overrides] == [
+        ("meetingSessions", "_fb.root"),
+        ("tickets", "meeting"),
+        ("tickets", "user"),
+    ]
     assert all({"order": "ASCENDING", "queryScope": "COLLECTION_GROUP"} in o["indexes"] for o in overrides)
 
 
