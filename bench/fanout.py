@@ -114,7 +114,7 @@ def _ours(view_cls: type, meeting_id: str, title: Any) -> tuple[float, dict]:
     if title is not None:
         Meeting.get_or_raise(meeting_id).update(title=title)
     event = world.event_for(path, before if title is not None else (None, None))
-    with contextlib.redirect_stderr(io.StringIO()), count_operations(Context.db) as count:
+    with contextlib.redirect_stderr(io.StringIO()), count_operations() as count:
         start = time.perf_counter()
         handle_document_event(PATTERN, event, (view_cls,), Context.db)
         elapsed = time.perf_counter() - start

@@ -7,14 +7,6 @@ from typing import Any
 from .machine import one_line
 from .stats import fmt, ratio_text
 
-TARGETS = {
-    "ops": "reads and writes at the theoretical minimum",
-    "latency": "ratio ≤ 1.20 (framework overhead under 20%)",
-    "rest": "throughput ratio ≥ 0.90",
-    "coldstart": "ratio ≤ 1.15",
-    "fanout": "throughput ratio ≥ 0.80",
-}
-
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "**no**"

@@ -73,7 +73,7 @@ class Config:
     def uses_emulators(self) -> bool:
         return self.emulator_host is not None
 
-    def certificate_info(self) -> dict | None:
+    def certificate_info(self) -> dict[str, Any] | None:
         """The parsed service-account key, or ``None`` when no certificate is configured."""
         if self.certificate_path is None:
             return None

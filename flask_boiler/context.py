@@ -21,8 +21,10 @@ Differences that make it safe on Cloud Functions:
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .config import Config
 from .errors import ConfigurationError
@@ -33,25 +35,34 @@ if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
 
 __all__ = ["ConfigurationError", "Context"]
 
+T = TypeVar("T")
+
 
 class _ContextMeta(type):
     """Gives the ``Context`` class itself lazily-built properties, so ``Context.db`` works."""
 
     @property
     def config(cls) -> Config:
-        return cls._current_config()
+        return _as_context(cls)._current_config()
 
     @property
     def project_id(cls) -> str:
-        return cls._current_config().resolve_project_id()
+        return _as_context(cls)._current_config().resolve_project_id()
 
     @property
     def db(cls) -> firestore.Client:
-        return cls._lazy("_db", cls._make_db)
+        context = _as_context(cls)
+        return context._lazy("_db", context._make_db)
 
     @property
     def firebase_app(cls) -> firebase_admin.App:
-        return cls._lazy("_firebase_app", cls._make_firebase_app)
+        context = _as_context(cls)
+        return context._lazy("_firebase_app", context._make_firebase_app)
+
+
+def _as_context(cls: _ContextMeta) -> type[Context]:
+    # The metaclass has one instance, Context; this tells the type checker so.
+    return cast("type[Context]", cls)
 
 
 class Context(metaclass=_ContextMeta):
@@ -63,24 +74,49 @@ class Context(metaclass=_ContextMeta):
 
     _lock = threading.RLock()
     _config: Config | None = None
-    _project_id: str | None = None
     _db: Any = None
     _firebase_app: Any = None
+    #: Bumped by every ``read``/``reset``, so a ``using_db`` block knows whether to restore.
+    _generation = 0
+    #: The client lent by ``using_db``: never closed here, it belongs to the lender.
+    _borrowed: Any = None
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Context:
-        raise TypeError("Context is used as a class: call Context.read(config), then use Context.db.")
+        raise ConfigurationError("Context is used as a class: call Context.read(config), then use Context.db.")
 
     @classmethod
     def read(cls, config: Config) -> type[Context]:
         """Use ``config`` from now on. Validates it at once; clients are built on first use."""
         if not isinstance(config, Config):
             raise ConfigurationError(f"Context.read expects a flask_boiler.config.Config, got {type(config).__name__}.")
-        project_id = config.resolve_project_id()  # raises ConfigurationError with advice
+        config.resolve_project_id()  # fails now, with advice, rather than at the first client
         with cls._lock:
             cls._close_clients()
             cls._config = config
-            cls._project_id = project_id
+            cls._generation += 1
         return cls
+
+    @classmethod
+    @contextlib.contextmanager
+    def using_db(cls, db: firestore.Client) -> Iterator[firestore.Client]:
+        """``Context.db`` is ``db`` inside the block, for every thread; the usual client after.
+
+        For tools that need the code under test to talk through another client (e.g.
+        :func:`flask_boiler.testing.costs.count_operations`, whose client is connected
+        through a counting proxy). ``db`` stays the caller's to close. If the block calls
+        :meth:`read` or :meth:`reset`, that configuration wins and nothing is restored.
+        """
+        with cls._lock:
+            cls._current_config()
+            saved, generation = cls._db, cls._generation
+            cls._db = cls._borrowed = db
+        try:
+            yield db
+        finally:
+            with cls._lock:
+                if cls._generation == generation:
+                    cls._db = saved
+                cls._borrowed = None
 
     @classmethod
     def reset(cls) -> None:
@@ -88,7 +124,7 @@ class Context(metaclass=_ContextMeta):
         with cls._lock:
             cls._close_clients()
             cls._config = None
-            cls._project_id = None
+            cls._generation += 1
 
     # -- internals --------------------------------------------------------------------
 
@@ -101,16 +137,16 @@ class Context(metaclass=_ContextMeta):
             return cls._config
 
     @classmethod
-    def _lazy(cls, attribute: str, factory: Any) -> Any:
+    def _lazy(cls, attribute: str, factory: Callable[[Config], T]) -> T:
         value = getattr(cls, attribute)
         if value is not None:
-            return value
+            return cast(T, value)
         with cls._lock:
             value = getattr(cls, attribute)
             if value is None:
                 value = factory(cls._current_config())
                 setattr(cls, attribute, value)
-            return value
+            return cast(T, value)
 
     @classmethod
     def _make_db(cls, config: Config) -> firestore.Client:
@@ -145,7 +181,7 @@ class Context(metaclass=_ContextMeta):
         db, app = cls._db, cls._firebase_app
         cls._db = None
         cls._firebase_app = None
-        if db is not None:
+        if db is not None and db is not cls._borrowed:
             db.close()
         if app is not None:
             import firebase_admin

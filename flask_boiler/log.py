@@ -25,7 +25,7 @@ import sys
 from collections.abc import Mapping
 from typing import IO, Any
 
-__all__ = ["ROOT_LOGGER", "CloudLoggingFormatter", "configure", "fields_of", "get_logger", "log"]
+__all__ = ["ROOT_LOGGER", "CloudLoggingFormatter", "ConsoleFormatter", "configure", "fields_of", "get_logger", "log"]
 
 #: Every logger of the framework is a child of this one.
 ROOT_LOGGER = "flask_boiler"
@@ -76,8 +76,30 @@ class CloudLoggingFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-def configure(level: int = logging.INFO, stream: IO[str] | None = None) -> logging.Logger:
-    """Send the framework's records to ``stream`` (stderr) as Cloud Logging JSON lines, once.
+class ConsoleFormatter(logging.Formatter):
+    """One readable line per record, for a person at a terminal (the command line).
+
+    ``message (key=value, ...)``, prefixed with the level from WARNING up; the same
+    records a deployed function writes as JSON.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        fields = fields_of(record)
+        if fields:
+            message += " (" + ", ".join(f"{key}={value}" for key, value in fields.items()) + ")"
+        if record.levelno >= logging.WARNING:
+            message = f"{record.levelname.lower()}: {message}"
+        if record.exc_info:
+            message = f"{message}\n{self.formatException(record.exc_info)}"
+        return message
+
+
+def configure(
+    level: int = logging.INFO, stream: IO[str] | None = None, formatter: logging.Formatter | None = None
+) -> logging.Logger:
+    """Send the framework's records to ``stream`` (stderr), once: Cloud Logging JSON lines
+    unless another ``formatter`` is given (the CLI passes :class:`ConsoleFormatter`).
 
     Idempotent, and a no-op when the ``flask_boiler`` logger already has a handler (the
     application configured logging its own way). Returns the framework's root logger.
@@ -85,7 +107,7 @@ def configure(level: int = logging.INFO, stream: IO[str] | None = None) -> loggi
     root = logging.getLogger(ROOT_LOGGER)
     if not root.handlers:
         handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-        handler.setFormatter(CloudLoggingFormatter())
+        handler.setFormatter(formatter if formatter is not None else CloudLoggingFormatter())
         root.addHandler(handler)
         root.setLevel(level)
         root.propagate = True  # caplog and application handlers on the root logger still see records

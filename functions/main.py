@@ -9,7 +9,7 @@ import functions_framework
 
 import shared_models
 from flask_boiler import diagnostics
-from flask_boiler.deploy.endpoints import document_trigger, http_endpoint
+from flask_boiler.endpoints import document_trigger, http_endpoint
 from flask_boiler.rest import api_function
 from flask_boiler.triggers.view_triggers import export_view_triggers
 

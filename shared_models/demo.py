@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask_boiler._private.demo import LogFollower, ViewWatcher, wait_for_trigger
 from flask_boiler.context import Context
-from flask_boiler.testing import wait_for
+from flask_boiler.testing import EmulatorStack, wait_for
 from flask_boiler.testing.costs import count_operations
+from flask_boiler.testing.logs import EmulatorLog, TriggerRun, wait_for_trigger_runs
+from flask_boiler.testing.watch import ViewWatcher
 
 from .domain import Location, Meeting, Ticket, User
 from .seed import seed
@@ -20,7 +21,7 @@ from .seed import seed
 VIEW_GROUPS = ("meetingSessions", "userViews")
 
 
-def _summary(data: dict | None) -> str:
+def _summary(data: dict[str, Any] | None) -> str:
     if data is None:
         return ""
     if "upcoming" in data:
@@ -56,11 +57,11 @@ STEPS: list[tuple[str, str, Callable[[], Any]]] = [
 ]
 
 
-def run(stack: Any) -> None:
+def run(stack: EmulatorStack) -> None:
     db = Context.db
     if stack.log_path is None:
         raise SystemExit("The demo reads the triggers' reports from the emulator log; start it with `make demo`.")
-    follower = LogFollower(stack.log_path)
+    log = EmulatorLog(stack.log_path)
     print("Seeding users, rooms and meetings; the triggers build the views...", flush=True)
     seeded = {
         "users/ann",
@@ -79,8 +80,13 @@ def run(stack: Any) -> None:
     }
     seed()
     reported: set[str] = set()
+
+    def every_seeded_document_reported() -> bool:
+        reported.update(run.document for run in TriggerRun.all_in(log.new_records()))
+        return seeded <= reported
+
     wait_for(
-        lambda: reported.update(r.document for r in follower.new_runs()) or seeded <= reported,
+        every_seeded_document_reported,
         timeout=120,
         message="the triggers for every seeded document",
     )
@@ -88,10 +94,10 @@ def run(stack: Any) -> None:
     try:
         for number, (title, document, action) in enumerate(STEPS, 1):
             print(f"\nStep {number}: {title}")
-            with count_operations(db) as client:
+            with count_operations() as client:
                 action()
             print(f"  domain write  {document}   (the client: {client.reads} reads, {client.billed_writes} write)")
-            runs = wait_for_trigger(follower, document)
+            runs = wait_for_trigger_runs(log, document)
             changes = watcher.drain(expected=sum(run.writes + run.deletes for run in runs))
             for kind, path, data in sorted(changes, key=lambda change: change[1]):
                 print(f"  view {kind:<8} {path}   {_summary(data)}")

@@ -19,7 +19,7 @@ from ..config import Config
 from ..errors import ConfigurationError
 
 
-class EmulatorCredential(admin_credentials.Base):
+class EmulatorCredential(admin_credentials.Base):  # type: ignore[misc]  # firebase-admin ships no types
     """A firebase-admin credential for the local emulators: anonymous, no key file."""
 
     def get_credential(self) -> google.auth.credentials.Credentials:

@@ -23,6 +23,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import FlaskBoilerError
+
 MINIMUM_JAVA = 21
 FIRESTORE_MAIN_CLASS = "com.google.cloud.datastore.emulator.firestore.CloudFirestore"
 FIREBASE_CACHE = Path(os.environ.get("FIREBASE_EMULATORS_PATH", Path.home() / ".cache" / "firebase" / "emulators"))
@@ -34,7 +36,7 @@ INSTALL_ADVICE = (
 )
 
 
-class EmulatorSetupError(RuntimeError):
+class EmulatorSetupError(FlaskBoilerError, RuntimeError):
     """The machine lacks something the emulators need; the message says what to install."""
 
 

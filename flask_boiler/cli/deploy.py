@@ -7,23 +7,29 @@ The generated files are derived from the code and ``[tool.flask-boiler]`` in pyp
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from ..errors import FlaskBoilerError
+from ..log import get_logger, log
 from ..testing.emulators import find_project_root
 
+logger = get_logger("cli")
 
-def remove_stale_vendored(root) -> None:
+
+def remove_stale_vendored(root: Path) -> None:
     """A deploy that failed before its postdeploy hook leaves vendored copies in functions/;
     the local stack must import the working tree, so they go."""
     from ..deploy.bundle import unvendor
     from ..deploy.defaults import load_settings
 
     for path in unvendor(root, load_settings(root).vendor):
-        print(f"removed the vendored copy {path} (left by a deploy) so the working tree is used", flush=True)
+        log(logger, logging.WARNING, "removed a vendored copy left by a deploy: the working tree is used", path=path)
 
 
-def _expected_files(root, which: Sequence[str]) -> dict:
+def _expected_files(root: Path, which: Sequence[str]) -> dict[Path, str | None]:
     """file -> expected text (None: not generated) for the generators named in ``which``."""
     from ..deploy.defaults import load_query_views, load_settings, load_view_models
     from ..deploy.indexes import render_indexes, required_indexes
@@ -31,7 +37,7 @@ def _expected_files(root, which: Sequence[str]) -> dict:
     from ..deploy.rules import render_rules
 
     settings = load_settings(root)
-    files: dict = {}
+    files: dict[Path, str | None] = {}
     if "manifest" in which:
         files.update(generate(settings))
     if "rules" in which:
@@ -42,8 +48,6 @@ def _expected_files(root, which: Sequence[str]) -> dict:
 
 
 def _write_or_check(which: Sequence[str], check: bool) -> int:
-    from ..errors import FlaskBoilerError
-
     root = find_project_root()
     try:
         files = _expected_files(root, which)
@@ -92,11 +96,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _bundle(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from ..deploy.bundle import build_bundle, unvendor, vendor
     from ..deploy.defaults import load_settings
-    from ..errors import FlaskBoilerError
 
     root = find_project_root()
     try:
@@ -116,7 +117,7 @@ def _bundle(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     for name, handler, what in (
         ("manifest", _manifest, "functions/functions.yaml"),
         ("rules", _rules, "firestore.rules"),

@@ -1,8 +1,10 @@
-"""``dev``: the local stack with the example app; ``demo``: a scripted walk through it.
+"""``dev``: the local stack with the app; ``demo``: a scripted walk through it.
 
 ``dev`` starts the emulators (Firestore with the project's rules, Functions running
-``functions/main.py``, Auth), seeds example data and users (``[tool.flask-boiler] seed``),
-serves the web page, prints where to look, and stops everything on Ctrl-C.
+``functions/main.py``, Auth), seeds example data and users, serves the web page, prints
+where to look, and stops everything on Ctrl-C. What to seed, which demo to run and which
+sign-in accounts to show come from ``[tool.flask-boiler]`` (``seed``, ``demo``,
+``accounts``): the framework knows nothing of the app.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -19,6 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..config import Config
+from ..context import Context
+from ..log import get_logger, log
 from ..testing.emulators import (
     EmulatorStack,
     EmulatorStartError,
@@ -27,6 +33,9 @@ from ..testing.emulators import (
     running_stack_from_env,
     start_stack,
 )
+from .deploy import remove_stale_vendored
+
+logger = get_logger("cli")
 
 DEFAULT_WEB_PORT = 5002
 
@@ -39,33 +48,29 @@ def _port_free(port: int) -> bool:
 @contextlib.contextmanager
 def local_stack(root: Path, free_ports: bool) -> Iterator[EmulatorStack]:
     """The running stack from the environment, or a new one stopped on exit."""
-    from .deploy import remove_stale_vendored
-
     existing = running_stack_from_env()
     if existing is not None and existing.functions_host:
         yield existing
         return
     remove_stale_vendored(root)
     ports = None if free_ports else configured_ports(json.loads((root / "firebase.json").read_text()))
-    print("Starting the Firebase emulators (Firestore, Functions, Auth)...", flush=True)
+    log(logger, logging.INFO, "Starting the Firebase emulators (Firestore, Functions, Auth)...")
     stack = start_stack(root, ports=ports)
     try:
         yield stack
     finally:
-        print("\nStopping the emulators...", flush=True)
+        log(logger, logging.INFO, "Stopping the emulators...")
         stack.stop()
 
 
 def _use_stack(stack: EmulatorStack) -> None:
     """Point this process's clients at ``stack``."""
-    from ..config import Config
-    from ..context import Context
-
     os.environ.update(stack.environment())
     Context.read(Config(app_name="flask-boiler-dev", debug=True, project_id=stack.project_id))
 
 
-def _run_hook(root: Path, key: str) -> Any:
+def _setting(root: Path, key: str) -> Any:
+    """The object a ``module:ATTRIBUTE`` setting names (``None`` when the setting is empty)."""
     from ..deploy.defaults import load_object, load_settings
 
     settings = load_settings(root)
@@ -76,7 +81,7 @@ def _run_hook(root: Path, key: str) -> Any:
 
 
 def _dev(args: argparse.Namespace) -> int:
-    from .._private.static_site import StaticSite, build_web, web_config
+    from ..testing.web import StaticSite, build_web, web_config
 
     root = find_project_root()
     stopped = threading.Event()
@@ -85,9 +90,9 @@ def _dev(args: argparse.Namespace) -> int:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stopped.set())
             _use_stack(stack)
-            seed = _run_hook(root, "seed")
+            seed = _setting(root, "seed")
             if seed is not None and not args.no_seed:
-                print("Seeding example data and users...", flush=True)
+                log(logger, logging.INFO, "Seeding example data and users...")
                 seed()
             site: StaticSite | None = None
             if (root / "web" / "src").is_dir():
@@ -120,12 +125,9 @@ def _print_welcome(root: Path, stack: EmulatorStack, site: Any) -> None:
         f"  Auth emulator          {stack.auth_host}",
         f"  Emulator log           {stack.log_path}",
     ]
-    try:
-        from shared_models.seed import DEMO_USERS
-
-        lines += ["", "Demo accounts (email / password):"] + [f"  {u.email} / {u.password}" for u in DEMO_USERS]
-    except ImportError:
-        pass
+    accounts = _setting(root, "accounts")
+    if accounts:
+        lines += ["", "Demo accounts (email / password):"] + [f"  {a.email} / {a.password}" for a in accounts]
     lines += ["", "Use the stack from another shell (tests, `make demo`) with:"]
     lines += [f"  export {name}={value}" for name, value in stack.environment().items()]
     lines += ["", "Press Ctrl-C to stop."]
@@ -134,7 +136,7 @@ def _print_welcome(root: Path, stack: EmulatorStack, site: Any) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     root = find_project_root()
-    demo = _run_hook(root, "demo")
+    demo = _setting(root, "demo")
     if demo is None:
         print("error: no demo configured ([tool.flask-boiler] demo).", file=sys.stderr)
         return 1
@@ -148,7 +150,7 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dev = commands.add_parser("dev", help="run the local stack with the example app (Ctrl-C stops it)")
     dev.add_argument("--free-ports", action="store_true", help="use free ports instead of those in firebase.json")
     dev.add_argument("--no-seed", action="store_true", help="do not seed example data")

@@ -38,7 +38,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rebuild = commands.add_parser(
         "rebuild",
         help="recompute all views of a view model (after adding or changing it); resumable",

@@ -9,6 +9,9 @@ default, so a project without the table still deploys::
     view-models = "shared_models:VIEW_MODELS"   # what rules, indexes and triggers derive from
     rest-views = "shared_models:REST_VIEWS"     # REST-served views: their queries need indexes too
     vendor = ["flask_boiler", "shared_models"]  # packages `make bundle` copies into functions/
+    seed = "shared_models.seed:seed"            # `make dev`: seeds example data (default: nothing)
+    demo = "shared_models.demo:run"             # `make demo`: the scripted walk (default: none)
+    accounts = "shared_models.seed:DEMO_USERS"  # `make dev` prints these sign-ins (.email, .password)
 
     [tool.flask-boiler.functions]               # defaults of every deployed function
     region = ["us-central1"]
@@ -20,7 +23,7 @@ default, so a project without the table still deploys::
     LOG_LEVEL = "info"
 
 Per-function options (``http_endpoint(fn, memory="1GiB")``...) override these defaults;
-see :mod:`.options`.
+see :mod:`flask_boiler.endpoints.options`.
 """
 
 from __future__ import annotations
@@ -34,15 +37,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .options import BUILTIN_DEFAULTS, DeployOptionError, FunctionOptions, parse_options
+from ..endpoints.options import BUILTIN_DEFAULTS, DeployOptionError, FunctionOptions, parse_options
 
 __all__ = ["DEFAULT_VENDOR", "DEFAULT_VIEW_MODELS", "ProjectSettings", "load_settings", "load_view_models"]
 
 DEFAULT_VIEW_MODELS = "shared_models:VIEW_MODELS"
 DEFAULT_REST_VIEWS = "shared_models:REST_VIEWS"
 DEFAULT_VENDOR = ("flask_boiler", "shared_models")
-DEFAULT_SEED = "shared_models.seed:seed"
-DEFAULT_DEMO = "shared_models.demo:run"
 WHERE = "pyproject.toml [tool.flask-boiler]"
 _ENV_KEY = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 #: Keys firebase-tools refuses in functions/.env (its functions/env.js).
@@ -84,9 +85,11 @@ class ProjectSettings:
     rest_views: str = DEFAULT_REST_VIEWS
     vendor: tuple[str, ...] = DEFAULT_VENDOR
     #: ``module:function`` seeding example data for ``make dev`` (empty: no seeding).
-    seed: str = DEFAULT_SEED
-    #: ``module:function`` running the scripted ``make demo``.
-    demo: str = DEFAULT_DEMO
+    seed: str = ""
+    #: ``module:function(stack)`` running the scripted ``make demo`` (empty: no demo).
+    demo: str = ""
+    #: ``module:ATTRIBUTE``: sign-in accounts (``.email``, ``.password``) ``make dev`` prints.
+    accounts: str = ""
 
     @property
     def functions_dir(self) -> Path:
@@ -130,10 +133,10 @@ def load_settings(root: Path, pyproject: Mapping[str, Any] | None = None) -> Pro
     if not isinstance(vendor, list) or not all(isinstance(v, str) and v.isidentifier() for v in vendor):
         raise DeployOptionError("vendor", f"expected a list of top-level package names, got {vendor!r}.", WHERE)
     hooks = {}
-    for key, default in (("seed", DEFAULT_SEED), ("demo", DEFAULT_DEMO)):
-        value = table.pop(key, default)
+    for key in ("seed", "demo", "accounts"):
+        value = table.pop(key, "")
         if not isinstance(value, str) or (value and value.count(":") != 1):
-            raise DeployOptionError(key, f"expected 'package.module:function' or \"\", got {value!r}.", WHERE)
+            raise DeployOptionError(key, f"expected 'package.module:NAME' or \"\", got {value!r}.", WHERE)
         hooks[key] = value
     # Other keys of [tool.flask-boiler] belong to other parts of the framework (e.g. the REST layer).
     return ProjectSettings(

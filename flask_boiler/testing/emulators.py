@@ -23,11 +23,13 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib import error as urlerror
 from urllib import request as urlrequest
 
 from .._private.emulator_runtime import EmulatorSetupError, explain_failure, resolve_runtime
 from ..config import DEMO_PROJECT_ID
+from ..errors import FlaskBoilerError
 
 __all__ = [
     "EmulatorStack",
@@ -50,8 +52,8 @@ LOG_PATH_ENV = "FLASK_BOILER_EMULATOR_LOG"
 DEFAULT_REGION = "us-central1"
 
 
-class EmulatorStartError(RuntimeError):
-    """The emulators did not come up; the message carries the reason and the log's tail."""
+class EmulatorStartError(FlaskBoilerError, RuntimeError):
+    """The emulators did not come up (or cannot be reset); the message carries the reason and the log's tail."""
 
 
 @dataclass
@@ -64,7 +66,7 @@ class EmulatorStack:
     functions_host: str | None = None
     hub_host: str | None = None
     region: str = DEFAULT_REGION
-    process: subprocess.Popen | None = field(default=None, repr=False)
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     log_path: Path | None = None
 
     def environment(self) -> dict[str, str]:
@@ -134,7 +136,7 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def _signal_group(process: subprocess.Popen, sig: int) -> None:
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
 
@@ -166,12 +168,13 @@ def running_stack_from_env(environ: Mapping[str, str] = os.environ) -> EmulatorS
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
-def emulator_config(base: Mapping, ports: Mapping[str, int]) -> dict:
+def emulator_config(base: Mapping[str, Any], ports: Mapping[str, int]) -> dict[str, Any]:
     """``base`` (a parsed firebase.json) with the emulator ports replaced."""
-    config = json.loads(json.dumps(base))
+    config: dict[str, Any] = json.loads(json.dumps(base))
     emulators = config.setdefault("emulators", {})
     for name, port in ports.items():
         emulators.setdefault(name, {})
@@ -181,7 +184,7 @@ def emulator_config(base: Mapping, ports: Mapping[str, int]) -> dict:
     return config
 
 
-def configured_ports(config: Mapping) -> dict[str, int]:
+def configured_ports(config: Mapping[str, Any]) -> dict[str, int]:
     emulators = config.get("emulators", {})
     return {name: int(emulators[name]["port"]) for name in PORT_KEYS if "port" in emulators.get(name, {})}
 
@@ -298,7 +301,7 @@ def _request(method: str, url: str) -> int:
     req = urlrequest.Request(url, method=method, headers={"Authorization": "Bearer owner"})
     try:
         with urlrequest.urlopen(req, timeout=30) as response:
-            return response.status
+            return int(response.status)
     except urlerror.HTTPError as exc:
         return exc.code
 

@@ -17,7 +17,7 @@ from google.cloud.firestore_v1.types import Document as FirestoreDocument
 from google.events.cloud.firestore import Document, DocumentEventData
 from google.protobuf import timestamp_pb2
 
-from ..triggers.events import WRITTEN
+from ..endpoints import WRITTEN
 
 
 def _document(project: str, path: str, data: Mapping[str, Any], update_time: datetime.datetime) -> Document:
@@ -28,7 +28,8 @@ def _document(project: str, path: str, data: Mapping[str, Any], update_time: dat
     pb = FirestoreDocument.pb(firestore_doc)
     pb.update_time.CopyFrom(stamp)
     pb.create_time.CopyFrom(stamp)
-    return Document.deserialize(pb.SerializeToString())
+    document: Document = Document.deserialize(pb.SerializeToString())
+    return document
 
 
 def document_event(

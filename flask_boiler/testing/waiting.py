@@ -6,10 +6,12 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from ..errors import FlaskBoilerError
+
 T = TypeVar("T")
 
 
-class DeadlineExceeded(AssertionError):
+class DeadlineExceeded(FlaskBoilerError, AssertionError):
     """The condition did not hold before the deadline (an ``AssertionError``, so tests fail, not error)."""
 
 

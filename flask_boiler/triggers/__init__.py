@@ -6,6 +6,7 @@ binds one trigger per watched pattern into ``functions/main.py``.
 """
 
 from .events import DocumentEvent, EventDecodeError, decode_document_event
+from .view_triggers import ViewRefreshFailed, export_view_triggers, handle_document_event, view_trigger
 
 __all__ = [
     "DocumentEvent",

@@ -18,14 +18,10 @@ from google.cloud.firestore_v1 import DocumentSnapshot, _helpers
 from google.cloud.firestore_v1.types import Document as FirestoreDocument
 from google.events.cloud.firestore import DocumentEventData
 
+from ..endpoints import WRITTEN
 from ..errors import FlaskBoilerError
 from ..models.paths import PathTemplate
 from ..views.change import DocumentChange
-
-WRITTEN = "google.cloud.firestore.document.v1.written"
-CREATED = "google.cloud.firestore.document.v1.created"
-UPDATED = "google.cloud.firestore.document.v1.updated"
-DELETED = "google.cloud.firestore.document.v1.deleted"
 
 
 class EventDecodeError(FlaskBoilerError):

@@ -38,8 +38,7 @@ from typing import Any
 import functions_framework
 
 from ..context import Context
-from ..deploy.endpoints import document_trigger
-from ..deploy.options import trigger_options_of
+from ..endpoints import document_trigger, trigger_options_of
 from ..errors import FlaskBoilerError
 from ..log import configure, get_logger, log
 from ..views.refresh import Failure, RefreshReport, refresh

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flask_boiler._private.static_site import StaticSite, build_web, web_config
+from flask_boiler.testing.web import StaticSite, build_web, web_config
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"

@@ -18,10 +18,9 @@ import functions_framework
 import pytest
 
 from flask_boiler.deploy.defaults import load_settings
-from flask_boiler.deploy.endpoints import document_trigger, http_endpoint
 from flask_boiler.deploy.indexes import render_indexes, required_indexes
 from flask_boiler.deploy.manifest import build_manifest, load_main, render
-from flask_boiler.deploy.options import parse_options
+from flask_boiler.endpoints import document_trigger, http_endpoint, parse_options
 from flask_boiler.triggers.view_triggers import export_view_triggers
 from tests.unit.deploy.sample_app import SAMPLE_VIEWS
 

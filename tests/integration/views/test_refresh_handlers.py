@@ -199,8 +199,8 @@ def test_costs_counted_on_the_wire_match_the_report(world):
 
     db, gathering = world
     event = event_from(db, "fastGatherings/g1")
-    with count_operations(db) as cost:
-        report = handle_document_event(GATHERINGS, event, VIEWS, db)
+    with count_operations() as cost:
+        report = handle_document_event(GATHERINGS, event, VIEWS, cost.db)
     assert cost.writes == report.writes == 3 and cost.deletes == 0
     assert cost.reads == report.reads == 5
     assert cost.looked_up.count("fastGatherings/g1") == 1
@@ -209,8 +209,8 @@ def test_costs_counted_on_the_wire_match_the_report(world):
     before = db.document("fastGatherings/g1").get().to_dict()
     gathering.update(notes="unused by every view")
     unused_change = event_from(db, "fastGatherings/g1", before=before)
-    with count_operations(db) as cost:
-        handle_document_event(GATHERINGS, unused_change, VIEWS, db)
+    with count_operations(expect_calls=False) as cost:
+        handle_document_event(GATHERINGS, unused_change, VIEWS, cost.db)
     assert (cost.reads, cost.billed_writes, cost.lookups, cost.queries, cost.commits) == (0, 0, 0, 0, 0)
 
 

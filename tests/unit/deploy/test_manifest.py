@@ -11,9 +11,8 @@ import pytest
 
 from flask_boiler.__main__ import main
 from flask_boiler.deploy.defaults import load_settings
-from flask_boiler.deploy.endpoints import document_trigger, http_endpoint
 from flask_boiler.deploy.manifest import build_manifest, generate, load_main, render
-from flask_boiler.deploy.options import DeployOptionError, parse_options
+from flask_boiler.endpoints import DeployOptionError, document_trigger, http_endpoint, parse_options
 from flask_boiler.triggers.view_triggers import export_view_triggers
 
 from .sample_app import Inbox, TicketView
@@ -121,7 +120,7 @@ def test_view_meta_trigger_options_and_export_options_layer():
 
 
 def test_views_disagreeing_on_a_shared_trigger_are_an_error():
-    from flask_boiler.deploy.options import trigger_options_of
+    from flask_boiler.endpoints import trigger_options_of
 
     class Other:
         class Meta:

@@ -8,13 +8,14 @@ import functions_framework
 import pytest
 
 from flask_boiler.deploy.defaults import load_settings
-from flask_boiler.deploy.endpoints import document_trigger, http_endpoint
-from flask_boiler.deploy.options import (
+from flask_boiler.endpoints import (
     BUILTIN_DEFAULTS,
     EVENT,
     HTTP,
     DeployOptionError,
     FunctionOptions,
+    document_trigger,
+    http_endpoint,
     merge_options,
     parse_options,
 )
@@ -121,12 +122,18 @@ def test_project_settings_come_from_pyproject():
     assert settings.view_models == "shared_models:VIEW_MODELS"
     assert settings.vendor == ("flask_boiler", "shared_models")
     assert settings.defaults.region and settings.defaults.memory and settings.defaults.timeout
+    assert (settings.seed, settings.demo, settings.accounts) == (
+        "shared_models.seed:seed",
+        "shared_models.demo:run",
+        "shared_models.seed:DEMO_USERS",
+    )
 
 
 def test_missing_table_falls_back_to_builtin_defaults(tmp_path):
     settings = load_settings(tmp_path, {"project": {"name": "x"}})
     assert settings.defaults == BUILTIN_DEFAULTS
     assert settings.env == {}
+    assert settings.seed == settings.demo == settings.accounts == ""  # the dev hooks are the app's to name
 
 
 @pytest.mark.parametrize(
@@ -138,6 +145,8 @@ def test_missing_table_falls_back_to_builtin_defaults(tmp_path):
         ({"functions": {"env": {"LEVEL": 3}}}, "one-line strings"),
         ({"view-models": "shared_models.VIEW_MODELS"}, "package.module:ATTRIBUTE"),
         ({"vendor": "flask_boiler"}, "list of top-level package names"),
+        ({"seed": "shared_models.seed.seed"}, "package.module:NAME"),
+        ({"accounts": ["ann"]}, "package.module:NAME"),
     ],
 )
 def test_bad_pyproject_settings(tmp_path, table, fragment):

@@ -50,5 +50,23 @@ def test_clients_are_built_lazily_and_once(monkeypatch):
 
 
 def test_context_is_not_instantiable():
-    with pytest.raises(TypeError):
+    with pytest.raises(ConfigurationError, match="used as a class"):
         Context()
+
+
+def test_using_db_swaps_the_client_for_the_block_only(monkeypatch):
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:9")
+    Context.read(Config(app_name="swap", project_id="demo-swap"))
+    usual = Context.db
+    other = object()
+    with Context.using_db(other) as given:  # type: ignore[arg-type]
+        assert given is other and Context.db is other
+    assert Context.db is usual
+
+
+def test_a_read_inside_using_db_wins_over_the_restore(monkeypatch):
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", "127.0.0.1:9")
+    Context.read(Config(app_name="swap", project_id="demo-swap"))
+    with Context.using_db(object()):  # type: ignore[arg-type]
+        Context.read(Config(app_name="swap", project_id="demo-other"))
+    assert Context.db.project == "demo-other"

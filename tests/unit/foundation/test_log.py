@@ -7,7 +7,7 @@ import io
 import json
 import logging
 
-from flask_boiler.log import CloudLoggingFormatter, configure, fields_of, get_logger, log
+from flask_boiler.log import CloudLoggingFormatter, ConsoleFormatter, configure, fields_of, get_logger, log
 
 
 def _record(level: int, text: str, **fields: object) -> logging.LogRecord:
@@ -68,3 +68,10 @@ def test_configure_installs_one_handler_and_records_stay_visible_to_the_logging_
             root.removeHandler(handler)
         for handler in saved:
             root.addHandler(handler)
+
+
+def test_the_console_formatter_writes_one_readable_line_with_the_fields():
+    formatter = ConsoleFormatter()
+    assert formatter.format(_record(logging.INFO, "Seeding example data")) == "Seeding example data"
+    line = formatter.format(_record(logging.WARNING, "removed a vendored copy", path="functions/flask_boiler"))
+    assert line == "warning: removed a vendored copy (path=functions/flask_boiler)"

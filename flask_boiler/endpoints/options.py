@@ -4,7 +4,7 @@ One vocabulary for every layer that can set them, from least to most specific:
 
 1. built-in :data:`BUILTIN_DEFAULTS` (what firebase-tools would pick anyway, made explicit);
 2. the project's defaults, ``[tool.flask-boiler.functions]`` in ``pyproject.toml``
-   (:mod:`.defaults`);
+   (:mod:`flask_boiler.deploy.defaults`);
 3. the declaration: ``http_endpoint(fn, memory="512MiB")``, ``document_trigger(fn, pattern,
    timeout=120)``, ``export_view_triggers(globals(), VIEW_MODELS, max_instances=20)``;
 4. a view model's ``Meta.trigger_options`` (applies to the triggers its sources need).
@@ -105,9 +105,6 @@ class FunctionOptions:
         changes = {f.name: getattr(override, f.name) for f in fields(self) if getattr(override, f.name) is not None}
         return replace(self, **changes)
 
-    def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self))
-
     def set_options(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
@@ -125,7 +122,7 @@ class FunctionOptions:
     def check_complete(self, kind: str, where: str) -> None:
         """Cross-option limits, checked on the merged options of one function of ``kind``."""
         if kind not in (HTTP, EVENT):
-            raise ValueError(f"unknown function kind {kind!r}")
+            raise DeployOptionError("kind", f"{kind!r} is not a function kind ({HTTP!r} or {EVENT!r}).", where)
         if not self.region:
             raise DeployOptionError("region", "no region is set (set it in [tool.flask-boiler.functions]).", where)
         if self.timeout is not None and self.timeout > _MAX_TIMEOUT[kind]:
@@ -213,7 +210,7 @@ def _memory(value: Any, where: str) -> int:
     if value not in MEMORY_OPTIONS_MB:
         allowed = ", ".join(str(m) for m in MEMORY_OPTIONS_MB)
         raise DeployOptionError("memory", f"{value}MB is not a Cloud Functions size; use one of {allowed} (MB).", where)
-    return value
+    return int(value)
 
 
 def _timeout(value: Any, where: str) -> int:
@@ -227,7 +224,7 @@ def _timeout(value: Any, where: str) -> int:
 
 def _cpu(value: Any, where: str) -> float | int | str:
     if value == "gcf_gen1":
-        return value
+        return "gcf_gen1"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise DeployOptionError("cpu", f"expected a number of CPUs or 'gcf_gen1', got {value!r}.", where)
     if not (0.08 <= value <= 1 or value in (2, 4, 6, 8)):
@@ -281,7 +278,7 @@ def _service_account(value: Any, where: str) -> str:
 def _ingress(value: Any, where: str) -> str:
     if value not in _INGRESS:
         raise DeployOptionError("ingress", f"{value!r} is not one of {', '.join(_INGRESS)}.", where)
-    return value
+    return str(value)
 
 
 def _invoker(value: Any, where: str) -> tuple[str, ...]:

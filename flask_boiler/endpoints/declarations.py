@@ -1,10 +1,13 @@
 """Mark deployable functions with what the manifest needs to know about them.
 
-``functions/main.py`` binds names; the manifest generator imports it and reads the
-``_fb_endpoint`` attribute (an :class:`EndpointSpec`) of each exported callable, so the
-entry points and the manifest cannot drift. Options given here are checked immediately
-(:func:`~.options.parse_options`), so a bad value fails when ``main.py`` is imported,
-naming the function.
+``functions/main.py`` binds names; the manifest generator (:mod:`flask_boiler.deploy.manifest`)
+imports it and asks :func:`endpoint_of` for the :class:`EndpointSpec` of each exported
+callable, so the entry points and the manifest cannot drift. The spec lives here, below
+``triggers``, ``rest`` and ``deploy``, because the first two declare functions and the last
+one reads the declarations: none of them has to import another to agree on the format.
+
+Options given here are checked immediately (:func:`~.options.parse_options`), so a bad
+value fails when ``main.py`` is imported, naming the function.
 """
 
 from __future__ import annotations
@@ -15,10 +18,29 @@ from typing import Any, TypeVar
 
 from ..errors import ModelDefinitionError
 from ..models.paths import PathTemplate
-from ..triggers.events import CREATED, DELETED, UPDATED, WRITTEN
 from .options import EVENT, HTTP, DeployOptionError, FunctionOptions, parse_options
 
-__all__ = ["EndpointSpec", "document_trigger", "endpoint_of", "http_endpoint"]
+__all__ = [
+    "CREATED",
+    "DELETED",
+    "DOCUMENT_EVENT_TYPES",
+    "UPDATED",
+    "WRITTEN",
+    "EndpointSpec",
+    "document_trigger",
+    "endpoint_of",
+    "http_endpoint",
+]
+
+#: The Firestore document event types (CloudEvent ``type``) a trigger can listen to.
+WRITTEN = "google.cloud.firestore.document.v1.written"
+CREATED = "google.cloud.firestore.document.v1.created"
+UPDATED = "google.cloud.firestore.document.v1.updated"
+DELETED = "google.cloud.firestore.document.v1.deleted"
+DOCUMENT_EVENT_TYPES = (WRITTEN, CREATED, UPDATED, DELETED)
+
+#: The attribute a declaration is stored under on the function object.
+_SPEC_ATTRIBUTE = "_fb_endpoint"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,12 +53,14 @@ class EndpointSpec:
     trigger: Mapping[str, Any]
     options: FunctionOptions = field(default_factory=FunctionOptions)
 
-    def with_options(self, options: FunctionOptions) -> EndpointSpec:
-        return EndpointSpec(self.kind, self.trigger, self.options.merged(options))
-
 
 def _name(function: Any) -> str:
     return getattr(function, "__name__", repr(function))
+
+
+def _attach(function: F, spec: EndpointSpec) -> F:
+    setattr(function, _SPEC_ATTRIBUTE, spec)
+    return function
 
 
 def http_endpoint(function: F, **options: Any) -> F:
@@ -46,8 +70,7 @@ def http_endpoint(function: F, **options: Any) -> F:
     ``min_instances``, ``max_instances``, ``concurrency``, ``secrets``, ``invoker``...).
     """
     parsed = parse_options(options, where=_name(function))
-    function._fb_endpoint = EndpointSpec(HTTP, {"httpsTrigger": {}}, parsed)  # type: ignore[attr-defined]
-    return function
+    return _attach(function, EndpointSpec(HTTP, {"httpsTrigger": {}}, parsed))
 
 
 def document_trigger(function: F, pattern: str, *, event_type: str = WRITTEN, retry: bool = True, **options: Any) -> F:
@@ -56,7 +79,7 @@ def document_trigger(function: F, pattern: str, *, event_type: str = WRITTEN, re
     ``retry`` stays ``True`` for handlers that are idempotent (the view refresh is): the
     platform then redelivers an event whose handler crashed instead of dropping it.
     """
-    if event_type not in (WRITTEN, CREATED, UPDATED, DELETED):
+    if event_type not in DOCUMENT_EVENT_TYPES:
         raise DeployOptionError(
             "event_type", f"{event_type!r} is not a Firestore document event type.", _name(function)
         )
@@ -75,11 +98,10 @@ def document_trigger(function: F, pattern: str, *, event_type: str = WRITTEN, re
             "retry": retry,
         }
     }
-    function._fb_endpoint = EndpointSpec(EVENT, trigger, parsed)  # type: ignore[attr-defined]
-    return function
+    return _attach(function, EndpointSpec(EVENT, trigger, parsed))
 
 
 def endpoint_of(function: Any) -> EndpointSpec | None:
     """The declaration attached to ``function``, or ``None`` if it is not a deployable function."""
-    spec = getattr(function, "_fb_endpoint", None)
+    spec = getattr(function, _SPEC_ATTRIBUTE, None)
     return spec if isinstance(spec, EndpointSpec) else None

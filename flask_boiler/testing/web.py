@@ -2,17 +2,28 @@
 
 The page learns where the emulators and the REST function listen from ``config.json``, so
 the same build works on any ports (tests pick free ones, ``make dev`` the configured ones).
+Used by ``make dev`` and by browser tests.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import subprocess
 import threading
 from collections.abc import Mapping
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from ..errors import FlaskBoilerError
+from .emulators import EmulatorStack
+
+__all__ = ["StaticSite", "WebBuildError", "build_web", "web_config"]
+
+
+class WebBuildError(FlaskBoilerError):
+    """The front end cannot be bundled (esbuild is not installed)."""
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -45,7 +56,7 @@ class StaticSite:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
     def close(self) -> None:
         self._server.shutdown()
@@ -54,8 +65,6 @@ class StaticSite:
 
 def build_web(root: Path) -> Path:
     """Bundle ``web/src/app.js`` with the project's esbuild into ``web/dist/app.js`` when stale."""
-    import subprocess
-
     web = root / "web"
     bundle = web / "dist" / "app.js"
     sources = list((web / "src").rglob("*.js"))
@@ -63,7 +72,7 @@ def build_web(root: Path) -> Path:
         return bundle
     esbuild = root / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():
-        raise FileNotFoundError(f"{esbuild} is missing: run `make setup` (npm ci) first.")
+        raise WebBuildError(f"{esbuild} is missing: run `make setup` (npm ci) first.")
     subprocess.run(
         [
             str(esbuild),
@@ -81,8 +90,8 @@ def build_web(root: Path) -> Path:
     return bundle
 
 
-def web_config(stack: Any, api_function: str = "api") -> dict[str, Any]:
-    """What the page needs to reach ``stack`` (an :class:`~flask_boiler.testing.EmulatorStack`)."""
+def web_config(stack: EmulatorStack, api_function: str = "api") -> dict[str, Any]:
+    """What the page needs to reach ``stack``."""
     return {
         "projectId": stack.project_id,
         "apiKey": "demo-api-key",
