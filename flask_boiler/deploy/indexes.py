@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..views.view_model import ViewModel
+
 __all__ = ["FieldQuery", "dependency_queries", "render_indexes", "required_indexes"]
 
 _COLLECTION_SCOPE = [
@@ -53,7 +55,7 @@ class FieldQuery:
     reason: str = ""
 
 
-def dependency_queries(views: Iterable[type]) -> list[FieldQuery]:
+def dependency_queries(views: Iterable[type[ViewModel]]) -> list[FieldQuery]:
     """The reverse queries the refresh engine runs for ``views`` — the very
     :class:`~flask_boiler.views.declaration.ReverseQuery` objects it issues (back along every
     followed ``via`` chain, and each back-reference), as single-field index needs."""

@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 from google.cloud.firestore_v1 import DocumentSnapshot, _helpers
 from google.cloud.firestore_v1.types import Document as FirestoreDocument
 from google.events.cloud.firestore import DocumentEventData
@@ -59,10 +60,11 @@ def _document_path(cloud_event: Any) -> str:
 def _timestamp(proto_ts: Any) -> datetime.datetime | None:
     if proto_ts is None:
         return None
-    return _helpers.DatetimeWithNanoseconds.from_timestamp_pb(proto_ts)
+    stamp: datetime.datetime = DatetimeWithNanoseconds.from_timestamp_pb(proto_ts)
+    return stamp
 
 
-def _snapshot(client: Any, path: str, document: Any, read_time: Any) -> DocumentSnapshot:
+def _snapshot(client: Any, path: str, document: Any, read_time: Any) -> DocumentSnapshot[Any]:
     reference = client.document(path)
     if document is None or not document.name:
         return DocumentSnapshot(reference, None, exists=False, read_time=read_time, create_time=None, update_time=None)

@@ -15,6 +15,7 @@ from typing import Any
 
 from google.cloud.firestore_v1 import DocumentSnapshot
 
+from ..models.document import DocumentModel
 from ..schema import stored_key
 
 __all__ = ["DocumentChange", "changed_attributes"]
@@ -25,8 +26,8 @@ class DocumentChange:
     """A domain document going from ``before`` to ``after``."""
 
     path: str
-    before: DocumentSnapshot
-    after: DocumentSnapshot
+    before: DocumentSnapshot[Any]
+    after: DocumentSnapshot[Any]
     event_id: str
     time: datetime.datetime | None = None
 
@@ -43,11 +44,13 @@ class DocumentChange:
         return self.after.update_time if self.after.exists else None
 
 
-def _data(snapshot: DocumentSnapshot) -> Mapping[str, Any]:
+def _data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
     return (snapshot.to_dict() or {}) if snapshot.exists else {}
 
 
-def changed_attributes(model: type, before: DocumentSnapshot, after: DocumentSnapshot) -> frozenset[str] | None:
+def changed_attributes(
+    model: type[DocumentModel], before: DocumentSnapshot[Any], after: DocumentSnapshot[Any]
+) -> frozenset[str] | None:
     """The attributes of ``model`` whose stored values differ between ``before`` and ``after``.
 
     ``None`` means "cannot tell which": the document was created or deleted, or its type

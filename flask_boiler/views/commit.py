@@ -65,7 +65,7 @@ class ViewWrite:
     path: str
     data: dict[str, Any] | None
     root: str
-    stored: DocumentSnapshot | None = None
+    stored: DocumentSnapshot[Any] | None = None
 
     def size(self) -> int:
         """A cheap estimate of the bytes this write adds to a commit."""

@@ -131,11 +131,11 @@ class ReverseQuery:
     @property
     def collection_group(self) -> bool:
         """Models under parent documents are queried across every parent."""
-        return bool(self.model._meta.path.parent_params)
+        return bool(self.model.path_template().parent_params)
 
     @property
     def collection_id(self) -> str:
-        return self.model._meta.path.collection_id
+        return self.model.path_template().collection_id
 
     @property
     def max_targets(self) -> int:
@@ -150,7 +150,7 @@ class ReverseQuery:
         :data:`MAX_DISJUNCTION` paths: ``in`` / ``array-contains-any`` for several)."""
         if not 1 <= len(targets) <= MAX_DISJUNCTION:
             raise ValueError(f"a reverse query takes 1 to {MAX_DISJUNCTION} targets, got {len(targets)}")
-        template = self.model._meta.path
+        template = self.model.path_template()
         collection = (
             db.collection_group(template.collection_id)
             if self.collection_group
@@ -364,10 +364,10 @@ def collect_declaration(cls: type) -> ViewDeclaration:
         )
     root = roots[0]
     assert root.path is not None
-    if not _same_shape(PathTemplate.parse(root.path), root.model._meta.path):
+    if not _same_shape(PathTemplate.parse(root.path), root.model.path_template()):
         raise ModelDefinitionError(
             f"{cls.__name__}.{root.name}: the root path {root.path!r} does not name {root.model.__name__}'s "
-            f"documents ({root.model._meta.path.template!r}); only the wildcard names may differ."
+            f"documents ({root.model.path_template().template!r}); only the wildcard names may differ."
         )
     followed = tuple(item for item in sources if item.via is not None)
     backrefs = tuple(item for item in sources if item.is_backref)

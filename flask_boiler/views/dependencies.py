@@ -123,7 +123,7 @@ class _Analysis:
 
     def read(self, source_name: str, attribute: str) -> frozenset[_Value]:
         model = self.sources[source_name].model
-        if attribute in IDENTITY_ATTRIBUTES or attribute in model._meta.path.params:
+        if attribute in IDENTITY_ATTRIBUTES or attribute in model.path_template().params:
             return _NOTHING  # where the document is never changes
         schema_field = model._meta.schema.fields.get(attribute)
         if schema_field is None:  # a method, property or anything else of the model
@@ -340,8 +340,8 @@ class _Analysis:
             self.escape(self.expr(node.body, inner))
             return _NOTHING
         if isinstance(node, ast.JoinedStr):
-            for value in node.values:
-                self.escape(self.expr(value, env))
+            for part in node.values:
+                self.escape(self.expr(part, env))
             return _NOTHING
         if isinstance(node, ast.FormattedValue):
             self.escape(self.expr(node.value, env))
@@ -349,10 +349,10 @@ class _Analysis:
                 self.expr(node.format_spec, env)
             return _NOTHING
         if isinstance(node, ast.NamedExpr):
-            value = self.expr(node.value, env)
+            assigned = self.expr(node.value, env)
             if isinstance(env, dict):
-                self.bind(node.target, value, env)
-            return value
+                self.bind(node.target, assigned, env)
+            return assigned
         if isinstance(node, ast.Dict):
             for item in (*node.keys, *node.values):
                 if item is not None:
@@ -461,7 +461,7 @@ class _Analysis:
         self.escape(documents)
 
 
-def _parse(function: Callable[..., Any]) -> ast.FunctionDef | ast.Lambda | None:
+def _parse(function: Callable[..., Any]) -> ast.FunctionDef | None:
     try:
         source_text = textwrap.dedent(inspect.getsource(function))
     except (OSError, TypeError):

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import ValidationError
+from ..models.document import DocumentModel
 from ..models.paths import PathTemplate
 from .change import DocumentChange, changed_attributes
 from .dependencies import EVERY_FIELD, FieldSet
@@ -64,7 +65,7 @@ def relevant_fields(watcher: Watcher) -> FieldSet:
     return fields | extra
 
 
-def _loads(model: type, change: DocumentChange) -> bool:
+def _loads(model: type[DocumentModel], change: DocumentChange) -> bool:
     if not change.before.exists:
         return True
     try:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ModelDefinitionError
+from ..models.document import DocumentModel
 from .reconcile import reconcile
 from .refresh import RefreshReport
 from .registry import registry
@@ -50,9 +51,9 @@ class RebuildReport:
         cost.failures += report.failures
 
 
-def _every_document(model: type) -> Any:
+def _every_document(model: type[DocumentModel]) -> Any:
     """A query over all of ``model``'s documents (a collection group under parent documents)."""
-    return model.collection_group() if model._meta.path.parent_params else model.query()
+    return model.collection_group() if model.path_template().parent_params else model.query()
 
 
 def _pages(query: Any, page_size: int, cursor: str | None) -> Iterator[tuple[list[Any], str | None]]:
@@ -113,7 +114,7 @@ def _delete_orphans(view_cls: type[ViewModel], db: Any, page_size: int, report: 
     """Views whose root is gone or no longer has their key: reconciling their roots removes
     the ones keyed by the root; the rest (custom keys) are deleted here."""
     declaration = view_cls.declaration()
-    template = view_cls._meta.path
+    template = view_cls.path_template()
     query = _every_document(view_cls)
     with _progress(query.count(), f"{view_cls.__name__}: orphan check", progress) as bar:
         for views, _ in _pages(query, page_size, None):

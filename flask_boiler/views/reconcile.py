@@ -55,7 +55,7 @@ def _reconcile_in(
             continue
         known = [s.reference.path for s in reader.results.get((view_cls.root_views(), root), [])]
         if declaration.keys is None:
-            known.append(view_cls._meta.path.render(declaration.root_path.match(root) or {}))
+            known.append(view_cls.path_template().render(declaration.root_path.match(root) or {}))
         for path in [*known, *result]:
             checks[path] = ViewWrite(path, result.get(path), root)
     writes = resolve_checks(reader, {}, checks, report)

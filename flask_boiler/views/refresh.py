@@ -235,7 +235,7 @@ def _paths_without_state(view: type[ViewModel], root: str) -> list[str]:
     if declaration.keys is not None:
         return []
     params = declaration.root_path.match(root) or {}
-    return [view._meta.path.render(params)] if params else []
+    return [view.path_template().render(params)] if params else []
 
 
 def _done(report: RefreshReport, reader: SourceReader) -> RefreshReport:
@@ -257,7 +257,7 @@ def _marker(change: DocumentChange, report: RefreshReport) -> str | None:
     return None if report.failures else change.event_id
 
 
-def _same_version(current: DocumentSnapshot, state: DocumentSnapshot) -> bool:
+def _same_version(current: DocumentSnapshot[Any], state: DocumentSnapshot[Any]) -> bool:
     if not current.exists or not state.exists:
         return bool(current.exists) == bool(state.exists)
     return bool(current.update_time == state.update_time)
@@ -274,7 +274,8 @@ def _carries_guard(change: DocumentChange, queries: Sequence[tuple[ReverseQuery,
         return False
     data = change.after.to_dict() or {}
     return any(
-        query.model._meta.path.match(change.path) is not None and target in reference_paths(data.get(query.stored_key))
+        query.model.path_template().match(change.path) is not None
+        and target in reference_paths(data.get(query.stored_key))
         for query, target in queries
     )
 
@@ -297,14 +298,14 @@ class Affected:
         self.change = change
         self.dependents = dependents
 
-    def _refs(self, dependent: Dependent, snapshot: DocumentSnapshot) -> list[str]:
+    def _refs(self, dependent: Dependent, snapshot: DocumentSnapshot[Any]) -> list[str]:
         item = dependent.watcher.source
         assert item.backref is not None
         if not snapshot.exists:
             return []
         # Read leniently from the stored data: an invalid image still says whom it pointed at.
         stored_key = item.backref_query.stored_key
-        root_template = item.root_model._meta.path if item.root_model is not None else None
+        root_template = item.root_model.path_template() if item.root_model is not None else None
         paths = reference_paths((snapshot.to_dict() or {}).get(stored_key))
         return [p for p in paths if root_template is None or root_template.match(p) is not None]
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import ModelDefinitionError, UnknownViewError
+from ..models.document import DocumentModel
 from ..models.paths import PathTemplate
 from .declaration import Source
 
@@ -38,9 +39,9 @@ __all__ = [
 ]
 
 
-def model_pattern(model: type) -> str:
+def model_pattern(model: type[DocumentModel]) -> str:
     """The document pattern of a domain model: its path template (``users/{doc_id}``)."""
-    return str(model._meta.path.template).strip("/")
+    return str(model.path_template().template).strip("/")
 
 
 def patterns_overlap(first: str, second: str) -> bool:
@@ -65,7 +66,7 @@ class Watcher:
     hop: int | None = None
 
     @property
-    def model(self) -> type:
+    def model(self) -> type[DocumentModel]:
         if self.hop is not None:
             return self.source.hops[self.hop].target
         return self.source.model
@@ -98,7 +99,7 @@ def check_loops(views: Iterable[type[ViewModel]]) -> None:
         for pattern, items in watched_patterns(views).items()
     }
     for view in views:
-        view_path = view._meta.path.template
+        view_path = view.path_template().template
         for pattern, names in watched.items():
             if patterns_overlap(view_path, pattern):
                 raise ModelDefinitionError(

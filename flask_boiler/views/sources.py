@@ -30,6 +30,7 @@ from typing import Any
 from google.cloud.firestore_v1 import DocumentSnapshot
 
 from ..errors import InvalidSourceDocument, ValidationError
+from ..models.document import DocumentModel
 from .declaration import ReverseQuery, Source, ViewDeclaration, reference_paths
 from .stamp import RootViews
 
@@ -64,8 +65,8 @@ class SourceReader:
 
     db: Any
     transaction: Any = None
-    documents: dict[str, DocumentSnapshot] = field(default_factory=dict)
-    results: dict[QueryKey, list[DocumentSnapshot]] = field(default_factory=dict)
+    documents: dict[str, DocumentSnapshot[Any]] = field(default_factory=dict)
+    results: dict[QueryKey, list[DocumentSnapshot[Any]]] = field(default_factory=dict)
     reads: int = 0
     round_trips: int = 0
     _loaded: dict[tuple[type, str], Any] = field(default_factory=dict)
@@ -108,7 +109,7 @@ class SourceReader:
         snapshots = list(built.stream(transaction=self.transaction) if self.transaction else built.stream())
         self.reads += max(1, len(snapshots))  # a query is billed one read per result, at least one
         wanted = set(targets)
-        per_target: dict[str, list[DocumentSnapshot]] = {target: [] for target in targets}
+        per_target: dict[str, list[DocumentSnapshot[Any]]] = {target: [] for target in targets}
         for snapshot in snapshots:
             for target in query.targets_of(snapshot):
                 if target in wanted:
@@ -120,7 +121,7 @@ class SourceReader:
 
     # -- loading ----------------------------------------------------------------------------
 
-    def load(self, model: type, snapshot: DocumentSnapshot) -> Any:
+    def load(self, model: type[DocumentModel], snapshot: DocumentSnapshot[Any]) -> Any:
         """``model`` loaded from ``snapshot`` (cached), ``None`` if missing; raises
         :class:`InvalidSourceDocument` if the stored data is not a valid ``model``."""
         if not snapshot.exists:
@@ -155,9 +156,9 @@ class World:
     """
 
     reader: SourceReader
-    overrides: Mapping[str, DocumentSnapshot] = field(default_factory=dict)
+    overrides: Mapping[str, DocumentSnapshot[Any]] = field(default_factory=dict)
 
-    def snapshot(self, path: str) -> DocumentSnapshot:
+    def snapshot(self, path: str) -> DocumentSnapshot[Any]:
         if path in self.overrides:
             return self.overrides[path]
         try:
@@ -165,10 +166,10 @@ class World:
         except KeyError:
             raise NotRead(path=path) from None
 
-    def load(self, model: type, path: str) -> Any:
+    def load(self, model: type[DocumentModel], path: str) -> Any:
         return self.reader.load(model, self.snapshot(path))
 
-    def query(self, query: ReverseQuery, target: str) -> list[DocumentSnapshot]:
+    def query(self, query: ReverseQuery, target: str) -> list[DocumentSnapshot[Any]]:
         """Documents of ``query.model`` pointing at ``target`` in this world."""
         key = (query, target)
         if key not in self.reader.results:
@@ -176,7 +177,7 @@ class World:
         found = [s for s in self.reader.results[key] if s.reference.path not in self.overrides]
         for path, snapshot in self.overrides.items():
             points_here = target in query.targets_of(snapshot)
-            if snapshot.exists and query.model._meta.path.match(path) is not None and points_here:
+            if snapshot.exists and query.model.path_template().match(path) is not None and points_here:
                 found.append(snapshot)
         return sorted(found, key=lambda s: _sort_key(s.reference.path))
 

@@ -40,7 +40,7 @@ def stamp(data: Mapping[str, Any], root: str, event_id: str | None) -> dict[str,
     return {**data, FIELD: bookkeeping}
 
 
-def view_content(snapshot: DocumentSnapshot | None) -> dict[str, Any] | None:
+def view_content(snapshot: DocumentSnapshot[Any] | None) -> dict[str, Any] | None:
     """What a stored view shows: its data without the bookkeeping (``None`` if missing)."""
     if snapshot is None or not snapshot.exists:
         return None
@@ -49,7 +49,7 @@ def view_content(snapshot: DocumentSnapshot | None) -> dict[str, Any] | None:
     return data
 
 
-def handled_by(snapshot: DocumentSnapshot | None, event_id: str) -> bool:
+def handled_by(snapshot: DocumentSnapshot[Any] | None, event_id: str) -> bool:
     """Was this stored view written by a complete refresh for ``event_id``?"""
     if snapshot is None or not snapshot.exists:
         return False
@@ -96,7 +96,7 @@ class RootViews:
         )
         return collection.where(filter=condition)
 
-    def targets_of(self, snapshot: DocumentSnapshot) -> list[str]:
+    def targets_of(self, snapshot: DocumentSnapshot[Any]) -> list[str]:
         bookkeeping = (snapshot.to_dict() or {}).get(FIELD)
         root = bookkeeping.get("root") if isinstance(bookkeeping, Mapping) else None
         return [root] if isinstance(root, str) else []

@@ -40,7 +40,7 @@ class ViewModel(DocumentModel):
         declaration = collect_declaration(cls)
         cls._fb_declaration = declaration
         root_params = set(declaration.root_path.params)
-        view_params = set(cls._meta.path.params)
+        view_params = set(cls.path_template().params)
         if declaration.keys is None and not view_params <= root_params:
             missing = ", ".join(sorted(view_params - root_params))
             raise ModelDefinitionError(
@@ -51,7 +51,7 @@ class ViewModel(DocumentModel):
         if isinstance(policy, Owner) and policy.param not in view_params:
             raise ModelDefinitionError(
                 f"{cls.__name__}: Meta.access = owner({policy.param!r}) needs {{{policy.param}}} in the view path "
-                f"{cls._meta.path.template!r}."
+                f"{cls.path_template().template!r}."
             )
         register_view(cls)
 
@@ -95,21 +95,21 @@ class ViewModel(DocumentModel):
                 for key in declaration.keys(guarded[declaration.root.name])
             ]
         root_params = declaration.root_path.match(root.doc_path) or {}
-        return [{name: root_params[name] for name in cls._meta.path.params}]
+        return [{name: root_params[name] for name in cls.path_template().params}]
 
     @classmethod
     def root_views(cls) -> RootViews:
         """The query for the stored views of given roots (by their bookkeeping ``_fb.root``)."""
-        return RootViews(cls._meta.path, cls.declaration().root_path)
+        return RootViews(cls.path_template(), cls.declaration().root_path)
 
     @classmethod
     def paths_for(cls, root: Any) -> list[str]:
-        return [cls._meta.path.render(key) for key in cls.keys_for(root)]
+        return [cls.path_template().render(key) for key in cls.keys_for(root)]
 
     @classmethod
     def compute_all(cls, root: Any, sources: Mapping[str, Any]) -> list[ViewModel]:
         """One computed view per key of ``root`` (sources as :func:`~.sources.sources_for` gives them)."""
-        template = cls._meta.path
+        template = cls.path_template()
         guarded = guard_sources(sources, cls.read_set(), cls.__name__)
         views: list[ViewModel] = []
         for key in cls.keys_for(root):
