@@ -8,8 +8,8 @@ from typing import Any
 
 from flask_boiler.context import Context
 from flask_boiler.testing.events import document_event
-from flask_boiler.views.commit import view_content
 from flask_boiler.views.reconcile import reconcile
+from flask_boiler.views.stamp import view_content
 from shared_models import VIEW_MODELS, Meeting, User
 from shared_models.seed import seed_domain
 

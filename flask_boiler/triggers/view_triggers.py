@@ -41,6 +41,7 @@ from ..context import Context
 from ..endpoints import document_trigger, trigger_options_of
 from ..errors import FlaskBoilerError
 from ..log import configure, get_logger, log
+from ..views.rebuild import record_skipped
 from ..views.refresh import Failure, RefreshReport, refresh
 from ..views.registry import check_loops, trigger_name, watched_patterns
 from ..views.view_model import ViewModel
@@ -48,7 +49,6 @@ from .events import DocumentEvent, decode_document_event
 
 __all__ = [
     "DEFAULT_MAX_EVENT_AGE",
-    "SKIPPED_COLLECTION",
     "ViewRefreshFailed",
     "export_view_triggers",
     "handle_document_event",
@@ -59,9 +59,6 @@ logger = get_logger("triggers")
 
 #: Retried events older than this are acknowledged and recorded instead of retried again.
 DEFAULT_MAX_EVENT_AGE = datetime.timedelta(hours=1)
-
-#: Where dropped refreshes are recorded for ``flask-boiler rebuild --skipped``.
-SKIPPED_COLLECTION = "flaskBoilerSkipped"
 
 #: Local redelivery (the emulator has none): attempts and the first pause between them.
 LOCAL_ATTEMPTS = 4
@@ -162,16 +159,10 @@ def _drop(db: Any, event: DocumentEvent, failures: Sequence[Failure], error: Exc
             exc_info=failure.error,
             extra={"fields": {"view": failure.view.__name__, "document": event.path, "eventId": event.event_id}},
         )
-        record = {
-            "view": f"{failure.view.__module__}.{failure.view.__qualname__}",
-            "document": event.path,
-            "roots": list(failure.roots),
-            "eventId": event.event_id,
-            "error": f"{type(failure.error).__name__}: {failure.error}"[:1500],
-            "recordedAt": datetime.datetime.now(datetime.UTC),
-        }
         try:
-            db.collection(SKIPPED_COLLECTION).add(record)
+            record_skipped(
+                db, failure.view, failure.roots, document=event.path, event_id=event.event_id, error=failure.error
+            )
         except Exception:
             logger.exception("could not record the skipped refresh")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,8 @@ from .registry import registry
 from .view_model import ViewModel
 
 CHECKPOINTS = "flaskBoilerRebuilds"
+#: Refreshes a trigger gave up on (too old to retry), for :func:`repair_skipped`.
+SKIPPED = "flaskBoilerSkipped"
 DEFAULT_PAGE_SIZE = 200
 
 
@@ -143,6 +145,54 @@ def _delete_orphans(view_cls: type[ViewModel], db: Any, page_size: int, report: 
                 report.orphans_deleted += len(orphans[start : start + 500])
             report.views_checked += len(views)
             bar.update(len(views))
+
+
+def record_skipped(
+    db: Any, view_cls: type[ViewModel], roots: Sequence[str], *, document: str, event_id: str, error: Exception
+) -> None:
+    """Remember that ``view_cls``'s views of ``roots`` (all of them when empty) were not refreshed."""
+    db.collection(SKIPPED).add(
+        {
+            "view": view_name(view_cls),
+            "roots": list(roots),
+            "document": document,
+            "eventId": event_id,
+            "error": f"{type(error).__name__}: {error}"[:1500],
+            "recordedAt": datetime.datetime.now(datetime.UTC),
+        }
+    )
+
+
+@dataclass
+class RepairReport:
+    records: int = 0
+    roots: int = 0
+    rebuilt_views: list[str] = field(default_factory=list)
+    cost: RebuildReport = field(default_factory=RebuildReport)
+
+
+def repair_skipped(db: Any, *, progress: bool = True) -> RepairReport:
+    """Recompute exactly what triggers gave up on (:data:`SKIPPED`), then clear those records.
+
+    A record naming roots reconciles those roots; one naming none (the refresh failed before
+    it knew them) rebuilds that view model entirely. A record is deleted only after its repair
+    succeeded, so an interrupted repair is simply run again.
+    """
+    report = RepairReport()
+    records = list(db.collection(SKIPPED).stream())
+    for record in records:
+        data = record.to_dict() or {}
+        view_cls = find_view(str(data.get("view")))
+        roots = [str(root) for root in data.get("roots") or []]
+        if roots:
+            report.cost.add(reconcile(db, view_cls, roots))
+            report.roots += len(roots)
+        else:
+            report.cost = rebuild(view_cls, db, restart=True, progress=progress)
+            report.rebuilt_views.append(view_name(view_cls))
+        record.reference.delete()
+        report.records += 1
+    return report
 
 
 def find_view(spec: str, app_module: str | None = None) -> type[ViewModel]:
