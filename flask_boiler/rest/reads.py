@@ -17,7 +17,7 @@ from typing import Any
 from ..context import Context
 from ..errors import ValidationError
 from ..models.paths import PathTemplate
-from ..views.refresh import compute_view, computed_views
+from ..views.compute import compute_view, computed_views
 from .errors import ApiError
 from .pagination import ListQuery, page_body
 from .resource import Resource

@@ -111,14 +111,20 @@ def test_top_level_roots_need_no_index():
 def test_back_references_on_subcollection_models_get_collection_group_overrides():
     """The example reads tickets (users/{uid}/tickets) by their `user` field (UserView) and by
     their `meeting` field (MeetingAttendance, served by REST): collection-group queries, which
-    need indexes the automatic ones do not provide."""
+    need indexes the automatic ones do not provide. So does finding the sessions a meeting had
+    when its earlier state is unknown (by the views' bookkeeping `_fb.root`, across users)."""
     queries = [q for q in dependency_queries(query_views()) if q.collection_group]
     assert [(q.collection_id, q.field_path, q.operator) for q in queries] == [
+        ("meetingSessions", "_fb.root", "=="),
         ("tickets", "meeting", "=="),
         ("tickets", "user", "=="),
     ]
     overrides = required_indexes(query_views())["fieldOverrides"]
-    assert [(o["collectionGroup"], o["fieldPath"]) for o in overrides] == [("tickets", "meeting"), ("tickets", "user")]
+    assert [(o["collectionGroup"], o["fieldPath"]) for o in overrides] == [
+        ("meetingSessions", "_fb.root"),
+        ("tickets", "meeting"),
+        ("tickets", "user"),
+    ]
     assert all({"order": "ASCENDING", "queryScope": "COLLECTION_GROUP"} in o["indexes"] for o in overrides)
 
 
