@@ -221,13 +221,14 @@ def computed_views(db: Any, view_cls: type, roots: Iterable[Any]) -> list[Any]:
     return [view for root in roots for view in view_cls.build_all(root, sources_for(view_cls, root, data))]
 
 
-def compute_view(db: Any, view_cls: type, key: Mapping[str, str]) -> Any | None:
+def compute_view(db: Any, view_cls: type, key: Mapping[str, str], transaction: Any = None) -> Any | None:
     """Flask-As-View: compute one view from current domain data, persisting nothing.
 
     ``key`` holds the view's path parameters. The root document is located from the
     parameters it shares with the view (``meetings/{meeting_id}`` from
     ``users/{uid}/meetingSessions/{meeting_id}``); its followed references are read with one
     ``get_all``. Returns ``None`` when the root is missing or has no view at ``key``.
+    With ``transaction``, every read goes through it (REST writes check preconditions so).
     """
     declaration = view_cls._fb_declaration
     root_source = declaration.root
@@ -237,7 +238,7 @@ def compute_view(db: Any, view_cls: type, key: Mapping[str, str]) -> Any | None:
         raise ValueError(
             f"{view_cls.__name__}: cannot locate the root {root_source.path!r} from the view key {dict(key)!r}: {exc}"
         ) from exc
-    reader = Reader(db, None, WriteReport())
+    reader = Reader(db, transaction, WriteReport())
     root = _model_or_none(root_source.model, reader.get_all([root_path])[root_path])
     if root is None:
         return None
