@@ -35,8 +35,8 @@ from .errors import ApiError, log_client_error
 
 __all__ = ["authenticate", "authorize", "bearer_token", "check_access", "verify_token"]
 
-#: Firebase ID tokens are about 1 KB; custom claims are capped at 1000 bytes.
-MAX_TOKEN_LENGTH = 8192
+#: Firebase ID tokens are 1-2 KB (custom claims are capped at 1,000 bytes).
+MAX_TOKEN_LENGTH = 4096
 
 #: Tolerated clock difference for ``iat``/``auth_time`` in the future (seconds).
 _CLOCK_SKEW = 300
