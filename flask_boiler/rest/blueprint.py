@@ -31,6 +31,9 @@ __all__ = ["MAX_BODY_BYTES_KEY", "ResourceBlueprint", "RestParser"]
 #: Flask config key holding the body limit of an API.
 MAX_BODY_BYTES_KEY = "FLASK_BOILER_MAX_BODY_BYTES"
 
+#: Longest accepted If-Match / If-None-Match (checked in :mod:`.routes`).
+MAX_PRECONDITION_LENGTH = 1024
+
 _LOCATIONS = ("json", "query", "querystring", "view_args", "path", "headers")
 
 
@@ -123,7 +126,7 @@ class ResourceBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]
                     "in": "header",
                     "required": False,
                     "description": "ETags of representations you hold: 304 (no body) if the view still has one.",
-                    "schema": {"type": "string", "maxLength": 1024},
+                    "schema": {"type": "string", "maxLength": MAX_PRECONDITION_LENGTH},
                 }
             )
         if method in self.METHODS_NEEDING_CHECK_ETAG:
@@ -140,7 +143,7 @@ class ResourceBlueprint(flask_smorest.Blueprint):  # type: ignore[misc]
                         "412 if the view changed since."
                         + ("" if self.require_if_match else " Optional: without it the last write wins.")
                     ),
-                    "schema": {"type": "string", "maxLength": 1024},
+                    "schema": {"type": "string", "maxLength": MAX_PRECONDITION_LENGTH},
                 }
             )
         if method in self.METHODS_ALLOWING_SET_ETAG:

@@ -27,7 +27,8 @@ from marshmallow import fields as ma_fields
 from ..views.access import Access
 from . import reads, writes
 from .auth import authenticate, check_access
-from .blueprint import ResourceBlueprint
+from .blueprint import MAX_PRECONDITION_LENGTH, ResourceBlueprint
+from .errors import ApiError
 from .keys import checked_key
 from .openapi import SECURITY_SCHEME, error_responses
 from .resource import Resource
@@ -40,14 +41,26 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ViewFunction = Callable[..., Any]
 
 
+def _check_precondition_headers() -> None:
+    too_long = {
+        name: [f"Longer than {MAX_PRECONDITION_LENGTH} characters."]
+        for name in ("If-Match", "If-None-Match")
+        if len(request.headers.get(name, "")) > MAX_PRECONDITION_LENGTH
+    }
+    if too_long:
+        raise ApiError(400, "Invalid headers.", code="validation_failed", fields=too_long)
+
+
 def _guard(resource: Resource, *, item: bool) -> Callable[[ViewFunction], ViewFunction]:
-    """Path ids (400/404), token (401) and the policy on the URL's key (403), before anything else."""
+    """Path ids and precondition headers (400/404), token (401) and the policy on the URL's key (403),
+    before anything else."""
     client_ids = resource.writes is not None and resource.writes.client_ids
 
     def decorate(view: ViewFunction) -> ViewFunction:
         @functools.wraps(view)
         def guarded(**path_params: str) -> Any:
             key = checked_key(path_params)
+            _check_precondition_headers()
             write = request.method not in SAFE_METHODS
             policy = resource.write_access if write else resource.read_access
             caller = authenticate(policy, request)
