@@ -69,7 +69,9 @@ def organizer(emulators):
 
 
 def test_api_conforms_to_its_openapi_document(organizer):
-    app = functions_framework.create_app(target="api", source=str(ROOT / "functions" / "main.py"), signature_type="http")
+    app = functions_framework.create_app(
+        target="api", source=str(ROOT / "functions" / "main.py"), signature_type="http"
+    )
     config = schemathesis.Config.from_dict(
         {
             "seed": 11,
