@@ -57,9 +57,13 @@ def _malformed(message: str) -> ApiError:
     return ApiError(400, f"The body is not acceptable JSON: {message}", code="malformed_json")
 
 
+def _is_chunked(environ: MutableMapping[str, Any]) -> bool:
+    return bool(environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked")
+
+
 def _content_length(environ: MutableMapping[str, Any]) -> int | None:
     """The declared length, ``None`` for a chunked (or unframed) body; 400 if the header is not a number."""
-    if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+    if _is_chunked(environ):
         return None
     raw = environ.get("CONTENT_LENGTH")
     if raw is None or raw == "":
@@ -192,10 +196,10 @@ def discard_unread_body(environ: MutableMapping[str, Any]) -> None:
     consumed = environ.get(_CONSUMED, 0)
     if length is not None:
         remaining = min(length - consumed, _MAX_DISCARD_BYTES)
-    elif environ.get("wsgi.input_terminated"):
+    elif _is_chunked(environ) and environ.get("wsgi.input_terminated"):
         remaining = _MAX_DISCARD_BYTES - consumed
     else:
-        return
+        return  # no Content-Length and not chunked: HTTP/1.1 says there is no body
     try:
         while remaining > 0:
             chunk = _read(environ, min(65536, remaining))

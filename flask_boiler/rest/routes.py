@@ -27,7 +27,7 @@ from marshmallow import fields as ma_fields
 from ..views.access import Access
 from . import reads, writes
 from .auth import authenticate, check_access
-from .blueprint import MAX_PRECONDITION_LENGTH, ResourceBlueprint
+from .blueprint import MAX_PRECONDITION_LENGTH, ResourceBlueprint, representation_bytes
 from .errors import ApiError
 from .keys import checked_key
 from .openapi import SECURITY_SCHEME, error_responses
@@ -73,10 +73,9 @@ def _guard(resource: Resource, *, item: bool) -> Callable[[ViewFunction], ViewFu
     return decorate
 
 
-def _json(body: Mapping[str, Any], policy: Access, status: int = 200) -> Response:
-    response = current_app.response_class(
-        current_app.json.dumps(body) + "\n", status=status, mimetype="application/json"
-    )
+def _json(body: Mapping[str, Any] | bytes, policy: Access, status: int = 200) -> Response:
+    payload = body if isinstance(body, bytes) else representation_bytes(body)
+    response = current_app.response_class(payload, status=status, mimetype="application/json")
     # Representations change with the domain data: caches revalidate (the ETag makes that cheap);
     # what only some callers may read stays out of shared caches.
     response.headers["Cache-Control"] = "no-cache" if not policy.requires_sign_in else "private, no-cache"
@@ -128,12 +127,12 @@ def _mode_sentence(resource: Resource) -> str:
 
 def _item_view(resource: Resource, blp: ResourceBlueprint) -> type[MethodView]:
     read, write = resource.read_access, resource.write_access
-    methods: dict[str, Any] = {"decorators": [_guard(resource, item=True)]}
+    methods: dict[str, Any] = {"decorators": [_guard(resource, item=True)], "init_every_request": False}
 
     def get(self: MethodView, caller: Mapping[str, Any] | None, **key: str) -> Response:
-        body = reads.read_item(resource, key)
-        blp.set_etag(body)  # 304 when If-None-Match names it
-        return _json(body, read)
+        payload = representation_bytes(reads.read_item(resource, key))
+        blp.set_etag(payload)  # 304 when If-None-Match names it
+        return _json(payload, read)
 
     get.__doc__ = _docstring(f"Get one {resource.name}", _mode_sentence(resource), read.describe())
     methods["get"] = blp.etag(
@@ -152,8 +151,9 @@ def _item_view(resource: Resource, blp: ResourceBlueprint) -> type[MethodView]:
             body = writes.update(resource, key, values, caller, blp.check_if_match)
             if body is None:
                 return Response(status=204)
-            blp.set_etag(body)
-            return _json(body, read)
+            payload = representation_bytes(body)
+            blp.set_etag(payload)
+            return _json(payload, read)
 
         patch.__doc__ = _docstring(
             f"Change a {resource.name}",
@@ -203,7 +203,7 @@ def _item_view(resource: Resource, blp: ResourceBlueprint) -> type[MethodView]:
 def _collection_view(resource: Resource, blp: ResourceBlueprint) -> type[MethodView] | None:
     read, write = resource.read_access, resource.write_access
     writes_declared = resource.writes
-    methods: dict[str, Any] = {"decorators": [_guard(resource, item=False)]}
+    methods: dict[str, Any] = {"decorators": [_guard(resource, item=False)], "init_every_request": False}
 
     if resource.supports("list"):
 
@@ -238,8 +238,9 @@ def _collection_view(resource: Resource, blp: ResourceBlueprint) -> type[MethodV
             if client_ids:
                 check_access(write, caller, {**parent_key, resource.id_param: values[resource.id_param]})
             body, location = writes.create(resource, parent_key, values, caller)
-            blp.set_etag(body)
-            response = _json(body, read, status=201)
+            payload = representation_bytes(body)
+            blp.set_etag(payload)
+            response = _json(payload, read, status=201)
             response.headers["Location"] = location
             return response
 
@@ -265,7 +266,7 @@ def _collection_view(resource: Resource, blp: ResourceBlueprint) -> type[MethodV
                 )
             )
         )
-    if len(methods) == 1:
+    if len(methods) == 2:
         return None
     return type(f"{resource.name}Collection", (MethodView,), methods)
 
