@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..context import Context
-from ..errors import InvalidSourceDocument, ValidationError
+from ..errors import FlaskBoilerError, InvalidSourceDocument, ValidationError
 from ..models.paths import PathTemplate
 from ..views.refresh import compute_view, computed_views
 from .errors import ApiError
@@ -30,7 +30,7 @@ from .serialization import view_json
 __all__ = ["current_view", "read_item", "read_page", "to_json"]
 
 
-class StoredDataError(RuntimeError):
+class StoredDataError(FlaskBoilerError, RuntimeError):
     """Data in Firestore does not fit its schema (answered as a 500, and logged)."""
 
 

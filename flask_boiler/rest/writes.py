@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..errors import FlaskBoilerError
 from ..transactions import run_in_transaction
 from .errors import ApiError
 from .options import Change
@@ -42,7 +43,7 @@ __all__ = ["HandlerError", "create", "delete", "update"]
 Precondition = Callable[[Mapping[str, Any]], None]
 
 
-class HandlerError(RuntimeError):
+class HandlerError(FlaskBoilerError, RuntimeError):
     """A Writes method broke its contract (answered as a 500, and logged)."""
 
 

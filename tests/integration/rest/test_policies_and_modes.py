@@ -298,6 +298,21 @@ def test_contention_is_a_503_with_retry_after(client, accounts, monkeypatch):
     assert not list(Note.query())
 
 
+def test_a_bug_is_a_logged_500_that_tells_the_client_nothing(client, accounts, monkeypatch, caplog):
+    ann = accounts.create("ann")
+
+    def broken(self, transaction, change):
+        raise KeyError("internal detail")
+
+    monkeypatch.setattr(NoteWrites, "create", broken)
+    response = client.post("/restPublicNotes", json={"text": "hi"}, headers=ann.headers)
+    error = error_of(response, 500, "internal")
+    assert "internal detail" not in response.get_data(as_text=True) and error["fields"] == {}
+    record = next(r for r in caplog.records if r.name == "flask_boiler.rest" and r.levelname == "ERROR")
+    assert record.exc_info and record.exc_info[0] is KeyError
+    assert not list(Note.query())
+
+
 def test_body_errors(client, accounts):
     ann = accounts.create("ann")
     seed()

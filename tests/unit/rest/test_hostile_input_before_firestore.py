@@ -279,3 +279,23 @@ def test_flattened_field_errors_are_flat_lists_of_strings(messages):
     assert all(
         isinstance(k, str) and isinstance(v, list) and all(isinstance(m, str) for m in v) for k, v in flat.items()
     )
+
+
+def test_contention_in_every_form_is_a_503():
+    from google.api_core import exceptions as google_errors
+
+    from flask_boiler.errors import ContentionError
+    from flask_boiler.rest.errors import translate
+
+    aborted = google_errors.Aborted("too much contention")
+    try:
+        try:
+            raise aborted
+        except google_errors.Aborted as exc:
+            raise ValueError("Failed to commit transaction in 5 attempts.") from exc
+    except ValueError as wrapped:
+        client_wrapped = wrapped
+    for exc in (ContentionError("gave up", attempts=5), aborted, client_wrapped):
+        error = translate(exc)
+        assert error is not None and (error.status, error.code) == (503, "unavailable")
+    assert translate(ValueError("something else")) is None  # a bug stays a 500
