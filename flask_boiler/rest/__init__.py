@@ -19,13 +19,29 @@ one job each: :mod:`.options` (the declaration), :mod:`.resource` (checking it, 
 ids), :mod:`.bodies` (reading bodies), :mod:`.blueprint` (flask-smorest adapted),
 :mod:`.routes` (the views), :mod:`.auth`, :mod:`.reads`, :mod:`.writes`,
 :mod:`.serialization`, :mod:`.errors`, :mod:`.openapi` and :mod:`.examples`, :mod:`.docs`,
-:mod:`.cors`, :mod:`.hosting` (functions-framework) and :mod:`.app` (assembly).
+:mod:`.cors`, :mod:`.hosting` (functions-framework), :mod:`.app` (assembly) and
+:mod:`.function` (the HTTP function, light to import).
 """
 
-from .app import api_function, create_api
+from typing import TYPE_CHECKING, Any
+
 from .errors import ApiError
 from .flask_as_view import FlaskAsView
+from .function import api_function
 from .options import Change, RestOptions, Writes, rest_options_of
+
+if TYPE_CHECKING:
+    from .app import create_api
+
+
+def __getattr__(name: str) -> Any:
+    """``create_api`` loads flask-smorest and friends: only when asked for (cold starts)."""
+    if name == "create_api":
+        from .app import create_api
+
+        return create_api
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ApiError",

@@ -12,28 +12,23 @@ else, into the JSON error shape.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from flask import Flask, Response, request
 
 from ..errors import ModelDefinitionError
-from ..log import get_logger
 from .blueprint import MAX_BODY_BYTES_KEY
 from .bodies import DEFAULT_MAX_BODY_BYTES, discard_unread_body
 from .cors import install_cors
 from .docs import install_docs
-from .errors import error_body, install_error_handlers
-from .hosting import route_every_path_to_the_function
+from .errors import install_error_handlers
 from .keys import ID_SCHEMA, DocumentIdConverter
 from .openapi import OPENAPI_VERSION, SECURITY_SCHEME, RestApi, finish_document, register_field_types
 from .resource import Resource, compile_resource
 from .routes import resource_blueprint
 
-__all__ = ["DEFAULT_SERVERS", "api_function", "create_api"]
-
-logger = get_logger("rest")
+__all__ = ["DEFAULT_SERVERS", "create_api"]
 
 #: Relative to the document's own URL: the function that serves it, wherever it is mounted.
 DEFAULT_SERVERS: tuple[Mapping[str, Any], ...] = (
@@ -156,60 +151,3 @@ def create_api(
     app.after_request(_drain)
     app.extensions["flask_boiler.rest"] = {"resources": resources, "spec": document}
     return app
-
-
-def _dispatch(app: Flask, environ: dict[str, Any]) -> Response:
-    """What ``app.wsgi_app`` does for one request, returning the :class:`Response` object
-    itself: functions-framework serves it as is, so it is neither iterated into WSGI output
-    nor rebuilt from it (measurable on every request of a warm instance)."""
-    context = app.request_context(environ)
-    error: BaseException | None = None
-    try:
-        context.push()
-        return app.full_dispatch_request()
-    except Exception as exc:  # noqa: BLE001 - Flask's own last resort, as in wsgi_app: a logged 500
-        error = exc
-        return app.make_response(app.handle_exception(exc))
-    finally:
-        context.pop(error)
-
-
-def _build_failed() -> Response:
-    body = json.dumps(error_body(500, "Internal error; it has been logged.")).encode("utf-8")
-    return Response(body, status=500, mimetype="application/json")
-
-
-def api_function(views: Sequence[type], *, name: str = "api", **api_options: Any) -> Callable[[Any], Response]:
-    """An HTTP function (``functions_framework.http``-ready) serving ``views``.
-
-    The Flask app (routes, schemas, OpenAPI document) is built on the first request, not
-    at import, so deploying and cold-starting the trigger functions that share
-    ``main.py`` pay nothing for it. The request is handed to the app as a WSGI call, so
-    the app's own routing, limits and error handlers apply exactly as under a test client.
-    Called while functions-framework loads the module, it also makes that host route every
-    path to the function (:mod:`.hosting`).
-    """
-    views = tuple(views)
-    lock = threading.Lock()
-    built: list[Flask] = []
-    route_every_path_to_the_function()
-
-    def app() -> Flask:
-        if not built:
-            with lock:
-                if not built:
-                    built.append(create_api(views, **api_options))
-        return built[0]
-
-    def handler(incoming: Any) -> Response:
-        try:
-            wsgi_app = app().wsgi_app
-        except Exception:
-            logger.exception("The REST API %s could not be built", name)
-            return _build_failed()
-        return Response.from_app(wsgi_app, incoming.environ)  # type: ignore[return-value]
-
-    handler.__name__ = handler.__qualname__ = name
-    handler.__doc__ = f"REST API for {', '.join(view.__name__ for view in views)} (flask-boiler)."
-    handler.app = app  # type: ignore[attr-defined]
-    return handler
