@@ -31,7 +31,7 @@ class MeetingSession(ViewModel):
         path = "users/{uid}/meetingSessions/{meeting_id}"
         access = owner("uid")
         # Served as REST from the stored documents the triggers keep fresh; lists filter by status.
-        rest = RestOptions(mode="stored", filters=("status",))
+        rest = RestOptions(mode="stored", list=True, filters=("status",))
 
     meeting = source(Meeting, "meetings/{meeting_id}")
     location = source(Location, via="meeting.location")

@@ -8,7 +8,9 @@ enforces with the same :class:`~flask_boiler.views.access.Access` objects:
   functions) bypass rules;
 * each view model's path gets ``allow read: if <its access condition>`` (owner: the
   ``request.auth.uid`` equals the path parameter; role: a custom claim; public;
-  signed-in) and ``allow write: if false``: views are computed, only the functions write.
+  signed-in) and ``allow write: if false``: views are computed, only the functions write;
+* a view that declares no ``Meta.access`` is closed (``allow read: if false``), like the
+  REST layer: an audience is never granted by omission.
 
 Firestore ORs every ``match`` that fits a document, so two view paths that could match
 the same document would widen each other's audience: that is rejected, as are path
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..errors import FlaskBoilerError
-from ..views.access import access_of
+from ..views.access import Closed, access_of
 from ..views.registry import patterns_overlap
 from ..views.view_model import ViewModel
 
@@ -73,8 +75,9 @@ def view_rule(view: type[ViewModel]) -> str:
             )
     policy = access_of(view)
     match = "/" + "/".join(template.segments)
+    audience = "closed to clients (no audience declared)" if isinstance(policy, Closed) else f"readable by {policy!r}"
     return (
-        f"    // {view.__module__}.{view.__qualname__}: readable by {policy!r}\n"
+        f"    // {view.__module__}.{view.__qualname__}: {audience}\n"
         f"    match {match} {{\n"
         f"      allow read: if {policy.rules_condition()};\n"
         f"      allow write: if false;\n"

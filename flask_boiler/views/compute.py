@@ -81,8 +81,12 @@ def _snapshot_of(db: Any, root: Any) -> Any:
     )
 
 
-def compute_view(db: Any, view_cls: type[ViewModel], key: Mapping[str, str]) -> ViewModel | None:
+def compute_view(
+    db: Any, view_cls: type[ViewModel], key: Mapping[str, str], transaction: Any = None
+) -> ViewModel | None:
     """Flask-As-View: compute one view from current domain data, persisting nothing.
+
+    With ``transaction``, every read goes through it (a REST write checks its precondition so).
 
     ``key`` holds the view's path parameters. The root document is located from the
     parameters it shares with the view (``meetings/{meeting_id}`` from
@@ -97,7 +101,7 @@ def compute_view(db: Any, view_cls: type[ViewModel], key: Mapping[str, str]) -> 
         raise PathError(
             f"{view_cls.__name__}: cannot locate the root {declaration.root.path!r} from the view key {dict(key)!r}: {exc}"
         ) from exc
-    reader = SourceReader(db)
+    reader = SourceReader(db, transaction)
     world = World(reader)
     reader.fetch([root_path])
     root = world.load(declaration.root.model, root_path)

@@ -62,6 +62,25 @@ def test_each_policy_becomes_its_condition():
         assert "allow write: if false;" in rule_block(text, "/" + view._meta.path.template)
 
 
+class SealedBoard(ViewModel):
+    """Declares no Meta.access."""
+
+    class Meta:
+        schema_cls = MemberBoard.Meta.schema_cls
+        path = "rtSealedUnitBoards/{team_id}"
+
+    team = source(RtTeam, "rtTeams/{team_id}")
+
+    def compute(self):
+        return {}
+
+
+def test_a_view_without_declared_access_is_closed():
+    block = rule_block(render_rules([SealedBoard]), "/rtSealedUnitBoards/{team_id}")
+    assert "allow read: if false;" in block and "allow write: if false;" in block
+    assert "closed to clients" in render_rules([SealedBoard])
+
+
 def test_output_is_stable_whatever_the_order():
     assert render_rules(SAMPLE_VIEWS) == render_rules(tuple(reversed(SAMPLE_VIEWS)))
     assert render_rules([PublicBoard, PublicBoard]) == render_rules([PublicBoard])
