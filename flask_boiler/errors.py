@@ -215,7 +215,7 @@ class UndeclaredSourceRead(FlaskBoilerError, AttributeError):
 class InvalidView(FlaskBoilerError, ValueError):
     """A view computed by ``compute`` does not pass its own schema's validation; nothing is written."""
 
-    def __init__(self, view: str, path: str, errors: dict) -> None:
+    def __init__(self, view: str, path: str, errors: dict[str, Any]) -> None:
         fields = ", ".join(sorted(str(name) for name in errors))
         super().__init__(f"{view} computed an invalid view {path} ({fields}): {errors}")
         self.view = view

@@ -70,7 +70,7 @@ class MeetingCard(ViewModel):
     meeting = source(Meeting, "meetings/{meeting_id}")
     location = source(Location, via="meeting.location")
 
-    def compute(self) -> dict:
+    def compute(self) -> dict[str, Any]:
         return {
             "title": self.meeting.title,
             "status": self.meeting.status,
@@ -147,7 +147,7 @@ class MeetingAttendance(ViewModel):
     def keys(meeting: Meeting) -> list[dict[str, str]]:
         return [{"meeting_id": meeting.doc_id, "uid": user.doc_id} for user in meeting.attendees]
 
-    def compute(self) -> dict | None:
+    def compute(self) -> dict[str, Any] | None:
         user = next((u for u in self.attendees if u.doc_id == self.key["uid"]), None)
         if user is None:  # listed, but the user document is gone
             raise DocumentNotFound(f"users/{self.key['uid']}")

@@ -39,6 +39,7 @@ class SealedBoard(ViewModel):
     def compute(self):
         return {"name": self.team.name}
 
+
 pytestmark = pytest.mark.emulators
 
 ROOT = Path(__file__).resolve().parents[3]
