@@ -62,9 +62,8 @@ web: $(STAMP)/venv $(STAMP)/npm
 	$(VENV)/bin/python -c "import pathlib; from flask_boiler.testing.web import build_web; build_web(pathlib.Path.cwd())"
 
 # --- gates: lint, format, types, layers, cycles ----------------------------------------------
-# `make gates` runs every gate (all of them, even after one fails) and fails if any did.
-# Switched on for `make test` once every area passes: replace the `test:` line below with
-#   test: gates setup unbundle
+# `make gates` runs every gate (all of them, even after one fails) and fails if any did;
+# `make test` (and so `.ci/run`) runs them first.
 GATES := lint format-check typecheck imports cycles
 
 gates: $(STAMP)/venv
@@ -91,7 +90,7 @@ cycles: $(STAMP)/venv
 # --- tests -----------------------------------------------------------------------------------
 # `unbundle` first: vendored copies left in functions/ by an interrupted deploy would shadow
 # the working tree in the Functions emulator.
-test: setup unbundle
+test: gates setup unbundle
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-unit: $(STAMP)/venv

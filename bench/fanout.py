@@ -31,8 +31,7 @@ from flask_boiler.testing.costs import count_operations
 from flask_boiler.testing.emulators import EmulatorStack, clear_firestore
 from flask_boiler.triggers.view_triggers import handle_document_event
 from flask_boiler.views import ViewModel, source
-from flask_boiler.views.refresh import plan_for_roots
-from flask_boiler.views.writer import Reader, WriteReport
+from flask_boiler.views.compute import computed_views
 from shared_models import Location, Meeting, MeetingSession, User
 
 from . import world
@@ -84,11 +83,11 @@ def commit_bytes(view_cls: type, meeting_id: str) -> int:
     from google.cloud.firestore_v1.types import Document, Write
 
     db = Context.db
-    writes = plan_for_roots(Reader(db, None, WriteReport()), view_cls, [Meeting.get_or_raise(meeting_id)])
+    views = computed_views(db, view_cls, [Meeting.get_or_raise(meeting_id)])
     total = 0
-    for write in writes:
-        name = f"projects/{db.project}/databases/(default)/documents/{write.path}"
-        total += Write.pb(Write(update=Document(name=name, fields=_helpers.encode_dict(write.data)))).ByteSize()
+    for view in views:
+        name = f"projects/{db.project}/databases/(default)/documents/{view.doc_path}"
+        total += Write.pb(Write(update=Document(name=name, fields=_helpers.encode_dict(view.stored())))).ByteSize()
     return total
 
 

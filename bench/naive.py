@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_boiler.triggers.events import decode_document_event
-from flask_boiler.views.refresh import referenced_paths, referencing_query
 from flask_boiler.views.registry import watched_patterns
+from flask_boiler.views.sources import reference_paths
 
 MAX_BATCH = 500
 
@@ -37,13 +37,21 @@ def _get(db: Any, model: type, path: str) -> Any:
 def _sources_of(db: Any, view_cls: type, root: Any) -> dict[str, Any]:
     """Read what one view is bound to besides its root: each reference (one ``get()`` each)
     and each back-reference query."""
-    declaration = view_cls._fb_declaration
+    declaration = view_cls.declaration()
     sources: dict[str, Any] = {declaration.root.name: root}
     for source in declaration.followed:
-        found = [_get(db, source.model, path) for path in referenced_paths(root, source.via_attribute)]
-        sources[source.name] = [f for f in found if f is not None] if source.many else (found[0] if found else None)
+        found = [root]
+        for hop in source.hops:
+            found = [
+                _get(db, hop.target, path)
+                for document in found
+                if document is not None
+                for path in reference_paths(getattr(document, hop.attribute))
+            ]
+        found = [f for f in found if f is not None]
+        sources[source.name] = found if source.many else (found[0] if found else None)
     for source in declaration.backrefs:
-        query = referencing_query(db, source.model, source.backref, root.doc_path)
+        query = source.backref_query.query(db, [root.doc_path])
         sources[source.name] = [source.model.from_snapshot(s) for s in query.stream()]
     return sources
 
@@ -51,7 +59,7 @@ def _sources_of(db: Any, view_cls: type, root: Any) -> dict[str, Any]:
 def _compute_one(view_cls: type, key: dict[str, str], sources: dict[str, Any]) -> Any:
     template = view_cls._meta.path
     view = view_cls.new(key[template.id_param], **{name: key[name] for name in template.parent_params})
-    object.__setattr__(view, "_fb_sources", dict(sources))
+    object.__setattr__(view, "_fb_sources", dict(sources))  # the original design: no guard
     object.__setattr__(view, "_fb_key", key)
     values = view.compute()
     for name, value in (values or {}).items():
@@ -62,26 +70,31 @@ def _compute_one(view_cls: type, key: dict[str, str], sources: dict[str, Any]) -
 def naive_refresh(db: Any, pattern: str, cloud_event: Any, views: Sequence[type]) -> None:
     event = decode_document_event(cloud_event, db, pattern)
     writes: list[tuple[str, Any]] = []  # (path, data or None for a delete)
-    for view_cls, source in watched_patterns(views).get(pattern, []):
-        declaration = view_cls._fb_declaration
+    for watcher in watched_patterns(views).get(pattern, []):
+        view_cls, source = watcher.view, watcher.source
+        declaration = view_cls.declaration()
         root_model = declaration.root.model
         if source.is_root:
-            root_paths = [event.document]
+            root_paths = [event.path]
             old_paths = (
                 set(view_cls.paths_for(root_model.from_snapshot(event.before))) if event.before.exists else set()
             )
         elif source.is_backref:
             root_paths = (
-                referenced_paths(source.model.from_snapshot(event.before), source.backref)
+                reference_paths(getattr(source.model.from_snapshot(event.before), source.backref))
                 if event.before.exists
                 else []
             )
-            current = _get(db, source.model, event.document)  # the triggering document, re-read
-            root_paths += referenced_paths(current, source.backref) if current is not None else []
+            current = _get(db, source.model, event.path)  # the triggering document, re-read
+            root_paths += reference_paths(getattr(current, source.backref)) if current is not None else []
             old_paths = set()
         else:
-            query = referencing_query(db, root_model, source.via_attribute, event.document)
-            root_paths = [snapshot.reference.path for snapshot in query.stream()]
+            targets = [event.path]
+            position = watcher.hop if watcher.hop is not None else len(source.hops) - 1
+            for index in range(position, -1, -1):
+                query = source.hops[index].reverse
+                targets = [s.reference.path for target in targets for s in query.query(db, [target]).stream()]
+            root_paths = targets
             old_paths = set()
         new_paths: set[str] = set()
         for root_path in dict.fromkeys(root_paths):

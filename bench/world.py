@@ -8,8 +8,8 @@ from typing import Any
 
 from flask_boiler.context import Context
 from flask_boiler.testing.events import document_event
-from flask_boiler.views.refresh import plan_for_roots
-from flask_boiler.views.writer import Reader, ViewWrite, WriteReport, apply_view_writes
+from flask_boiler.views.reconcile import reconcile
+from flask_boiler.views.stamp import view_content
 from shared_models import VIEW_MODELS, Meeting, User
 from shared_models.seed import seed_domain
 
@@ -48,11 +48,9 @@ def rebuild_views(views: Sequence[type] = VIEW_MODELS) -> None:
     """Bring every view of ``views`` to its current content (what the triggers would have done)."""
     db = Context.db
     for view_cls in views:
-        root_model = view_cls._fb_declaration.root.model
-        roots = list(root_model.query())
-        reader = Reader(db, None, WriteReport())
-        writes: list[ViewWrite] = plan_for_roots(reader, view_cls, roots)
-        apply_view_writes(db, writes)
+        roots = [root.doc_path for root in view_cls.declaration().root.model.query()]
+        for start in range(0, len(roots), 100):
+            reconcile(db, view_cls, roots[start : start + 100])
 
 
 def snapshot(path: str) -> tuple[dict | None, datetime.datetime | None]:
@@ -68,10 +66,28 @@ def event_for(path: str, before: tuple[dict | None, datetime.datetime | None]) -
 
 
 def view_documents(groups: Sequence[str] = VIEW_GROUPS) -> dict[str, dict]:
-    """path -> data of every view document (outside any measurement)."""
+    """path -> content of every view document (outside any measurement)."""
     db = Context.db
-    return {snap.reference.path: snap.to_dict() for group in groups for snap in db.collection_group(group).stream()}
+    return {snap.reference.path: view_content(snap) for group in groups for snap in db.collection_group(group).stream()}
 
 
 def changed_views(before: dict[str, dict], after: dict[str, dict]) -> set[str]:
     return {path for path in set(before) | set(after) if before.get(path) != after.get(path)}
+
+
+def raw_view_documents(groups: Sequence[str] = VIEW_GROUPS) -> dict[str, dict]:
+    """path -> stored data of every view document, bookkeeping fields included."""
+    db = Context.db
+    return {snap.reference.path: snap.to_dict() for group in groups for snap in db.collection_group(group).stream()}
+
+
+def restore_view_documents(documents: dict[str, dict], groups: Sequence[str] = VIEW_GROUPS) -> None:
+    """Put every view document back as ``documents`` has it (the naive baseline rewrote them)."""
+    db = Context.db
+    existing = {snap.reference.path for group in groups for snap in db.collection_group(group).stream()}
+    batch = db.batch()
+    for path in existing - documents.keys():
+        batch.delete(db.document(path))
+    for path, data in documents.items():
+        batch.set(db.document(path), data)
+    batch.commit()

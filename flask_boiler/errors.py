@@ -190,3 +190,38 @@ class ContentionError(FlaskBoilerError):
     def __init__(self, message: str, *, attempts: int | None = None) -> None:
         super().__init__(message)
         self.attempts = attempts
+
+
+# -- view engine errors ---------------------------------------------------------------------
+
+
+class UndeclaredSourceRead(FlaskBoilerError, AttributeError):
+    """``compute`` read a source field outside the fields the engine knows it reads.
+
+    The engine skips changes to fields no view reads, so this set must be complete; it is
+    inferred from the code or declared with ``source(..., fields=(...))``, and enforced.
+    """
+
+    def __init__(self, view: str, source: str, attribute: str) -> None:
+        super().__init__(
+            f"{view}.compute read {source}.{attribute}, which is not among the fields the engine tracks for "
+            f"{source!r}; declare it: {source} = source(..., fields=(..., {attribute!r}))."
+        )
+        self.view = view
+        self.source = source
+        self.attribute = attribute
+
+
+class InvalidView(FlaskBoilerError, ValueError):
+    """A view computed by ``compute`` does not pass its own schema's validation; nothing is written."""
+
+    def __init__(self, view: str, path: str, errors: dict[str, Any]) -> None:
+        fields = ", ".join(sorted(str(name) for name in errors))
+        super().__init__(f"{view} computed an invalid view {path} ({fields}): {errors}")
+        self.view = view
+        self.path = path
+        self.errors = errors
+
+
+class UnknownViewError(FlaskBoilerError, LookupError):
+    """No single registered view model goes by that name (none, or several: qualify it)."""

@@ -73,9 +73,16 @@ def transactional(
 
 
 def run_in_transaction(
-    func: Callable[..., R], *args: Any, max_attempts: int = DEFAULT_MAX_ATTEMPTS, read_only: bool = False, **kwargs: Any
+    func: Callable[..., R],
+    *args: Any,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    read_only: bool = False,
+    client: Any = None,
+    **kwargs: Any,
 ) -> R:
     """Call ``func(transaction, *args, **kwargs)`` in a new transaction, retried on contention.
+
+    ``client``: the Firestore client to use (default: ``Context.db``).
 
     :class:`~flask_boiler.errors.ContentionError` (``attempts`` = ``max_attempts``) when
     every attempt aborted; any other exception from ``func`` propagates unchanged, after
@@ -84,7 +91,8 @@ def run_in_transaction(
     from google.api_core.exceptions import Aborted
     from google.cloud import firestore
 
-    transaction = Context.db.transaction(max_attempts=max_attempts, read_only=read_only)
+    db = client if client is not None else Context.db
+    transaction = db.transaction(max_attempts=max_attempts, read_only=read_only)
     try:
         result: R = firestore.transactional(func)(transaction, *args, **kwargs)
     except ValueError as exc:

@@ -33,10 +33,10 @@ class MeetingCardSchema(schema.Schema):
     class Meta:
         camel_case = True
 
-    title = fields.String(validate=validate.Length(min=1, max=200))
-    status = fields.String(validate=validate.OneOf(STATUSES))
-    location_name = fields.String(allow_none=True)
-    num_attendees = fields.Integer()
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Planning"})
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    location_name = fields.String(allow_none=True, metadata={"example": "Blue room"})
+    num_attendees = fields.Integer(required=True, validate=validate.Range(min=0), metadata={"example": 3})
 
 
 class MeetingCardWrites(Writes):
@@ -65,12 +65,12 @@ class MeetingCard(ViewModel):
         schema_cls = MeetingCardSchema
         path = "meetingCards/{meeting_id}"
         access = public()
-        rest = RestOptions(mode="computed", writes=MeetingCardWrites(), write_access=role("organizer"))
+        rest = RestOptions(mode="computed", list=True, writes=MeetingCardWrites(), write_access=role("organizer"))
 
     meeting = source(Meeting, "meetings/{meeting_id}")
     location = source(Location, via="meeting.location")
 
-    def compute(self) -> dict:
+    def compute(self) -> dict[str, Any]:
         return {
             "title": self.meeting.title,
             "status": self.meeting.status,
@@ -83,10 +83,10 @@ class MeetingAttendanceSchema(schema.Schema):
     class Meta:
         camel_case = True
 
-    name = fields.String()
-    meeting_title = fields.String()
-    hearing_aid_requested = fields.Boolean()
-    checked_in = fields.Boolean()
+    name = fields.String(required=True, metadata={"example": "Ann Lee"})
+    meeting_title = fields.String(required=True, metadata={"example": "Planning"})
+    hearing_aid_requested = fields.Boolean(required=True)
+    checked_in = fields.Boolean(required=True)
 
 
 class AttendanceWrites(Writes):
@@ -134,7 +134,10 @@ class MeetingAttendance(ViewModel):
         schema_cls = MeetingAttendanceSchema
         path = "meetings/{meeting_id}/attendees/{uid}"
         access = owner("uid")
-        rest = RestOptions(mode="computed", list=False, writes=AttendanceWrites())
+        # Only the attendee changes their own attendance (owner), so concurrent edits are theirs
+        # alone, and leaving or setting a flag means the same whatever was read before: the
+        # last write wins, no ETag needed (the web page's "Leave meeting" sends none).
+        rest = RestOptions(mode="computed", writes=AttendanceWrites(), require_if_match=False)
 
     meeting = source(Meeting, "meetings/{meeting_id}")
     attendees = source(User, many=True, via="meeting.attendees")
@@ -144,7 +147,7 @@ class MeetingAttendance(ViewModel):
     def keys(meeting: Meeting) -> list[dict[str, str]]:
         return [{"meeting_id": meeting.doc_id, "uid": user.doc_id} for user in meeting.attendees]
 
-    def compute(self) -> dict | None:
+    def compute(self) -> dict[str, Any] | None:
         user = next((u for u in self.attendees if u.doc_id == self.key["uid"]), None)
         if user is None:  # listed, but the user document is gone
             raise DocumentNotFound(f"users/{self.key['uid']}")

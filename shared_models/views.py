@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from flask_boiler import fields, schema
 from flask_boiler.rest import RestOptions
@@ -31,7 +32,7 @@ class MeetingSession(ViewModel):
         path = "users/{uid}/meetingSessions/{meeting_id}"
         access = owner("uid")
         # Served as REST from the stored documents the triggers keep fresh; lists filter by status.
-        rest = RestOptions(mode="stored", filters=("status",))
+        rest = RestOptions(mode="stored", list=True, filters=("status",))
 
     meeting = source(Meeting, "meetings/{meeting_id}")
     location = source(Location, via="meeting.location")
@@ -41,7 +42,7 @@ class MeetingSession(ViewModel):
     def keys(meeting: Meeting) -> list[dict[str, str]]:
         return [{"uid": user.doc_id, "meeting_id": meeting.doc_id} for user in meeting.attendees]
 
-    def compute(self) -> dict:
+    def compute(self) -> dict[str, Any]:
         return {
             "title": self.meeting.title,
             "status": self.meeting.status,
@@ -88,7 +89,7 @@ class UserView(ViewModel):
     meetings = source(Meeting, backref="attendees")
     tickets = source(Ticket, backref="user")
 
-    def compute(self) -> dict:
+    def compute(self) -> dict[str, Any]:
         far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC)
         upcoming = sorted(
             (m for m in self.meetings if m.status == "open"),

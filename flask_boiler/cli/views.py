@@ -1,4 +1,5 @@
-"""``rebuild``: recompute every view of a view model from current domain data."""
+"""``rebuild``: recompute every view of a view model from current domain data, or
+``rebuild --skipped``: exactly the refreshes triggers gave up on."""
 
 from __future__ import annotations
 
@@ -11,11 +12,23 @@ from ..testing.emulators import find_project_root
 def _rebuild(args: argparse.Namespace) -> int:
     from ..context import Context
     from ..deploy.defaults import load_settings
-    from ..views.rebuild import DEFAULT_PAGE_SIZE, find_view, rebuild
+    from ..views.rebuild import DEFAULT_PAGE_SIZE, find_view, rebuild, repair_skipped
 
     root = find_project_root()
     sys.path.insert(0, str(root))
     app_module = args.app or load_settings(root).view_models.split(":")[0]
+    if args.skipped:
+        __import__(app_module)
+        repaired = repair_skipped(Context.db, progress=not args.quiet)
+        print(
+            f"{repaired.records} skipped refreshes repaired: {repaired.roots} roots reconciled"
+            + (f", rebuilt {', '.join(repaired.rebuilt_views)}" if repaired.rebuilt_views else "")
+            + "."
+        )
+        return 0
+    if not args.view:
+        print("error: name a view model, or pass --skipped", file=sys.stderr)
+        return 2
     try:
         view_cls = find_view(args.view, app_module)
     except (LookupError, ImportError, AttributeError) as exc:
@@ -45,7 +58,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Uses the Firestore the environment points at (FIRESTORE_EMULATOR_HOST, or the "
         "project's Application Default Credentials).",
     )
-    rebuild.add_argument("view", help="the view model: package.module.Class, or a class name from --app")
+    rebuild.add_argument("view", nargs="?", help="the view model: package.module.Class, or a class name from --app")
+    rebuild.add_argument(
+        "--skipped", action="store_true", help="repair what triggers gave up on (flaskBoilerSkipped), then clear it"
+    )
     rebuild.add_argument("--app", help="module that registers the view models (default: from [tool.flask-boiler])")
     rebuild.add_argument("--page-size", type=int, help="roots per page (and per transaction)")
     rebuild.add_argument("--restart", action="store_true", help="ignore the checkpoint of an unfinished rebuild")

@@ -2,7 +2,7 @@
 
 What is derived from the declarations today:
 
-* **Dependency look-ups** (:func:`flask_boiler.views.refresh.referencing_query`): when a
+* **Dependency look-ups** (:meth:`flask_boiler.views.declaration.Source.reverse_queries`): when a
   followed document changes, one reverse query on the root's reference field finds the
   dependent roots: ``field == ref`` (``source(..., via=...)``) or ``field array-contains
   ref`` (``many=True``); a back-reference source (``source(..., backref=...)``) runs the
@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..schema import stored_key
+from ..views.view_model import ViewModel
 
 __all__ = ["FieldQuery", "dependency_queries", "render_indexes", "required_indexes"]
 
@@ -55,31 +55,35 @@ class FieldQuery:
     reason: str = ""
 
 
-def _reference_query(model: type, attribute: str, reason: str) -> FieldQuery:
-    """The query for ``model`` documents whose reference field ``attribute`` points at a document."""
-    template = model._meta.path
-    field = model._meta.schema.fields[attribute]
-    return FieldQuery(
-        collection_id=template.collection_id,
-        field_path=stored_key(attribute, field),
-        operator="array_contains" if getattr(field, "many", False) else "==",
-        collection_group=bool(template.parent_params),
-        reason=reason,
-    )
-
-
-def dependency_queries(views: Iterable[type]) -> list[FieldQuery]:
-    """The reverse queries the refresh engine runs for ``views``: on the root's reference
-    fields (followed sources) and on the back-referencing models' fields (back-references)."""
+def dependency_queries(views: Iterable[type[ViewModel]]) -> list[FieldQuery]:
+    """The reverse queries the refresh engine runs for ``views`` — the very
+    :class:`~flask_boiler.views.declaration.ReverseQuery` objects it issues (back along every
+    followed ``via`` chain, and each back-reference), as single-field index needs."""
     queries: set[FieldQuery] = set()
     for view in views:
-        declaration = view._fb_declaration
-        for followed in declaration.followed:
+        declaration = view.declaration()
+        for item in declaration.sources:
+            for query in item.reverse_queries():
+                queries.add(
+                    FieldQuery(
+                        collection_id=query.collection_id,
+                        field_path=query.stored_key,
+                        operator=query.operator,
+                        collection_group=query.collection_group,
+                        reason=f"{view.__name__}.{item.name}",
+                    )
+                )
+        views_of_root = view.root_views()
+        if declaration.keys is not None and views_of_root.collection_group:
             queries.add(
-                _reference_query(declaration.root.model, followed.via_attribute, f"{view.__name__}.{followed.name}")
+                FieldQuery(
+                    collection_id=views_of_root.collection_id,
+                    field_path=views_of_root.field_path,
+                    operator="==",
+                    collection_group=True,
+                    reason=f"{view.__name__} views of a root",
+                )
             )
-        for backref in declaration.backrefs:
-            queries.add(_reference_query(backref.model, backref.backref, f"{view.__name__}.{backref.name}"))
     return sorted(queries)
 
 

@@ -8,7 +8,9 @@ enforces with the same :class:`~flask_boiler.views.access.Access` objects:
   functions) bypass rules;
 * each view model's path gets ``allow read: if <its access condition>`` (owner: the
   ``request.auth.uid`` equals the path parameter; role: a custom claim; public;
-  signed-in) and ``allow write: if false``: views are computed, only the functions write.
+  signed-in) and ``allow write: if false``: views are computed, only the functions write;
+* a view that declares no ``Meta.access`` is closed (``allow read: if false``), like the
+  REST layer: an audience is never granted by omission.
 
 Firestore ORs every ``match`` that fits a document, so two view paths that could match
 the same document would widen each other's audience: that is rejected, as are path
@@ -20,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..errors import FlaskBoilerError
-from ..views.access import access_of
+from ..views.access import Closed, access_of
 from ..views.registry import patterns_overlap
+from ..views.view_model import ViewModel
 
 __all__ = ["RulesError", "render_rules", "view_rule"]
 
@@ -61,9 +64,9 @@ class RulesError(FlaskBoilerError):
     """The declarations cannot be expressed as Firestore rules without widening an audience."""
 
 
-def view_rule(view: type) -> str:
+def view_rule(view: type[ViewModel]) -> str:
     """The ``match`` block of one view model."""
-    template = view._meta.path
+    template = view.path_template()
     for name in template.params:
         if name in RESERVED_NAMES:
             raise RulesError(
@@ -72,8 +75,9 @@ def view_rule(view: type) -> str:
             )
     policy = access_of(view)
     match = "/" + "/".join(template.segments)
+    audience = "closed to clients (no audience declared)" if isinstance(policy, Closed) else f"readable by {policy!r}"
     return (
-        f"    // {view.__module__}.{view.__qualname__}: readable by {policy!r}\n"
+        f"    // {view.__module__}.{view.__qualname__}: {audience}\n"
         f"    match {match} {{\n"
         f"      allow read: if {policy.rules_condition()};\n"
         f"      allow write: if false;\n"
@@ -81,10 +85,10 @@ def view_rule(view: type) -> str:
     )
 
 
-def _check_disjoint(views: Sequence[type]) -> None:
+def _check_disjoint(views: Sequence[type[ViewModel]]) -> None:
     for index, first in enumerate(views):
         for second in views[index + 1 :]:
-            a, b = first._meta.path.template, second._meta.path.template
+            a, b = first.path_template().template, second.path_template().template
             if patterns_overlap(a, b):
                 raise RulesError(
                     f"{first.__name__} ({a}) and {second.__name__} ({b}) can name the same document; Firestore "
@@ -92,9 +96,9 @@ def _check_disjoint(views: Sequence[type]) -> None:
                 )
 
 
-def render_rules(views: Iterable[type], source: str = "the view models") -> str:
+def render_rules(views: Iterable[type[ViewModel]], source: str = "the view models") -> str:
     """The complete ``firestore.rules`` text for ``views`` (sorted by path, so output is stable)."""
-    unique = sorted({view for view in views}, key=lambda v: (v._meta.path.template, v.__qualname__))
+    unique = sorted({view for view in views}, key=lambda v: (v.path_template().template, v.__qualname__))
     _check_disjoint(unique)
     blocks = "\n".join(view_rule(view) for view in unique)
     return (

@@ -154,6 +154,11 @@ class DocumentModel(Model):
         super()._fb_install_attributes()
 
     @classmethod
+    def path_template(cls) -> PathTemplate:
+        """Where this model's documents live (``users/{uid}/tickets/{ticket_id}``)."""
+        return cls._fb_template()
+
+    @classmethod
     def _fb_template(cls) -> PathTemplate:
         path = cls._meta.path
         if path is None:  # pragma: no cover - DocumentModel subclasses always get a path

@@ -1,79 +1,87 @@
 """The Flask application serving a set of view models, and the HTTP function that wraps it.
 
-One Flask app routes every served view (see the README for why one function): the
-routes come from each view's :class:`~.resource.Resource`, plus ``/openapi.json`` and
-``/docs``. Only the methods a resource supports are routed, so Flask's own router answers
-404 and 405, and :mod:`.errors` turns those, like everything else, into the JSON error
-shape.
+One Flask app routes every served view (see the README for why one function). It is a
+flask-smorest ``Api``: one blueprint per resource (:mod:`.routes`), the OpenAPI document
+generated from the same schemas the routes validate with (:mod:`.openapi`), served at
+``/openapi.json`` with Swagger UI at ``/docs`` (:mod:`.docs`), CORS by flask-cors
+(:mod:`.cors`). Only the methods a resource supports are routed, so Flask's router
+answers 404 and 405 (with ``Allow``), and :mod:`.errors` turns those, like everything
+else, into the JSON error shape.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 
 from ..errors import ModelDefinitionError
-from . import reads, writes
-from .auth import authorize
+from .blueprint import MAX_BODY_BYTES_KEY
 from .bodies import DEFAULT_MAX_BODY_BYTES, discard_unread_body
 from .cors import install_cors
-from .docs import render_docs
+from .docs import install_docs
 from .errors import install_error_handlers
-from .keys import checked_key
-from .openapi import build_openapi
-from .pagination import parse_list_query
+from .keys import ID_SCHEMA, DocumentIdConverter
+from .openapi import OPENAPI_VERSION, SECURITY_SCHEME, RestApi, finish_document, register_field_types
 from .resource import Resource, compile_resource
+from .routes import resource_blueprint
 
-__all__ = ["api_function", "create_api"]
+__all__ = ["DEFAULT_SERVERS", "create_api"]
+
+#: Relative to the document's own URL: the function that serves it, wherever it is mounted.
+DEFAULT_SERVERS: tuple[Mapping[str, Any], ...] = (
+    {"url": ".", "description": "This API (the function serving this document)"},
+)
+
+#: URLs of the API itself, which no resource may take.
+_RESERVED_SEGMENTS = frozenset({"docs", "openapi.json"})
+
+API_GUIDE = """\
+**Authentication.** Protected operations need `Authorization: Bearer <Firebase ID token>` (the
+token of a signed-in user: `await getAuth().currentUser.getIdToken()` in the web SDK).
+Tokens are verified with revocation checks. Against the local stack, sign in through the Auth
+emulator's REST API and paste the `idToken` into *Authorize*:
+`curl -s 'http://127.0.0.1:9099/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=fake-api-key'
+-H 'Content-Type: application/json' -d '{"email": "ann@example.com", "password": "password-ann", "returnSecureToken": true}'`
+
+**Errors** are always `{"error": {"code", "message", "fields"}}`; `code` is one of: `bad_request`,
+`validation_failed`, `malformed_json`, `invalid_cursor` (400), `unauthenticated` (401), `forbidden` (403),
+`not_found` (404), `method_not_allowed` (405), `conflict` (409), `precondition_failed` (412),
+`payload_too_large` (413), `unsupported_media_type` (415), `precondition_required` (428),
+`internal` (500), `unavailable` (503, with `Retry-After`).
+
+**Concurrency.** `GET` of a view answers its `ETag`; `PATCH` and `DELETE` take it back as
+`If-Match` and fail with 412 if the view changed since it was read (the check runs in the
+write's transaction). Where `If-Match` is marked required, a write without it is a 428.
+"""
 
 
-def _route_item(app: Flask, resource: Resource) -> None:
-    methods = (
-        ["GET"]
-        + (["PATCH"] if resource.supports("update") else [])
-        + (["DELETE"] if resource.supports("delete") else [])
-    )
-
-    def item(**path_params: str) -> Any:
-        key = checked_key(path_params)
-        if request.method == "GET":
-            authorize(resource.read_access, request, key)
-            return jsonify(reads.read_item(resource, key))
-        if request.method == "PATCH":
-            body = writes.update(resource, request, key)
-            return (jsonify(body), 200) if body is not None else ("", 204)
-        writes.delete(resource, request, key)
-        return "", 204
-
-    app.add_url_rule(resource.url(item=True, flask=True), f"{resource.name}.item", item, methods=methods)
-
-
-def _route_collection(app: Flask, resource: Resource) -> None:
-    methods = (["GET"] if resource.supports("list") else []) + (["POST"] if resource.supports("create") else [])
-    if not methods:
-        return
-
-    def collection(**path_params: str) -> Any:
-        parent_key = checked_key(path_params)
-        if request.method == "GET":
-            authorize(resource.read_access, request, parent_key)
-            query = parse_list_query(resource, request.args)
-            return jsonify(reads.read_page(resource, parent_key, query))
-        body, location = writes.create(resource, request, parent_key)
-        response = jsonify(body)
-        response.status_code = 201
-        response.headers["Location"] = location
+class _ApiFlask(Flask):
+    def make_default_options_response(self) -> Response:
+        """``OPTIONS``: 204 with ``Allow`` (and CORS headers on preflights); nothing else runs."""
+        response = super().make_default_options_response()
+        response.status_code = 204
         return response
 
-    app.add_url_rule(resource.url(item=False, flask=True), f"{resource.name}.collection", collection, methods=methods)
+
+def _check_urls(resources: Sequence[Resource]) -> None:
+    urls: dict[str, str] = {}
+    for resource in resources:
+        if resource.template.segments[0] in _RESERVED_SEGMENTS:
+            raise ModelDefinitionError(
+                f"{resource.name}: /{resource.template.segments[0]} is the API's own URL; choose another collection."
+            )
+        for url in (resource.url(item=True), resource.url(item=False)):
+            if url in urls and urls[url] != resource.name:
+                raise ModelDefinitionError(f"{resource.name} and {urls[url]} would both be served at {url}.")
+            urls[url] = resource.name
 
 
-def _drained(response: Response) -> Response:
+def _drain(response: Response) -> Response:
     """Every answer, success or error, leaves no unread request body on the connection."""
-    discard_unread_body()
+    discard_unread_body(request.environ)
     return response
 
 
@@ -85,67 +93,61 @@ def create_api(
     description: str = "",
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     cors_origins: Iterable[str] = ("*",),
+    servers: Sequence[Mapping[str, Any]] = DEFAULT_SERVERS,
 ) -> Flask:
     """A Flask app serving ``views`` (each must declare ``Meta.rest``) as REST, with docs.
 
     ``cors_origins``: origins allowed to call the API from a browser (``()`` disables CORS).
+    ``servers``: the OpenAPI ``servers`` (default: relative to the document, which works in
+    the emulator and deployed alike; name your deployed URL to publish it).
     """
     resources = [compile_resource(view) for view in views]
-    urls: dict[str, str] = {}
-    for resource in resources:
-        for url in (resource.url(item=True), resource.url(item=False)):
-            if url in urls and urls[url] != resource.name:
-                raise ModelDefinitionError(f"{resource.name} and {urls[url]} would both be served at {url}.")
-            urls[url] = resource.name
-    app = Flask("flask_boiler.rest")
-    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
+    _check_urls(resources)
+    app = _ApiFlask("flask_boiler.rest")
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION=version,
+        OPENAPI_VERSION=OPENAPI_VERSION,
+        OPENAPI_URL_PREFIX=None,  # the document and the docs page are served below, with relative URLs
+        MAX_CONTENT_LENGTH=None,  # bodies are read and limited by .bodies, for every transfer encoding
+        **{MAX_BODY_BYTES_KEY: max_body_bytes},
+    )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.strict_slashes = False
     app.url_map.merge_slashes = False
+    app.url_map.converters["docid"] = DocumentIdConverter
     install_error_handlers(app)
-    install_cors(app, cors_origins)
-    app.after_request(_drained)
-    spec = build_openapi(resources, title=title, version=version, description=description)
-    page = render_docs(spec)
-
-    @app.get("/openapi.json")
-    def openapi() -> Any:
-        return jsonify(spec)
-
-    @app.get("/docs")
-    def docs() -> Any:
-        return Response(page, mimetype="text/html")
-
+    api = RestApi(app)
+    api.register_converter(DocumentIdConverter, lambda converter: dict(ID_SCHEMA))
+    register_field_types(api.ma_plugin)
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A Firebase ID token of a signed-in user (Firebase Auth `getIdToken()`).",
+        },
+    )
     for resource in resources:
-        _route_item(app, resource)
-        _route_collection(app, resource)
-    app.extensions["flask_boiler.rest"] = {"resources": resources, "spec": spec}
+        api.register_blueprint(resource_blueprint(resource))
+    document = finish_document(
+        api.spec.to_dict(),
+        resources,
+        description="\n\n".join(part for part in (description.strip(), API_GUIDE) if part),
+        servers=servers,
+        max_body_bytes=max_body_bytes,
+    )
+    document_bytes = json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+    def openapi() -> Response:
+        response = Response(document_bytes, mimetype="application/json")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    app.add_url_rule("/openapi.json", "flask_boiler_openapi", openapi, methods=["GET"])
+    install_docs(app, title=title)
+    install_cors(app, cors_origins)
+    app.after_request(_drain)
+    app.extensions["flask_boiler.rest"] = {"resources": resources, "spec": document}
     return app
-
-
-def api_function(views: Sequence[type], *, name: str = "api", **api_options: Any) -> Callable[[Any], Response]:
-    """An HTTP function (``functions_framework.http``-ready) serving ``views``.
-
-    The Flask app (routes, schemas, OpenAPI document) is built on the first request, not
-    at import, so deploying and cold-starting the trigger functions that share
-    ``main.py`` pay nothing for it. The request is handed to the app as a WSGI call, so
-    the app's own routing, limits and error handlers apply exactly as under a test client.
-    """
-    views = tuple(views)
-    lock = threading.Lock()
-    built: list[Flask] = []
-
-    def app() -> Flask:
-        if not built:
-            with lock:
-                if not built:
-                    built.append(create_api(views, **api_options))
-        return built[0]
-
-    def handler(incoming: Any) -> Response:
-        return Response.from_app(app().wsgi_app, incoming.environ)
-
-    handler.__name__ = handler.__qualname__ = name
-    handler.__doc__ = f"REST API for {', '.join(view.__name__ for view in views)} (flask-boiler)."
-    handler.app = app  # type: ignore[attr-defined]
-    return handler

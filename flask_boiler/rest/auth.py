@@ -6,6 +6,16 @@ firebase-admin itself talks to the Auth emulator when ``FIREBASE_AUTH_EMULATOR_H
 set, as the Functions emulator does for its workers; there is no switch of ours that
 skips verification, so no test back door can be left on in production.
 
+A token is attacker-controlled input to a parser we do not own, so *any* exception while
+verifying it is the caller's 401, except the two that are ours to fix or wait out:
+certificates that cannot be fetched (503) and a project that is not configured (raised
+before verification starts, so it surfaces as the 500 it is). firebase-admin has let
+``TypeError`` escape for a token without ``iat``, and ``AttributeError`` for a payload
+that is not an object; neither can become a 500 here. The verified claims are then
+checked once more for their times (``exp`` and ``iat`` must be numbers, the token
+unexpired, not issued in the future): production verification already does, but the emulator path of
+firebase-admin does not, and the same rules should hold everywhere.
+
 A route whose policy is ``public()`` does not look at the header at all (it needs no
 identity); every other route needs a valid token (401 otherwise) that the policy
 accepts for the URL's path params (403 otherwise).
@@ -13,6 +23,7 @@ accepts for the URL's path params (403 otherwise).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,11 +31,17 @@ from flask import Request
 
 from ..context import Context
 from ..views.access import Access
-from .errors import ApiError
+from .errors import ApiError, log_client_error
 
 __all__ = ["authenticate", "authorize", "bearer_token", "check_access", "verify_token"]
 
-_MAX_TOKEN_LENGTH = 8192
+#: Firebase ID tokens are 1-2 KB (custom claims are capped at 1,000 bytes).
+MAX_TOKEN_LENGTH = 4096
+
+#: Tolerated clock difference for ``iat``/``auth_time`` in the future (seconds).
+_CLOCK_SKEW = 300
+
+_INVALID = "The ID token is invalid, expired or revoked; sign in again."
 
 
 def bearer_token(request: Request) -> str | None:
@@ -34,23 +51,44 @@ def bearer_token(request: Request) -> str | None:
         return None
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > _MAX_TOKEN_LENGTH:
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         raise ApiError(401, "Send a Firebase ID token as 'Authorization: Bearer <token>'.")
     return token
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_times(claims: Mapping[str, Any]) -> None:
+    now = time.time()
+    for name in ("exp", "iat"):
+        if not _is_number(claims.get(name)):
+            raise ValueError(f"the {name!r} claim is missing or not a number")
+    if "auth_time" in claims and not _is_number(claims["auth_time"]):
+        raise ValueError("the 'auth_time' claim is not a number")
+    if claims["exp"] <= now:
+        raise ValueError("the token has expired")
+    if claims["iat"] > now + _CLOCK_SKEW or claims.get("auth_time", 0) > now + _CLOCK_SKEW:
+        raise ValueError("the token was issued in the future")
 
 
 def verify_token(token: str) -> dict[str, Any]:
     """The verified claims of a Firebase ID token (401 when invalid, expired, revoked, disabled)."""
     from firebase_admin import auth, exceptions
 
+    app = Context.firebase_app  # configuration problems are ours: raised outside the net below
     try:
-        return dict(auth.verify_id_token(token, app=Context.firebase_app, check_revoked=True))
-    except (auth.CertificateFetchError, exceptions.UnavailableError) as exc:
-        raise ApiError(503, "Could not verify the token right now; retry.") from exc
-    except (ValueError, exceptions.FirebaseError) as exc:
-        # InvalidIdTokenError, ExpiredIdTokenError, RevokedIdTokenError, UserDisabledError,
-        # UserNotFoundError (a deleted user), or a token that is not a JWT at all.
-        raise ApiError(401, "The ID token is invalid, expired or revoked; sign in again.") from exc
+        claims = auth.verify_id_token(token, app=app, check_revoked=True)
+        if not isinstance(claims, Mapping):
+            raise ValueError("the token's payload is not an object")
+        _check_times(claims)
+        return dict(claims)
+    except (auth.CertificateFetchError, exceptions.UnavailableError, exceptions.DeadlineExceededError) as exc:
+        raise ApiError(503, "Could not verify the token right now; retry shortly.") from exc
+    except Exception as exc:
+        log_client_error("ID token refused", reason=type(exc).__name__)
+        raise ApiError(401, _INVALID) from exc
 
 
 def authenticate(policy: Access, request: Request) -> dict[str, Any] | None:

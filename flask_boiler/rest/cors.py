@@ -1,52 +1,41 @@
-"""Cross-origin access, so a web app on another origin (Firebase Hosting, a dev server) can call the API.
+"""Cross-origin access with flask-cors, so a web app on another origin (Firebase Hosting, a
+dev server) can call the API.
 
-Credentials travel in the ``Authorization: Bearer`` header, never in cookies, so allowing
-an origin grants it nothing a page could not already do with the user's token; ``"*"``
-(the default) is therefore safe, and a list of origins narrows it. Preflight requests
-are answered before routing and authentication, as browsers send them without tokens.
+Credentials travel in the ``Authorization: Bearer`` header, never in cookies
+(``supports_credentials`` stays off), so allowing an origin grants it nothing a page could
+not already do with the user's token; ``"*"`` (the default) is therefore safe, and a list
+of origins narrows it. Preflights are answered by Flask's automatic ``OPTIONS`` response
+plus flask-cors' headers, before routing reaches any view (browsers send them without
+tokens). Scripts may read ``ETag`` (for ``If-Match``), ``Location`` and ``Retry-After``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Flask, Response, request
+from flask import Flask
+from flask_cors import CORS
 
-ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
-ALLOWED_HEADERS = "Authorization, Content-Type"
-PREFLIGHT_MAX_AGE = "3600"
+__all__ = ["ALLOWED_HEADERS", "EXPOSED_HEADERS", "install_cors"]
 
-
-def _allowed_origin(origin: str | None, origins: tuple[str, ...]) -> str | None:
-    if not origin:
-        return None
-    if "*" in origins:
-        return "*"
-    return origin if origin in origins else None
+ALLOWED_HEADERS = ("Authorization", "Content-Type", "If-Match", "If-None-Match")
+EXPOSED_HEADERS = ("ETag", "Location", "Retry-After")
+PREFLIGHT_MAX_AGE = 3600
 
 
 def install_cors(app: Flask, origins: Iterable[str] = ("*",)) -> None:
-    """Answer CORS preflights and add ``Access-Control-*`` headers for ``origins``."""
-    allowed = tuple(origins)
+    """Answer CORS preflights and add ``Access-Control-*`` headers for ``origins`` (``()``: no CORS)."""
+    allowed = list(origins)
     if not allowed:
         return
-
-    @app.before_request
-    def preflight() -> Response | None:
-        if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
-            return None
-        response = Response(status=204)
-        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-        response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
-        return response
-
-    @app.after_request
-    def add_headers(response: Response) -> Response:
-        origin = _allowed_origin(request.headers.get("Origin"), allowed)
-        if origin is not None:
-            response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Expose-Headers"] = "Location"
-            if origin != "*":
-                response.headers.add("Vary", "Origin")
-        return response
+    CORS(
+        app,
+        origins="*" if "*" in allowed else allowed,
+        methods=["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=list(ALLOWED_HEADERS),
+        expose_headers=list(EXPOSED_HEADERS),
+        supports_credentials=False,
+        send_wildcard=True,  # "*" rather than the echoed origin: no credentials, and caches share it
+        max_age=PREFLIGHT_MAX_AGE,
+        vary_header=True,
+    )

@@ -1,124 +1,86 @@
-"""A human-readable API page rendered on the server from the OpenAPI document.
+"""Swagger UI at ``/docs``, served offline from the ``swagger-ui-bundle`` package.
 
-It works offline and behind strict content policies: one self-contained HTML page, no
-JavaScript, no CDN, no vendored bundle to keep up to date. Machines read
-``openapi.json``; people read this (and can load the JSON into any OpenAPI tool).
+The page loads nothing from a CDN: its scripts and styles are the files the package
+ships, served by the API itself under ``/docs/<file>``, and the initializer is a static
+script too, so the page works under ``Content-Security-Policy: script-src 'self'`` (it
+is sent with that policy). Every URL is relative to the page, so the same page works
+wherever the function is mounted (``/demo-flask-boiler/us-central1/api/docs`` in the
+emulator, ``/api/docs`` deployed). "Try it out" sends requests to the server the document
+names (by default, relative to the document, i.e. this very function); paste a Firebase
+ID token into "Authorize" to call protected operations.
 """
 
 from __future__ import annotations
 
 import html
-import json
-from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
 
-__all__ = ["render_docs"]
+from flask import Flask, Response, send_file
+from swagger_ui_bundle import swagger_ui_path
 
-_METHODS = ("get", "post", "put", "patch", "delete")
+from .errors import ApiError
 
-_STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:60rem;padding:1rem 2rem;color:#1f2328}
-h1{margin-bottom:.2rem} h2{border-bottom:1px solid #d0d7de;padding-bottom:.3rem;margin-top:2.5rem}
-.op{border:1px solid #d0d7de;border-radius:6px;margin:1rem 0;padding:.6rem 1rem}
-.method{display:inline-block;min-width:4.5rem;font-weight:700;text-transform:uppercase}
-.get{color:#0969da}.post{color:#1a7f37}.patch{color:#9a6700}.delete{color:#cf222e}
-code,.path{font-family:ui-monospace,SFMono-Regular,Menlo,monospace}
-table{border-collapse:collapse;margin:.4rem 0;font-size:.92rem} td,th{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left;vertical-align:top}
-.muted{color:#59636e}
+__all__ = ["install_docs"]
+
+#: The package files the page uses (nothing else of the package is reachable).
+ASSETS = frozenset({"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"})
+
+_INITIALIZER = """window.addEventListener("load", function () {
+  window.ui = SwaggerUIBundle({
+    url: "openapi.json",
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    persistAuthorization: true,
+    displayRequestDuration: true,
+    presets: [SwaggerUIBundle.presets.apis],
+    layout: "BaseLayout"
+  });
+});
 """
 
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _resolve(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-        return spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
-    return schema
+_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 
 
-def _type_of(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> str:
-    if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1]
-    kind = schema.get("type", "any")
-    if kind == "array":
-        kind = f"array of {_type_of(spec, schema.get('items', {}))}"
-    if schema.get("format"):
-        kind += f" ({schema['format']})"
-    if schema.get("enum"):
-        kind += " one of " + ", ".join(json.dumps(v) for v in schema["enum"] if v is not None)
-    if schema.get("nullable"):
-        kind += ", nullable"
-    if schema.get("readOnly"):
-        kind += ", read-only"
-    return kind
-
-
-def _schema_table(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> str:
-    resolved = _resolve(spec, schema)
-    properties = resolved.get("properties") or {}
-    if not properties:
-        return f"<p><code>{_e(_type_of(spec, schema))}</code></p>"
-    required = set(resolved.get("required", []))
-    rows = "".join(
-        f"<tr><td><code>{_e(name)}</code></td><td>{_e(_type_of(spec, prop))}</td>"
-        f"<td>{'yes' if name in required else ''}</td><td>{_e(prop.get('description', ''))}</td></tr>"
-        for name, prop in properties.items()
-    )
-    return f"<table><tr><th>field</th><th>type</th><th>required</th><th></th></tr>{rows}</table>"
-
-
-def _operation(spec: Mapping[str, Any], path: str, method: str, op: Mapping[str, Any]) -> str:
-    parts = [
-        f'<div class="op" id="{_e(op.get("operationId", ""))}">',
-        f'<span class="method {method}">{method}</span> <span class="path">{_e(path)}</span>',
-        f"<p><strong>{_e(op.get('summary', ''))}</strong> {_e(op.get('description', ''))}</p>",
-        f'<p class="muted">{"Needs a Firebase ID token (Authorization: Bearer)." if op.get("security") else "Public."}</p>',
-    ]
-    params = op.get("parameters") or []
-    if params:
-        rows = "".join(
-            f"<tr><td><code>{_e(p['name'])}</code></td><td>{_e(p['in'])}</td><td>{_e(_type_of(spec, p.get('schema', {})))}</td>"
-            f"<td>{'yes' if p.get('required') else ''}</td><td>{_e(p.get('description', ''))}</td></tr>"
-            for p in params
-        )
-        parts.append(
-            f"<table><tr><th>parameter</th><th>in</th><th>type</th><th>required</th><th></th></tr>{rows}</table>"
-        )
-    body = op.get("requestBody", {}).get("content", {}).get("application/json")
-    if body:
-        parts.append("<p>Body (<code>application/json</code>):</p>" + _schema_table(spec, body["schema"]))
-    for status, response in op.get("responses", {}).items():
-        content = response.get("content", {}).get("application/json")
-        shape = f" <code>{_e(_type_of(spec, content['schema']))}</code>" if content else ""
-        parts.append(f"<div><code>{_e(status)}</code>{shape} {_e(response.get('description', ''))}</div>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def render_docs(spec: Mapping[str, Any]) -> str:
-    """The HTML page for ``spec``."""
-    info = spec.get("info", {})
-    by_tag: dict[str, list[str]] = {}
-    for path, operations in spec.get("paths", {}).items():
-        for method in _METHODS:
-            if method in operations:
-                op = operations[method]
-                tag = (op.get("tags") or ["API"])[0]
-                by_tag.setdefault(tag, []).append(_operation(spec, path, method, op))
-    sections = "".join(f"<h2>{_e(tag)}</h2>{''.join(ops)}" for tag, ops in by_tag.items())
-    schemas = "".join(
-        f'<h3 id="schema-{_e(name)}">{_e(name)}</h3>{_schema_table(spec, schema)}'
-        for name, schema in spec.get("components", {}).get("schemas", {}).items()
-    )
+def _page(title: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_e(info.get('title', 'API'))}</title><style>{_STYLE}</style></head><body>"
-        f'<h1>{_e(info.get("title", "API"))} <span class="muted">{_e(info.get("version", ""))}</span></h1>'
-        f"<p>{_e(info.get('description', ''))}</p>"
-        '<p>Errors are always <code>{"error": {"code", "message", "fields"}}</code>. '
-        'Machine-readable description: <a href="openapi.json">openapi.json</a>.</p>'
-        f"{sections}<h2>Schemas</h2>{schemas}</body></html>"
+        f"<title>{html.escape(title)}</title>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="stylesheet" href="docs/swagger-ui.css">'
+        '<link rel="icon" type="image/png" href="docs/favicon-32x32.png">'
+        '</head><body><div id="swagger-ui"></div>'
+        '<script src="docs/swagger-ui-bundle.js"></script>'
+        '<script src="docs/initializer.js"></script>'
+        "</body></html>"
     )
+
+
+def install_docs(app: Flask, *, title: str) -> None:
+    """Serve the page at ``/docs`` and its files at ``/docs/<file>``."""
+    page = _page(title)
+    assets = Path(str(swagger_ui_path))
+
+    def docs() -> Response:
+        response = Response(page, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = _CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def initializer() -> Response:
+        response = Response(_INITIALIZER, mimetype="text/javascript")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    def asset(name: str) -> Response:
+        if name not in ASSETS:
+            raise ApiError(404)
+        response = send_file(assets / name, max_age=86400)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    app.add_url_rule("/docs", "flask_boiler_docs", docs, methods=["GET"], strict_slashes=True)
+    app.add_url_rule("/docs/initializer.js", "flask_boiler_docs_initializer", initializer, methods=["GET"])
+    app.add_url_rule("/docs/<name>", "flask_boiler_docs_asset", asset, methods=["GET"])

@@ -9,13 +9,19 @@ read it, and how HTTP clients reach it. A view without ``Meta.rest`` is not serv
         class Meta:
             path = "users/{uid}/meetingSessions/{meeting_id}"
             access = owner("uid")
-            rest = RestOptions(mode="stored", filters=("status",))
+            rest = RestOptions(mode="stored", list=True, filters=("status",))
+
+Secure by default: a resource serves ``GET`` of one item and nothing else unless
+declared. A list endpoint exists only with ``list=True`` (a list is a different promise
+than an item: it enumerates whatever the caller may read); writes only with ``writes=``;
+and a write needs ``If-Match`` with the ETag of what the client last read unless
+``require_if_match=False`` says that last-writer-wins is the intended behaviour.
 
 Modes:
 
 ``"computed"`` (Flask-As-View)
     ``GET`` computes the view from current domain documents on each request
-    (:func:`flask_boiler.views.refresh.compute_view`); nothing is persisted, so it is
+    (:func:`flask_boiler.views.compute.compute_view`); nothing is persisted, so it is
     always current and needs no trigger. Lists page over the root documents, so they are
     offered only when each root has exactly the one view keyed by its own path params.
 ``"stored"`` (Document-As-View)
@@ -67,7 +73,8 @@ class Writes:
     :class:`~flask_boiler.errors.DocumentNotFound` 404,
     :class:`~flask_boiler.errors.DocumentAlreadyExists` 409.
 
-    Only the methods a subclass defines are routed (others answer 405).
+    Only the methods a subclass defines are routed (others answer 405 with ``Allow``).
+    A method's docstring describes its operation in the OpenAPI document.
 
     Attributes:
         fields: view attributes a client may send; anything else is a 400 (no mass
@@ -105,22 +112,32 @@ class RestOptions:
 
     Attributes:
         mode: ``"computed"`` or ``"stored"`` (see the module docs).
-        list: serve ``GET`` on the collection URL (paginated).
+        list: serve ``GET`` on the collection URL (paginated); off unless declared. A
+            list returns only views the caller may read: an ``owner("uid")`` view is
+            listed under its owner's parent URL (``/users/{uid}/...``, 403 for anyone
+            else), and a list of views whose *id* is the owner's uid is refused at
+            declaration time (it could only ever hold the caller's own view).
         filters: view attributes clients may filter lists by (equality, ``?status=open``);
             stored mode only, since they are Firestore queries on the view documents.
         page_size / max_page_size: default and largest ``?limit=``.
         writes: a :class:`Writes` instance, or ``None`` for a read-only resource.
-        write_access: who may write (default: the view's read policy, ``Meta.access``).
+        write_access: who may write. Default: the view's read policy (``Meta.access``),
+            except that ``public()`` reads never make writes public by omission: say
+            ``write_access=public()`` if anyone may write.
+        require_if_match: ``PATCH`` and ``DELETE`` must carry ``If-Match`` (428 without
+            it; 412 when it does not match the current ETag). ``False`` makes it optional
+            (checked when sent): for writes whose last-writer-wins outcome is intended.
         tag: the OpenAPI tag grouping the resource's operations (default: class name).
     """
 
     mode: Mode = "computed"
-    list: bool = True
+    list: bool = False
     filters: tuple[str, ...] = ()
     page_size: int = 20
     max_page_size: int = 100
     writes: Writes | None = None
     write_access: Access | None = None
+    require_if_match: bool = True
     tag: str | None = None
 
     def __post_init__(self) -> None:
@@ -134,6 +151,8 @@ class RestOptions:
             raise ModelDefinitionError("RestOptions(writes=...) takes an instance of a Writes subclass.")
         if self.write_access is not None and not isinstance(self.write_access, Access):
             raise ModelDefinitionError("RestOptions(write_access=...) takes public(), signed_in(), owner() or role().")
+        if not isinstance(self.list, bool) or not isinstance(self.require_if_match, bool):
+            raise ModelDefinitionError("RestOptions(list=..., require_if_match=...) take True or False.")
 
 
 def rest_options_of(view_cls: type) -> RestOptions | None:

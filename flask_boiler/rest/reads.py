@@ -1,9 +1,14 @@
 """``GET`` an item or a page of a resource, in its declared mode.
 
 Stored mode reads view documents (one read per item; a Firestore query per page).
-Computed mode runs :func:`~flask_boiler.views.refresh.compute_view` (the root plus one
+Computed mode runs :func:`~flask_boiler.views.compute.compute_view` (the root plus one
 batched read of its references) or, for lists, pages over the root documents and
 computes their views with one batched read of all their references.
+
+A page holds only views the caller may read: the policy was checked on the list's
+parent key already (an owner's list is under the owner's own URL), and each item is
+checked again against its own key, so a declaration mistake can shorten a page but never
+widen it.
 
 Stored or domain data that no longer fits its schema is a server-side problem: it is
 reported as a 500 (and logged), never as the client's 400.
@@ -15,30 +20,33 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..context import Context
-from ..errors import ValidationError
+from ..errors import FlaskBoilerError, InvalidSourceDocument, ValidationError
 from ..models.paths import PathTemplate
-from ..views.refresh import compute_view, computed_views
+from ..views.compute import compute_view, computed_views
 from .errors import ApiError
-from .pagination import ListQuery, page_body
 from .resource import Resource
 from .serialization import view_json
 
-__all__ = ["current_view", "read_item", "read_page"]
+__all__ = ["current_view", "read_item", "read_page", "to_json"]
 
 
-class StoredDataError(RuntimeError):
-    """Data in Firestore does not fit its schema (answered as a 500)."""
+class StoredDataError(FlaskBoilerError, RuntimeError):
+    """Data in Firestore does not fit its schema (answered as a 500, and logged)."""
 
 
-def current_view(resource: Resource, key: Mapping[str, str], *, computed: bool | None = None) -> Any | None:
-    """The view at ``key`` now, or ``None`` (computed unless the resource serves stored views)."""
+def current_view(
+    resource: Resource, key: Mapping[str, str], *, computed: bool | None = None, transaction: Any = None
+) -> Any | None:
+    """The view at ``key`` now, or ``None`` (computed unless the resource serves stored views).
+
+    With ``transaction``, every read goes through it (and is locked until it commits)."""
     if computed is None:
         computed = resource.options.mode == "computed"
     try:
         if computed:
-            return compute_view(Context.db, resource.view_cls, key)
-        return resource.view_cls.get(**key)
-    except ValidationError as exc:
+            return compute_view(Context.db, resource.view_cls, key, transaction=transaction)
+        return resource.view_cls.get(**key, transaction=transaction)  # type: ignore[attr-defined]
+    except (ValidationError, InvalidSourceDocument) as exc:
         raise StoredDataError(f"{resource.name} at {dict(key)}: {exc}") from exc
 
 
@@ -56,36 +64,52 @@ def read_item(resource: Resource, key: Mapping[str, str]) -> dict[str, Any]:
     return to_json(resource, view)
 
 
-def read_page(resource: Resource, parent_key: Mapping[str, str], query: ListQuery) -> dict[str, Any]:
+def read_page(
+    resource: Resource, parent_key: Mapping[str, str], query: Mapping[str, Any], caller: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """``{"items": [...], "next": cursor | None}`` for the parsed list ``query``."""
+    limit: int = query["limit"]
+    cursor: str | None = query.get("cursor")
+    filters = {attribute: value for attribute, value in query.items() if attribute in resource.filters}
     try:
         if resource.options.mode == "stored":
-            return _stored_page(resource, parent_key, query)
-        return _computed_page(resource, parent_key, query)
-    except ValidationError as exc:
-        if "cursor" in exc.errors or any(name in exc.errors for name, _ in resource.filters.values()):
-            raise  # a filter value the ORM refused: the client's 400
+            views, next_cursor = _stored_page(resource, parent_key, limit, cursor, filters)
+        else:
+            views, next_cursor = _computed_page(resource, parent_key, limit, cursor)
+    except (ValidationError, InvalidSourceDocument) as exc:
+        errors = getattr(exc, "errors", {})
+        if "cursor" in errors or any(attribute in errors for attribute in filters):
+            raise  # a cursor or filter value the ORM refused: the client's 400
         raise StoredDataError(f"{resource.name}: {exc}") from exc
+    policy = resource.read_access
+    items = [
+        to_json(resource, view) for view in views if not policy.requires_sign_in or policy.allows(caller, view.key)
+    ]
+    return {"items": items, "next": next_cursor}
 
 
-def _stored_page(resource: Resource, parent_key: Mapping[str, str], query: ListQuery) -> dict[str, Any]:
-    orm_query = resource.view_cls.query(**parent_key)
-    if query.filters:
-        orm_query = orm_query.where(**query.filters)
-    page = orm_query.page(query.limit, query.cursor)
-    return page_body([to_json(resource, view) for view in page.items], page.next_cursor)
+def _stored_page(
+    resource: Resource, parent_key: Mapping[str, str], limit: int, cursor: str | None, filters: Mapping[str, Any]
+) -> tuple[list[Any], str | None]:
+    orm_query = resource.view_cls.query(**parent_key)  # type: ignore[attr-defined]
+    if filters:
+        orm_query = orm_query.where(**filters)
+    page = orm_query.page(limit, cursor)
+    return list(page.items), page.next_cursor
 
 
-def _computed_page(resource: Resource, parent_key: Mapping[str, str], query: ListQuery) -> dict[str, Any]:
+def _computed_page(
+    resource: Resource, parent_key: Mapping[str, str], limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
     view_cls = resource.view_cls
-    declaration = view_cls._fb_declaration
-    root_source = declaration.root
+    root_source = view_cls._fb_declaration.root  # type: ignore[attr-defined]
     source_template = PathTemplate.parse(root_source.path)
     model_template = root_source.model._meta.path
     parents = {
         model_param: parent_key[source_param]
         for model_param, source_param in zip(model_template.parent_params, source_template.parent_params)
     }
-    page = root_source.model.query(**parents).page(query.limit, query.cursor)
+    page = root_source.model.query(**parents).page(limit, cursor)
     wanted = [source_template.match(root.doc_path) for root in page.items]
-    items = [to_json(resource, view) for view in computed_views(Context.db, view_cls, page.items) if view.key in wanted]
-    return page_body(items, page.next_cursor)
+    views = [view for view in computed_views(Context.db, view_cls, page.items) if view.key in wanted]
+    return views, page.next_cursor

@@ -13,17 +13,18 @@ Firestore listener would watch, and owner params keep their names.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import marshmallow
 
 from ..errors import ModelDefinitionError
 from ..models.paths import PathTemplate
-from ..schema import stored_key
-from ..views.access import Access, Owner, access_of
+from ..views.access import Access, Owner, Public, access_of
 from .options import RestOptions, Writes, rest_options_of
-from .schemas import body_schema, filter_field, key_json_names, representation_schema
+from .schemas import body_schema, filter_field, key_json_names, list_query_schema, representation_schema
 
 __all__ = ["Resource", "compile_resource"]
 
@@ -37,8 +38,8 @@ class Resource:
     read_access: Access
     write_access: Access
     template: PathTemplate
-    #: query-string name -> (view attribute, parsing field)
-    filters: dict[str, tuple[str, marshmallow.fields.Field]] = field(default_factory=dict)
+    #: view attribute -> its query-string parser (``data_key``: the stored key)
+    filters: dict[str, marshmallow.fields.Field[Any]] = field(default_factory=dict)
 
     # -- names and URLs --------------------------------------------------------------
 
@@ -49,6 +50,11 @@ class Resource:
     @property
     def tag(self) -> str:
         return self.options.tag or self.name
+
+    @property
+    def description(self) -> str:
+        """The view's docstring (the OpenAPI tag's description)."""
+        return inspect.cleandoc(self.view_cls.__doc__ or "")
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -63,12 +69,12 @@ class Resource:
         return self.template.id_param
 
     def url(self, *, item: bool, flask: bool = False) -> str:
-        """``/users/{uid}/meetingSessions[/{meeting_id}]`` (``<uid>`` for Flask's router)."""
+        """``/users/{uid}/meetingSessions[/{meeting_id}]`` (``<docid:uid>`` for Flask's router)."""
         segments = self.template.segments if item else self.template.segments[:-1]
         parts = []
         for segment in segments:
             if segment.startswith("{") and flask:
-                segment = f"<{segment[1:-1]}>"
+                segment = f"<docid:{segment[1:-1]}>"
             parts.append(segment)
         return "/" + "/".join(parts)
 
@@ -107,17 +113,52 @@ class Resource:
     def update_schema(self) -> marshmallow.Schema:
         writes = self.writes
         assert writes is not None
-        return body_schema(self.view_cls, writes.fields, suffix="Update")()
+        return body_schema(self.view_cls, writes.fields, suffix="Update")(partial=True)
+
+    @cached_property
+    def list_query_schema(self) -> marshmallow.Schema:
+        return list_query_schema(
+            self.name, self.filters, page_size=self.options.page_size, max_page_size=self.options.max_page_size
+        )()
 
 
 def _root_params(view_cls: type) -> tuple[str, ...]:
-    return PathTemplate.parse(view_cls._fb_declaration.root.path).params
+    return PathTemplate.parse(view_cls._fb_declaration.root.path).params  # type: ignore[attr-defined]
 
 
 def _check_owner(view_cls: type, policy: Access, template: PathTemplate, what: str) -> None:
     if isinstance(policy, Owner) and policy.param not in template.params:
         raise ModelDefinitionError(
             f"{view_cls.__name__}: {what} owner({policy.param!r}) needs {{{policy.param}}} in {template.template!r}."
+        )
+
+
+def _write_access(view_cls: type, options: RestOptions, read_access: Access) -> Access:
+    if options.write_access is not None:
+        return options.write_access
+    if options.writes is not None and isinstance(read_access, Public):
+        raise ModelDefinitionError(
+            f"{view_cls.__name__} is readable by anyone; say who may write it: RestOptions(write_access=...) "
+            "(role(...), owner(...), signed_in(), or public() if anyone may)."
+        )
+    return read_access
+
+
+def _check_listable(view_cls: type, options: RestOptions, read_access: Access, template: PathTemplate) -> None:
+    """A list shows only what its caller may read: owner lists live under the owner's parent URL."""
+    if isinstance(read_access, Owner) and read_access.param == template.id_param:
+        raise ModelDefinitionError(
+            f"{view_cls.__name__}: owner({read_access.param!r}) is the view's id, so a list of "
+            f"{'/'.join(template.segments[:-1])!r} could only ever hold "
+            "the caller's own view; serve the item alone (drop list=True)."
+        )
+    if options.mode == "computed" and (
+        set(_root_params(view_cls)) != set(template.params) or _root_params(view_cls)[-1] != template.id_param
+    ):
+        raise ModelDefinitionError(
+            f"{view_cls.__name__}: a computed list pages over the root documents, so the view path "
+            f"{template.template!r} must use exactly the root's params {_root_params(view_cls)} (same id param). "
+            "Drop list=True or use mode='stored'."
         )
 
 
@@ -128,9 +169,9 @@ def compile_resource(view_cls: type) -> Resource:
         raise ModelDefinitionError(f"{view_cls.__name__} has no Meta.rest = RestOptions(...); it is not served.")
     if getattr(view_cls, "_fb_declaration", None) is None:
         raise ModelDefinitionError(f"{view_cls.__name__} is not a concrete ViewModel.")
-    template: PathTemplate = view_cls._meta.path
+    template: PathTemplate = view_cls._meta.path  # type: ignore[attr-defined]
     read_access = access_of(view_cls)
-    write_access = options.write_access or read_access
+    write_access = _write_access(view_cls, options, read_access)
     _check_owner(view_cls, write_access, template, "RestOptions(write_access=...)")
     key_json_names(view_cls)  # raises on a clash
 
@@ -139,27 +180,15 @@ def compile_resource(view_cls: type) -> Resource:
             f"{view_cls.__name__}: list filters are Firestore queries on stored views; use "
             "RestOptions(mode='stored') or drop filters."
         )
-    if (
-        options.mode == "computed"
-        and options.list
-        and (set(_root_params(view_cls)) != set(template.params) or _root_params(view_cls)[-1] != template.id_param)
-    ):
-        raise ModelDefinitionError(
-            f"{view_cls.__name__}: a computed list pages over the root documents, so the view path "
-            f"{template.template!r} must use exactly the root's params {_root_params(view_cls)} (same id param). "
-            "Use RestOptions(list=False) or mode='stored'."
-        )
-    filters: dict[str, tuple[str, marshmallow.fields.Field]] = {}
-    fields = view_cls._meta.schema.fields
-    for attribute in options.filters:
-        parser = filter_field(view_cls, attribute)
-        filters[stored_key(attribute, fields[attribute])] = (attribute, parser)
-    reserved = {"limit", "cursor"} & set(filters)
-    if reserved:
-        raise ModelDefinitionError(f"{view_cls.__name__}: a filter may not be named {', '.join(sorted(reserved))}.")
+    if options.filters and not options.list:
+        raise ModelDefinitionError(f"{view_cls.__name__}: RestOptions(filters=...) filter lists; add list=True.")
+    if options.list:
+        _check_listable(view_cls, options, read_access, template)
+    filters = {attribute: filter_field(view_cls, attribute) for attribute in options.filters}
 
     writes = options.writes
     if writes is not None:
+        fields = view_cls._meta.schema.fields  # type: ignore[attr-defined]
         unknown = [name for name in (*writes.fields, *writes.required) if name not in fields]
         if unknown:
             raise ModelDefinitionError(f"{view_cls.__name__}: Writes names unknown field(s) {', '.join(unknown)}.")
@@ -184,6 +213,8 @@ def compile_resource(view_cls: type) -> Resource:
         filters=filters,
     )
     _ = resource.representation  # build the schemas now: declaration errors surface here
+    if options.list:
+        _ = resource.list_query_schema
     if writes is not None:
         _ = resource.create_schema, resource.update_schema
     return resource

@@ -12,7 +12,7 @@ import base64
 import datetime as _dt
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from .._private.firestore_types import document_reference_type, geo_point_type
 from ..schema import stored_key
@@ -33,9 +33,10 @@ def json_value(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, document_reference_type()):
-        return value.path
+        return cast(Any, value).path
     if isinstance(value, geo_point_type()):
-        return {"latitude": value.latitude, "longitude": value.longitude}
+        point = cast(Any, value)
+        return {"latitude": point.latitude, "longitude": point.longitude}
     if isinstance(value, Mapping):
         return {str(key): json_value(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

@@ -14,12 +14,15 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 from google.cloud.firestore_v1 import DocumentSnapshot, _helpers
 from google.cloud.firestore_v1.types import Document as FirestoreDocument
 from google.events.cloud.firestore import DocumentEventData
 
+from ..endpoints import WRITTEN
 from ..errors import FlaskBoilerError
 from ..models.paths import PathTemplate
+from ..views.change import DocumentChange
 
 
 class EventDecodeError(FlaskBoilerError):
@@ -27,30 +30,21 @@ class EventDecodeError(FlaskBoilerError):
 
 
 @dataclass(frozen=True)
-class DocumentEvent:
-    """One Firestore document change, decoded.
+class DocumentEvent(DocumentChange):
+    """One Firestore document change, decoded: a :class:`~flask_boiler.views.change.DocumentChange`
+    (``path``, ``before``/``after`` snapshots, ``event_id``, ``time``) plus the CloudEvent's
+    ``type`` and the wildcard values (``params``) of the pattern the function watches."""
 
-    ``before`` / ``after`` are ``DocumentSnapshot`` objects (``exists`` is False for the
-    missing side of a create or delete). ``params`` are the wildcard values of the
-    pattern the function was registered for.
-    """
-
-    id: str
-    type: str
-    time: str | None
-    document: str
-    params: dict[str, str]
-    before: DocumentSnapshot
-    after: DocumentSnapshot
-    update_mask: tuple[str, ...] = field(default_factory=tuple)
+    type: str = WRITTEN
+    params: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_create(self) -> bool:
-        return self.after.exists and not self.before.exists
+        return bool(self.after.exists and not self.before.exists)
 
     @property
     def is_delete(self) -> bool:
-        return self.before.exists and not self.after.exists
+        return bool(self.before.exists and not self.after.exists)
 
 
 def _document_path(cloud_event: Any) -> str:
@@ -66,10 +60,11 @@ def _document_path(cloud_event: Any) -> str:
 def _timestamp(proto_ts: Any) -> datetime.datetime | None:
     if proto_ts is None:
         return None
-    return _helpers.DatetimeWithNanoseconds.from_timestamp_pb(proto_ts)
+    stamp: datetime.datetime = DatetimeWithNanoseconds.from_timestamp_pb(proto_ts)
+    return stamp
 
 
-def _snapshot(client: Any, path: str, document: Any, read_time: Any) -> DocumentSnapshot:
+def _snapshot(client: Any, path: str, document: Any, read_time: Any) -> DocumentSnapshot[Any]:
     reference = client.document(path)
     if document is None or not document.name:
         return DocumentSnapshot(reference, None, exists=False, read_time=read_time, create_time=None, update_time=None)
@@ -103,14 +98,25 @@ def decode_document_event(cloud_event: Any, client: Any, pattern: str | None = N
         raise EventDecodeError(f"Document {path!r} does not match the function's pattern {pattern!r}.")
     new = payload.value if "value" in payload else None
     old = payload.old_value if "old_value" in payload else None
-    mask = tuple(payload.update_mask.field_paths) if "update_mask" in payload else ()
     return DocumentEvent(
-        id=str(cloud_event["id"]),
-        type=str(cloud_event["type"]),
-        time=cloud_event.get("time"),
-        document=path,
-        params=params,
+        path=path,
         before=_snapshot(client, path, old, None),
         after=_snapshot(client, path, new, None),
-        update_mask=mask,
+        event_id=str(cloud_event["id"]),
+        time=_event_time(cloud_event.get("time")),
+        type=str(cloud_event["type"]),
+        params=params,
     )
+
+
+def _event_time(value: Any) -> datetime.datetime | None:
+    """The CloudEvent ``time`` attribute (RFC 3339), or ``None`` if absent or unreadable."""
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+    if not value:
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)

@@ -4,15 +4,35 @@ A view model says ``class Meta: access = owner("uid")``. The REST layer checks t
 caller's verified Firebase ID token against it; the rules generator turns it into a
 ``allow read: if ...`` condition for the view's collection. Domain documents have no
 access declaration: they are closed to clients.
+
+**Closed unless declared open.** A view without ``Meta.access`` is :class:`Closed`: the
+REST layer refuses every caller (403) and the generated rules say ``allow read: if
+false``. Forgetting the declaration must cost a "why can't I read this?", never a data
+leak, so even ``signed_in()`` (any account, including one an attacker just made) has to be
+said.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Access", "Owner", "Public", "Role", "SignedIn", "access_of", "owner", "public", "role", "signed_in"]
+__all__ = [
+    "Access",
+    "Closed",
+    "Owner",
+    "Public",
+    "Role",
+    "SignedIn",
+    "access_of",
+    "closed",
+    "owner",
+    "public",
+    "role",
+    "signed_in",
+]
 
 
 @dataclass(frozen=True)
@@ -27,9 +47,27 @@ class Access:
         """The equivalent Firestore security rules condition (path params are rule variables)."""
         raise NotImplementedError
 
+    def describe(self) -> str:
+        """Who passes, in one sentence (API documentation)."""
+        raise NotImplementedError
+
     @property
     def requires_sign_in(self) -> bool:
         return True
+
+
+@dataclass(frozen=True)
+class Closed(Access):
+    """Nobody: what a view without ``Meta.access`` gets (only server code reads it)."""
+
+    def allows(self, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> bool:
+        return False
+
+    def rules_condition(self) -> str:
+        return "false"
+
+    def describe(self) -> str:
+        return "Closed: no client may access it (no audience declared)."
 
 
 @dataclass(frozen=True)
@@ -39,6 +77,9 @@ class Public(Access):
 
     def rules_condition(self) -> str:
         return "true"
+
+    def describe(self) -> str:
+        return "Public: no token needed."
 
     @property
     def requires_sign_in(self) -> bool:
@@ -53,6 +94,9 @@ class SignedIn(Access):
     def rules_condition(self) -> str:
         return "request.auth != null"
 
+    def describe(self) -> str:
+        return "Any signed-in user (a valid Firebase ID token)."
+
 
 @dataclass(frozen=True)
 class Owner(Access):
@@ -65,6 +109,9 @@ class Owner(Access):
 
     def rules_condition(self) -> str:
         return f"request.auth != null && request.auth.uid == {self.param}"
+
+    def describe(self) -> str:
+        return f"Only the user whose uid is `{self.param}` in the path."
 
 
 @dataclass(frozen=True)
@@ -82,6 +129,14 @@ class Role(Access):
         if isinstance(self.value, str):
             literal = '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
         return f"request.auth != null && request.auth.token.{self.claim} == {literal}"
+
+    def describe(self) -> str:
+        return f"Users whose ID token has the custom claim `{self.claim}` = `{json.dumps(self.value)}`."
+
+
+def closed() -> Access:
+    """Nobody but server code (the default; say it to make a view's closedness explicit)."""
+    return Closed()
 
 
 def public() -> Access:
@@ -103,12 +158,14 @@ def role(claim: str, value: str | bool | int = True) -> Access:
 
 
 def access_of(view_cls: type) -> Access:
-    """The declared policy of a view model (``Meta.access``); signed-in users when undeclared."""
+    """The declared policy of a view model (``Meta.access``); :class:`Closed` when undeclared."""
     for klass in view_cls.__mro__:
         meta = klass.__dict__.get("Meta")
         if meta is not None and hasattr(meta, "access"):
             policy = meta.access
             if not isinstance(policy, Access):
-                raise TypeError(f"{view_cls.__name__}.Meta.access must be public(), signed_in(), owner() or role().")
+                raise TypeError(
+                    f"{view_cls.__name__}.Meta.access must be public(), signed_in(), owner(), role() or closed()."
+                )
             return policy
-    return SignedIn()
+    return Closed()

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import datetime
 import importlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..models.paths import PathTemplate
-from .refresh import plan_for_roots
-from .registry import registered_views
-from .writer import Reader, ViewWrite, WriteReport, apply_view_writes, run_refresh
+from ..errors import ModelDefinitionError
+from ..models.document import DocumentModel
+from .reconcile import reconcile
+from .refresh import RefreshReport
+from .registry import registry
+from .view_model import ViewModel
 
 CHECKPOINTS = "flaskBoilerRebuilds"
+#: Refreshes a trigger gave up on (too old to retry), for :func:`repair_skipped`.
+SKIPPED = "flaskBoilerSkipped"
 DEFAULT_PAGE_SIZE = 200
 
 
@@ -36,16 +40,22 @@ class RebuildReport:
     views_checked: int = 0
     orphans_deleted: int = 0
     resumed: bool = False
-    cost: WriteReport = None  # type: ignore[assignment]
+    cost: RefreshReport = field(default_factory=RefreshReport)
 
-    def __post_init__(self) -> None:
-        if self.cost is None:
-            self.cost = WriteReport()
+    def add(self, report: RefreshReport) -> None:
+        cost = self.cost
+        cost.reads += report.reads
+        cost.writes += report.writes
+        cost.deletes += report.deletes
+        cost.unchanged += report.unchanged
+        cost.commits += report.commits
+        cost.blocked += report.blocked
+        cost.failures += report.failures
 
 
-def _every_document(model: type) -> Any:
+def _every_document(model: type[DocumentModel]) -> Any:
     """A query over all of ``model``'s documents (a collection group under parent documents)."""
-    return model.collection_group() if model._meta.path.parent_params else model.query()
+    return model.collection_group() if model.path_template().parent_params else model.query()
 
 
 def _pages(query: Any, page_size: int, cursor: str | None) -> Iterator[tuple[list[Any], str | None]]:
@@ -68,7 +78,7 @@ def view_name(view_cls: type) -> str:
 
 
 def rebuild(
-    view_cls: type,
+    view_cls: type[ViewModel],
     db: Any,
     *,
     page_size: int = DEFAULT_PAGE_SIZE,
@@ -77,8 +87,7 @@ def rebuild(
     progress: bool = True,
 ) -> RebuildReport:
     """Recompute all views of ``view_cls``; see the module docstring."""
-    declaration = view_cls._fb_declaration
-    root_source = declaration.root
+    declaration = view_cls.declaration()
     checkpoint = db.collection(CHECKPOINTS).document(view_name(view_cls).replace("/", "_"))
     report = RebuildReport()
     state = checkpoint.get()
@@ -87,13 +96,12 @@ def rebuild(
         cursor = state.get("cursor")
         report.resumed = cursor is not None
 
-    query = _every_document(root_source.model)
+    query = _every_document(declaration.root.model)
     with _progress(query.count(), f"{view_cls.__name__}: roots", progress) as bar:
         for roots, next_cursor in _pages(query, page_size, cursor):
-            paths = [
-                root.doc_path for root in roots if PathTemplate.parse(root_source.path).match(root.doc_path) is not None
-            ]
-            report.cost.merge(run_refresh(db, lambda reader, paths=paths: _page_plan(reader, view_cls, paths)))
+            paths = [root.doc_path for root in roots if declaration.root_path.match(root.doc_path) is not None]
+            if paths:
+                report.add(reconcile(db, view_cls, paths))
             report.roots += len(paths)
             checkpoint.set({"cursor": next_cursor, "done": False, "updatedAt": datetime.datetime.now(datetime.UTC)})
             bar.update(len(roots))
@@ -104,54 +112,98 @@ def rebuild(
     return report
 
 
-def _page_plan(reader: Reader, view_cls: type, root_paths: list[str]) -> list[ViewWrite]:
-    """Re-read a page of roots inside the refresh transaction, so a rebuild racing with live
-    triggers never writes views from data older than what it commits against."""
-    root_model = view_cls._fb_declaration.root.model
-    roots = [root_model.from_snapshot(s) for s in reader.get_all(root_paths).values() if s.exists]
-    return plan_for_roots(reader, view_cls, roots)
-
-
-def _delete_orphans(view_cls: type, db: Any, page_size: int, report: RebuildReport, progress: bool) -> None:
-    root_source = view_cls._fb_declaration.root
-    template = view_cls._meta.path
-    root_template = PathTemplate.parse(root_source.path)
+def _delete_orphans(view_cls: type[ViewModel], db: Any, page_size: int, report: RebuildReport, progress: bool) -> None:
+    """Views whose root is gone or no longer has their key: reconciling their roots removes
+    the ones keyed by the root; the rest (custom keys) are deleted here."""
+    declaration = view_cls.declaration()
+    template = view_cls.path_template()
     query = _every_document(view_cls)
     with _progress(query.count(), f"{view_cls.__name__}: orphan check", progress) as bar:
         for views, _ in _pages(query, page_size, None):
-            keyed = {view.doc_path: template.match(view.doc_path) for view in views}
-            keyed = {path: key for path, key in keyed.items() if key is not None}
-            root_paths = {path: root_template.render(key) for path, key in keyed.items()}
+            root_of = {}
+            for view in views:
+                key = template.match(view.doc_path)
+                if key is not None:
+                    root_of[view.doc_path] = declaration.root_path.render(key)
             roots = {}
-            if root_paths:
-                for snapshot in db.get_all([db.document(p) for p in set(root_paths.values())]):
-                    roots[snapshot.reference.path] = (
-                        root_source.model.from_snapshot(snapshot) if snapshot.exists else None
-                    )
-                report.cost.reads += len(set(root_paths.values()))
+            for snapshot in db.get_all([db.document(p) for p in set(root_of.values())]) if root_of else []:
+                roots[snapshot.reference.path] = (
+                    declaration.root.model.from_snapshot(snapshot) if snapshot.exists else None
+                )
+            report.cost.reads += len(set(root_of.values()))
             orphans = [
-                ViewWrite(path, None)
-                for path, root_path in root_paths.items()
+                path
+                for path, root_path in root_of.items()
                 if roots.get(root_path) is None or path not in view_cls.paths_for(roots[root_path])
             ]
-            if orphans:
-                result = apply_view_writes(db, orphans)
-                report.cost.merge(result)
-                report.orphans_deleted += result.deletes
+            for start in range(0, len(orphans), 500):
+                batch = db.batch()
+                for path in orphans[start : start + 500]:
+                    batch.delete(db.document(path))
+                batch.commit()
+                report.cost.deletes += len(orphans[start : start + 500])
+                report.orphans_deleted += len(orphans[start : start + 500])
             report.views_checked += len(views)
             bar.update(len(views))
 
 
-def find_view(spec: str, app_module: str | None = None) -> type:
+def record_skipped(
+    db: Any, view_cls: type[ViewModel], roots: Sequence[str], *, document: str, event_id: str, error: Exception
+) -> None:
+    """Remember that ``view_cls``'s views of ``roots`` (all of them when empty) were not refreshed."""
+    db.collection(SKIPPED).add(
+        {
+            "view": view_name(view_cls),
+            "roots": list(roots),
+            "document": document,
+            "eventId": event_id,
+            "error": f"{type(error).__name__}: {error}"[:1500],
+            "recordedAt": datetime.datetime.now(datetime.UTC),
+        }
+    )
+
+
+@dataclass
+class RepairReport:
+    records: int = 0
+    roots: int = 0
+    rebuilt_views: list[str] = field(default_factory=list)
+    cost: RebuildReport = field(default_factory=RebuildReport)
+
+
+def repair_skipped(db: Any, *, progress: bool = True) -> RepairReport:
+    """Recompute exactly what triggers gave up on (:data:`SKIPPED`), then clear those records.
+
+    A record naming roots reconciles those roots; one naming none (the refresh failed before
+    it knew them) rebuilds that view model entirely. A record is deleted only after its repair
+    succeeded, so an interrupted repair is simply run again.
+    """
+    report = RepairReport()
+    records = list(db.collection(SKIPPED).stream())
+    for record in records:
+        data = record.to_dict() or {}
+        view_cls = find_view(str(data.get("view")))
+        roots = [str(root) for root in data.get("roots") or []]
+        if roots:
+            report.cost.add(reconcile(db, view_cls, roots))
+            report.roots += len(roots)
+        else:
+            report.cost = rebuild(view_cls, db, restart=True, progress=progress)
+            report.rebuilt_views.append(view_name(view_cls))
+        record.reference.delete()
+        report.records += 1
+    return report
+
+
+def find_view(spec: str, app_module: str | None = None) -> type[ViewModel]:
     """A view model by ``package.module.Class`` / ``package.module:Class``, or by class name
     among the views registered after importing ``app_module``."""
     if app_module:
         importlib.import_module(app_module)
     if ":" in spec or "." in spec:
         module_name, _, attribute = spec.replace(":", ".").rpartition(".")
-        return getattr(importlib.import_module(module_name), attribute)
-    matches = [view for view in registered_views() if view.__name__ == spec]
-    if len(matches) != 1:
-        known = ", ".join(sorted(view_name(v) for v in registered_views())) or "none"
-        raise LookupError(f"No single view model named {spec!r} (registered: {known}).")
-    return matches[0]
+        found = getattr(importlib.import_module(module_name), attribute)
+        if not (isinstance(found, type) and issubclass(found, ViewModel)):
+            raise ModelDefinitionError(f"{spec} is not a view model.")
+        return found
+    return registry.find(spec)

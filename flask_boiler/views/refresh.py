@@ -1,251 +1,462 @@
-"""Recompute the view documents that depend on one changed domain document.
+"""Refreshing the views one domain document change affects: one pipeline, one transaction.
 
-One entry point per kind of source (see :mod:`.declaration`):
+    decode (triggers) → find dependents → read the sources once → compute → diff → guarded commit
 
-* :func:`refresh_from_root_event`: a root document changed. Its before/after states come
-  from the event; views of the old state that the new state no longer has are deleted
-  (an attendee removed, the meeting deleted); followed references of the new state are
-  read with one batched ``get_all``; back-references with one query each.
-* :func:`refresh_from_followed_event`: a referenced document changed. One reverse query
-  finds the roots that reference it; the changed document itself comes from the event.
-* :func:`refresh_from_backref_event`: a document pointing at roots changed. The roots it
-  points at, before and after, come from the event and are read with one ``get_all``.
+Each stage is a function of its own; :func:`refresh` runs them in order, for every view model
+the change concerns, inside **one** transaction sharing its reads.
 
-Each computes its plan inside :func:`~.writer.run_refresh`'s transaction, which skips
-unchanged views and guards against stale events.
+1. **Dependents** (:func:`~.dependents.find_dependents`, no reads): the view models whose
+   sources the change touches, field by field. A change to a field no view reads stops here
+   at zero cost.
+2. **First wave** (:class:`Affected`, one parallel round trip): the changed document itself
+   (the *guard*: is the event's state still the current one?), one *probe* view (was this
+   event already handled? see :mod:`.commit`), and everything the event's payload already
+   names — the references its old and new state point at, the roots it points at, their
+   back-reference queries, the reverse queries finding the roots that reference it.
+3. **Sources** (:func:`~.sources.gather`): the rest, one wave per reference hop, each
+   document and query read once for every view model and every state.
+4. **Compute** (:func:`~.compute.compute_root`): each affected root's views from the data as
+   it was before the change and as it is after it (two :class:`~.sources.World` s over the
+   same reads).
+5. **Diff** (:func:`diff_fresh`, :func:`diff_stale`): views whose content differs between the
+   two states are written with the new content — no need to read what is stored, the event
+   decides. Views that came out equal although a field they read changed are compared with
+   what is stored (another change may have been masked: two attendees turning a flag on at
+   once each see the other's). A *stale* event (the document changed again since) leaves to
+   the newer events every view they will rewrite anyway, and brings the others to the
+   current state by comparison; so a visible change X→Y whose event arrives after the one
+   for an invisible change Y→Z still leaves the views at Z.
+6. **Commit** (:mod:`.commit`): in the transaction, or in conditional parallel batches when
+   larger than one commit.
+
+Correctness under at-least-once, unordered delivery: every transaction sets each view it
+concerns to what the current data computes, and every change to a field a view reads is
+followed by such a transaction (its event's) — so once all events have been handled, each view
+equals a recompute from the final data. Changes to fields no view reads can be skipped
+because they change no view in any state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot
-from google.cloud.firestore_v1.base_query import FieldFilter
+from google.cloud.firestore_v1 import DocumentSnapshot
 
-from ..errors import InvalidSourceDocument, PathError, ValidationError
-from ..models.paths import PathTemplate
-from ..triggers.events import DocumentEvent
-from .declaration import Source, ViewDeclaration
-from .writer import Reader, SourceGuard, ViewWrite, WriteReport, run_refresh
+from ..errors import ContentionError, InvalidSourceDocument
+from ..transactions import run_in_transaction
+from .change import DocumentChange
+from .commit import ConflictingWrite, ViewWrite, commit_in_parallel, fits_one_commit, write_in_transaction
+from .compute import Computed, ComputeFailed, compute_root
+from .declaration import ReverseQuery
+from .dependents import Dependent, find_dependents, relevant_fields
+from .sources import Blocked, SourceReader, World, gather, reference_paths
+from .stamp import handled_by, view_content
+from .view_model import ViewModel
 
+__all__ = ["BlockedRoot", "Failure", "RefreshReport", "finish", "refresh", "resolve_checks", "run_attempts"]
 
-def reference_path(value: Any) -> str | None:
-    """The document path a reference attribute points at (model instance, reference or path)."""
-    if value is None:
-        return None
-    if isinstance(value, DocumentReference):
-        return value.path
-    doc_ref = getattr(value, "doc_ref", None)
-    if isinstance(doc_ref, DocumentReference):
-        return doc_ref.path
-    if isinstance(value, str):
-        return value.strip("/")
-    raise TypeError(f"Cannot follow {value!r}: expected a model instance, DocumentReference or path.")
+#: How many times a refresh runs again after a conflict before giving up (ContentionError).
+MAX_ATTEMPTS = 5
 
 
-def referenced_paths(obj: Any, attribute: str) -> list[str]:
-    """Paths that ``obj.attribute`` references, in order (one, or many for a list/map)."""
-    value = getattr(obj, attribute)
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        value = list(value.values())
-    if isinstance(value, (list, tuple)):
-        return [path for path in (reference_path(item) for item in value) if path]
-    path = reference_path(value)
-    return [path] if path else []
+@dataclass(frozen=True)
+class BlockedRoot:
+    """A root whose views kept their last good state: ``document`` does not load."""
+
+    view: type[ViewModel]
+    root: str
+    document: str
+    error: InvalidSourceDocument
 
 
-def referencing_query(db: Any, model: type, attribute: str, target_path: str) -> Any:
-    """The query for ``model`` documents whose reference field ``attribute`` points at ``target_path``."""
-    field_obj = model._meta.schema.fields[attribute]
-    stored_key = field_obj.data_key or attribute
-    operator = "array_contains" if getattr(field_obj, "many", False) else "=="
-    template = model._meta.path
-    collection = (
-        db.collection_group(template.collection_id)
-        if template.parent_params
-        else db.collection(template.collection_path({}))
-    )
-    return collection.where(filter=FieldFilter(stored_key, operator, db.document(target_path)))
+@dataclass(frozen=True)
+class Failure:
+    """A view model whose refresh failed for ``roots`` (a bug in its ``compute``/``keys``, or an
+    invalid view); the other view models of the same change were refreshed."""
 
-
-def load_source(model: type, snapshot: DocumentSnapshot) -> Any:
-    """``model`` loaded from a domain document, or :class:`InvalidSourceDocument` naming it."""
-    try:
-        return model.from_snapshot(snapshot)
-    except ValidationError as exc:
-        raise InvalidSourceDocument(snapshot.reference.path, model.__name__, exc.errors) from exc
-
-
-def _model_or_none(model: type, snapshot: DocumentSnapshot | None) -> Any:
-    return load_source(model, snapshot) if snapshot is not None and snapshot.exists else None
+    view: type[ViewModel]
+    roots: tuple[str, ...]
+    error: Exception
 
 
 @dataclass
-class SourceData:
-    """Everything loaded for a set of roots: referenced documents and back-reference results."""
+class RefreshReport:
+    """What a refresh did and what it cost (Firestore bills each read and write)."""
 
-    documents: dict[str, Any] = field(default_factory=dict)
-    backrefs: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
-
-
-def load_sources(
-    reader: Reader, declaration: ViewDeclaration, roots: Iterable[Any], known: Mapping[str, Any] | None = None
-) -> SourceData:
-    """Load the followed references of ``roots`` with one ``get_all`` (minus ``known`` ones, taken
-    from the event) and run each back-reference query once per root."""
-    roots = list(roots)
-    data = SourceData(documents=dict(known or {}))
-    wanted: dict[str, type] = {}
-    for root in roots:
-        for source in declaration.followed:
-            for path in referenced_paths(root, source.via_attribute):
-                if path not in data.documents:
-                    wanted.setdefault(path, source.model)
-    for path, snapshot in reader.get_all(wanted).items():
-        data.documents[path] = _model_or_none(wanted[path], snapshot)
-    for root in roots:
-        for source in declaration.backrefs:
-            query = referencing_query(reader.db, source.model, source.backref, root.doc_path)
-            data.backrefs[(root.doc_path, source.name)] = [
-                load_source(source.model, snapshot) for snapshot in reader.query(query)
-            ]
-    return data
+    reads: int = 0
+    writes: int = 0
+    deletes: int = 0
+    unchanged: int = 0
+    round_trips: int = 0
+    commits: int = 0
+    attempts: int = 0
+    invisible: bool = False
+    duplicate: bool = False
+    stale: bool = False
+    written_paths: list[str] = field(default_factory=list)
+    deleted_paths: list[str] = field(default_factory=list)
+    blocked: list[BlockedRoot] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
 
-def sources_for(view_cls: type, root: Any, data: SourceData) -> dict[str, Any]:
-    """The ``name -> value`` mapping a view's ``compute`` sees for one root."""
-    declaration = view_cls._fb_declaration
-    values: dict[str, Any] = {declaration.root.name: root}
-    for source in declaration.followed:
-        found = [data.documents.get(path) for path in referenced_paths(root, source.via_attribute)]
-        if source.many:
-            values[source.name] = [item for item in found if item is not None]
-        else:
-            values[source.name] = found[0] if found else None
-    for source in declaration.backrefs:
-        values[source.name] = data.backrefs.get((root.doc_path, source.name), [])
-    return values
+# -- the pipeline ------------------------------------------------------------------------------
 
 
-def desired_views(view_cls: type, root: Any, data: SourceData) -> dict[str, dict[str, Any]]:
-    """view path -> stored data, for every view ``root`` has now."""
-    sources = sources_for(view_cls, root, data)
-    return {view.doc_path: view.to_dict() for view in view_cls.build_all(root, sources)}
+def refresh(db: Any, change: DocumentChange, views: Sequence[type[ViewModel]]) -> RefreshReport:
+    """Bring every view of ``views`` that ``change`` affects up to date (see the module docs).
 
-
-def plan_for_roots(
-    reader: Reader, view_cls: type, roots: Iterable[Any], known: Mapping[str, Any] | None = None
-) -> list[ViewWrite]:
-    """Load what ``roots`` need and compute every view they have now."""
-    roots = list(roots)
-    data = load_sources(reader, view_cls._fb_declaration, roots, known)
-    return [ViewWrite(path, stored) for root in roots for path, stored in desired_views(view_cls, root, data).items()]
-
-
-def _guard(event: DocumentEvent, view_cls: type | None = None) -> SourceGuard:
-    current_paths = None
-    if view_cls is not None:
-        root_model = view_cls._fb_declaration.root.model
-
-        def current_paths(snapshot: DocumentSnapshot) -> set[str]:
-            return set(view_cls.paths_for(load_source(root_model, snapshot))) if snapshot.exists else set()
-
-    return SourceGuard(event.document, event.after.update_time if event.after.exists else None, current_paths)
-
-
-def _unchanged(event: DocumentEvent) -> bool:
-    return event.before.exists and event.after.exists and event.before.to_dict() == event.after.to_dict()
-
-
-def refresh_from_root_event(db: Any, view_cls: type, event: DocumentEvent) -> WriteReport:
-    """Refresh the views of the root document named by ``event``."""
-    root_model = view_cls._fb_declaration.root.model
-    before = _model_or_none(root_model, event.before)
-    after = _model_or_none(root_model, event.after)
-
-    def plan(reader: Reader) -> list[ViewWrite]:
-        writes = [ViewWrite(path, None) for path in (view_cls.paths_for(before) if before is not None else [])]
-        if after is not None:
-            writes += plan_for_roots(reader, view_cls, [after])  # later entries win over the deletes
-        return writes
-
-    return run_refresh(db, plan, _guard(event, view_cls))
-
-
-def refresh_from_followed_event(db: Any, view_cls: type, followed: Source, event: DocumentEvent) -> WriteReport:
-    """Refresh every view whose root references the document named by ``event``."""
-    if _unchanged(event):
-        return WriteReport()  # a write that changed nothing visible to any view
-    root_model = view_cls._fb_declaration.root.model
-    known = {event.document: _model_or_none(followed.model, event.after)}
-
-    def plan(reader: Reader) -> list[ViewWrite]:
-        query = referencing_query(db, root_model, followed.via_attribute, event.document)
-        roots = [load_source(root_model, snapshot) for snapshot in reader.query(query)]
-        return plan_for_roots(reader, view_cls, roots, known)
-
-    return run_refresh(db, plan, _guard(event))
-
-
-def refresh_from_backref_event(db: Any, view_cls: type, backref: Source, event: DocumentEvent) -> WriteReport:
-    """Refresh the views of the roots the changed document points at, before and after."""
-    if _unchanged(event):
-        return WriteReport()
-    root_model = view_cls._fb_declaration.root.model
-    root_paths: list[str] = []
-    for snapshot in (event.before, event.after):
-        changed = _model_or_none(backref.model, snapshot)
-        if changed is not None:
-            root_paths += referenced_paths(changed, backref.backref)
-
-    def plan(reader: Reader) -> list[ViewWrite]:
-        snapshots = reader.get_all(root_paths)
-        roots = [load_source(root_model, s) for s in snapshots.values() if s.exists]
-        return plan_for_roots(reader, view_cls, roots)
-
-    # No stale guard: the event only says which roots to refresh; their back-reference
-    # queries read current data inside the transaction. A late event still refreshes the
-    # roots it names (it may be the only one naming a root the document stopped pointing at).
-    return run_refresh(db, plan)
-
-
-def computed_views(db: Any, view_cls: type, roots: Iterable[Any]) -> list[Any]:
-    """Flask-As-View for many roots at once: every view they have now, computed, not persisted
-    (followed references in one ``get_all`` for all roots)."""
-    roots = list(roots)
-    data = load_sources(Reader(db, None, WriteReport()), view_cls._fb_declaration, roots)
-    return [view for root in roots for view in view_cls.build_all(root, sources_for(view_cls, root, data))]
-
-
-def compute_view(db: Any, view_cls: type, key: Mapping[str, str]) -> Any | None:
-    """Flask-As-View: compute one view from current domain data, persisting nothing.
-
-    ``key`` holds the view's path parameters. The root document is located from the
-    parameters it shares with the view (``meetings/{meeting_id}`` from
-    ``users/{uid}/meetingSessions/{meeting_id}``); its followed references are read with one
-    ``get_all``. Returns ``None`` when the root is missing or has no view at ``key``.
+    Returns a report; view models that failed are listed in ``report.failures`` (the caller
+    decides whether to retry) and blocked roots in ``report.blocked``.
     """
-    declaration = view_cls._fb_declaration
-    root_source = declaration.root
-    try:
-        root_path = PathTemplate.parse(root_source.path).render(key)
-    except PathError as exc:
-        raise ValueError(
-            f"{view_cls.__name__}: cannot locate the root {root_source.path!r} from the view key {dict(key)!r}: {exc}"
-        ) from exc
-    reader = Reader(db, None, WriteReport())
-    root = _model_or_none(root_source.model, reader.get_all([root_path])[root_path])
-    if root is None:
+    dependents = find_dependents(change, views)
+    if not dependents:
+        return RefreshReport(invisible=True)
+    return run_attempts(
+        db,
+        lambda transaction: _refresh_in(db, transaction, change, dependents),
+        what=change.path,
+        event_id=change.event_id,
+        probe=_probe(change, dependents),
+    )
+
+
+def run_attempts(
+    db: Any,
+    attempt: Callable[[Any], tuple[RefreshReport, list[ViewWrite] | None]],
+    *,
+    what: str,
+    event_id: str | None = None,
+    probe: str | None = None,
+) -> RefreshReport:
+    """Run ``attempt`` in a transaction; if it leaves writes larger than one commit, write them
+    in conditional parallel batches, and run it all again when one of them conflicts."""
+    for number in range(1, MAX_ATTEMPTS + 1):
+        report, deferred = run_in_transaction(attempt, client=db)
+        report.attempts = number
+        if deferred is None:
+            return report
+        try:
+            report.commits += commit_in_parallel(db, deferred, None if report.failures else event_id, probe)
+            return report
+        except ConflictingWrite:
+            continue  # a view moved under us: recompute from fresh data
+    raise ContentionError(f"views of {what} kept changing during {MAX_ATTEMPTS} attempts", attempts=MAX_ATTEMPTS)
+
+
+def _refresh_in(
+    db: Any, transaction: Any, change: DocumentChange, dependents: list[Dependent]
+) -> tuple[RefreshReport, list[ViewWrite] | None]:
+    """One attempt, inside ``transaction`` (a retried transaction starts over with a new report).
+    Returns the report and the writes left for parallel conditional batches, if any."""
+    report = RefreshReport()
+    reader = SourceReader(db, transaction)
+    affected = Affected(change, dependents)
+    probe = _probe(change, dependents)
+    queries = affected.payload_queries()
+    guard = [] if _carries_guard(change, queries) else [change.path]
+    reader.fetch([*guard, *([probe] if probe else []), *affected.payload_paths()], queries)
+    if probe is not None and handled_by(reader.documents.get(probe), change.event_id):
+        report.duplicate = True
+        return _done(report, reader), None
+
+    reader.fetch([change.path])  # already read, unless a query expected to return it did not: stale
+    current = reader.documents[change.path]
+    report.stale = not _same_version(current, change.after)
+    before = World(reader, {change.path: change.before})
+    after = World(reader, {change.path: change.after})
+    worlds = [before, after, World(reader)] if report.stale else [before, after]
+    roots = affected.roots(reader)
+    for world in worlds:
+        gather(world, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
+
+    outcomes = {
+        (view, root): [compute_root(view, root, world) for world in worlds]
+        for view, paths in roots.items()
+        for root in paths
+    }
+    # Where a root's earlier state is unknown, the views it had are found by their bookkeeping.
+    unknown = [(view, root) for (view, root), results in outcomes.items() if _earlier_unknown(view, results)]
+    reader.fetch(queries=[(view.root_views(), root) for view, root in unknown])
+
+    changes: dict[str, ViewWrite] = {}
+    checks: dict[str, ViewWrite] = {}
+    for (view, root), results in outcomes.items():
+        latest = results[-1]
+        if isinstance(latest, Blocked):
+            report.blocked.append(BlockedRoot(view, root, latest.document, latest.error))
+            continue
+        if isinstance(latest, ComputeFailed):
+            record_failure(report, view, root, latest.error)
+            continue
+        known = _paths_without_state(view, root)
+        if (view, root) in unknown:
+            known += [s.reference.path for s in reader.results[(view.root_views(), root)]]
+        if report.stale:
+            diff_stale(results[0], results[1], latest, root, known, changes, checks)
+        else:
+            diff_fresh(results[0], latest, root, known, changes, checks)
+
+    writes = resolve_checks(reader, changes, checks, report)
+    return finish(db, transaction, reader, writes, report, _marker(change, report))
+
+
+def _earlier_unknown(view: type[ViewModel], results: list[Computed | Blocked | ComputeFailed]) -> bool:
+    """Are this root's views in an earlier state unknown, and not derivable from its path?"""
+    return view.declaration().keys is not None and not all(isinstance(r, dict) for r in results[:-1])
+
+
+def finish(
+    db: Any,
+    transaction: Any,
+    reader: SourceReader,
+    writes: list[ViewWrite],
+    report: RefreshReport,
+    event_id: str | None,
+) -> tuple[RefreshReport, list[ViewWrite] | None]:
+    """Write ``writes`` in ``transaction`` if they fit one commit; otherwise read what is stored
+    of them and hand them back for conditional parallel batches."""
+    report.written_paths = [w.path for w in writes if w.data is not None]
+    report.deleted_paths = [w.path for w in writes if w.data is None]
+    report.writes, report.deletes = len(report.written_paths), len(report.deleted_paths)
+    if fits_one_commit(writes):
+        write_in_transaction(db, transaction, writes, event_id)
+        report.commits = 1 if writes else 0
+        return _done(report, reader), None
+    reader.fetch([w.path for w in writes])
+    return _done(report, reader), [ViewWrite(w.path, w.data, w.root, reader.documents[w.path]) for w in writes]
+
+
+def _paths_without_state(view: type[ViewModel], root: str) -> list[str]:
+    """The view paths of ``root`` known without loading it: one per root, keyed by its own
+    params (a custom ``keys`` needs the root's data)."""
+    declaration = view.declaration()
+    if declaration.keys is not None:
+        return []
+    params = declaration.root_path.match(root) or {}
+    return [view.path_template().render(params)] if params else []
+
+
+def _done(report: RefreshReport, reader: SourceReader) -> RefreshReport:
+    report.reads = reader.reads
+    report.round_trips = reader.round_trips
+    return report
+
+
+def record_failure(report: RefreshReport, view: type[ViewModel], root: str, error: Exception) -> None:
+    for index, failure in enumerate(report.failures):
+        if failure.view is view:
+            report.failures[index] = Failure(view, (*failure.roots, root), failure.error)
+            return
+    report.failures.append(Failure(view, (root,), error))
+
+
+def _marker(change: DocumentChange, report: RefreshReport) -> str | None:
+    """Views carry the event id only when every view model the change concerns was handled."""
+    return None if report.failures else change.event_id
+
+
+def _same_version(current: DocumentSnapshot[Any], state: DocumentSnapshot[Any]) -> bool:
+    if not current.exists or not state.exists:
+        return bool(current.exists) == bool(state.exists)
+    return bool(current.update_time == state.update_time)
+
+
+def _carries_guard(change: DocumentChange, queries: Sequence[tuple[ReverseQuery, str]]) -> bool:
+    """Will one of ``queries`` return the changed document if it is still in the event's state?
+
+    A back-reference query for a root the new state points at returns the document as it is
+    now — the guard read, for free. If it does not come back, the event is stale, and the
+    document is read on its own.
+    """
+    if not change.after.exists:
+        return False
+    data = change.after.to_dict() or {}
+    return any(
+        query.model.path_template().match(change.path) is not None
+        and target in reference_paths(data.get(query.stored_key))
+        for query, target in queries
+    )
+
+
+# -- stage: which roots ---------------------------------------------------------------------
+
+
+class Affected:
+    """The roots each view model must recompute for one change, per kind of watcher:
+
+    * as a **root**: the changed document itself;
+    * as a **back-reference**: the roots it points at before and after the change — except
+      those it points at in both states when no field the view reads changed (their views
+      cannot differ);
+    * as a **followed** document (or a hop towards one): the roots reaching it, found by
+      reverse queries back along the ``via`` chain, on current data.
+    """
+
+    def __init__(self, change: DocumentChange, dependents: list[Dependent]) -> None:
+        self.change = change
+        self.dependents = dependents
+
+    def _refs(self, dependent: Dependent, snapshot: DocumentSnapshot[Any]) -> list[str]:
+        item = dependent.watcher.source
+        assert item.backref is not None
+        if not snapshot.exists:
+            return []
+        # Read leniently from the stored data: an invalid image still says whom it pointed at.
+        stored_key = item.backref_query.stored_key
+        root_template = item.root_model.path_template() if item.root_model is not None else None
+        paths = reference_paths((snapshot.to_dict() or {}).get(stored_key))
+        return [p for p in paths if root_template is None or root_template.match(p) is not None]
+
+    def backref_roots(self, dependent: Dependent) -> list[str]:
+        before, after = self._refs(dependent, self.change.before), self._refs(dependent, self.change.after)
+        fields = relevant_fields(dependent.watcher)
+        assert dependent.watcher.source.backref is not None
+        own = None if fields is None else fields - {dependent.watcher.source.backref}
+        if dependent.touches(own) or not (self.change.before.exists and self.change.after.exists):
+            return list(dict.fromkeys([*before, *after]))
+        return [path for path in dict.fromkeys([*before, *after]) if (path in before) != (path in after)]
+
+    def payload_paths(self) -> list[str]:
+        """Documents the payload already names: roots pointed at, and references of a changed root."""
+        paths: list[str] = []
+        for dependent in self.dependents:
+            item = dependent.watcher.source
+            if item.is_backref:
+                paths += self.backref_roots(dependent)
+            elif item.is_root:
+                declaration = dependent.watcher.view.declaration()
+                for snapshot in (self.change.before, self.change.after):
+                    data = (snapshot.to_dict() or {}) if snapshot.exists else {}
+                    for followed in declaration.followed:
+                        hop = followed.hops[0]
+                        paths += reference_paths(data.get(hop.reverse.stored_key))
+        return paths
+
+    def payload_queries(self) -> list[tuple[ReverseQuery, str]]:
+        """Queries the payload already names: back-references of the roots, first reverse steps."""
+        queries: list[tuple[ReverseQuery, str]] = []
+        for dependent in self.dependents:
+            item = dependent.watcher.source
+            declaration = dependent.watcher.view.declaration()
+            if item.is_backref:
+                roots = self.backref_roots(dependent)
+            elif item.is_root:
+                roots = [self.change.path]
+            else:
+                queries.append((self._reverse_steps(dependent)[0], self.change.path))
+                continue
+            queries += [(other.backref_query, root) for other in declaration.backrefs for root in roots]
+        return queries
+
+    def _reverse_steps(self, dependent: Dependent) -> list[ReverseQuery]:
+        """The reverse queries from the changed document back to the roots, nearest first."""
+        item = dependent.watcher.source
+        position = dependent.watcher.hop if dependent.watcher.hop is not None else len(item.hops) - 1
+        return [item.hops[index].reverse for index in range(position, -1, -1)]
+
+    def roots(self, reader: SourceReader) -> dict[type[ViewModel], list[str]]:
+        """view model -> root paths to recompute (runs the remaining reverse-query waves)."""
+        found: dict[type[ViewModel], dict[str, None]] = {}
+        for dependent in self.dependents:
+            view = dependent.watcher.view
+            item = dependent.watcher.source
+            if item.is_root:
+                paths = [self.change.path]
+            elif item.is_backref:
+                paths = self.backref_roots(dependent)
+            else:
+                paths = [self.change.path]
+                for step in self._reverse_steps(dependent):
+                    reader.fetch(queries=[(step, path) for path in paths])
+                    paths = list(
+                        dict.fromkeys(s.reference.path for path in paths for s in reader.results[(step, path)])
+                    )
+            found.setdefault(view, {}).update(dict.fromkeys(paths))
+        return {view: list(paths) for view, paths in found.items()}
+
+
+def _probe(change: DocumentChange, dependents: list[Dependent]) -> str | None:
+    """One view a previous delivery of this event would have written, known from the payload:
+    the first view of the new root state (a root watcher), or the view of the first root a
+    back-reference points at when views are keyed by their root alone."""
+    if not change.after.exists:
         return None
-    wanted = {name: str(value) for name, value in key.items()}
-    if wanted not in [dict(k) for k in view_cls.keys_for(root)]:
-        return None
-    sources = sources_for(view_cls, root, load_sources(reader, declaration, [root]))
-    for view in view_cls.build_all(root, sources):
-        if view.key == wanted:
-            return view
+    for dependent in dependents:
+        view = dependent.watcher.view
+        item = dependent.watcher.source
+        if item.is_root:
+            try:
+                root = item.model.from_snapshot(change.after)
+                paths = sorted(view.paths_for(root))
+            except Exception:  # noqa: BLE001 - an invalid state or a bug in keys(): no probe, nothing lost
+                return None
+            return paths[0] if paths else None
     return None
+
+
+# -- stage: diff --------------------------------------------------------------------------------
+
+
+def diff_fresh(
+    before: Computed | Blocked | ComputeFailed,
+    after: Computed,
+    root: str,
+    known: Sequence[str],
+    changes: dict[str, ViewWrite],
+    checks: dict[str, ViewWrite],
+) -> None:
+    """The event's state is current: write what differs between before and after; compare
+    with what is stored the views that came out equal (masked) or whose before is unknown
+    (then also the ``known`` views the root has, found without its old state)."""
+    if not isinstance(before, dict):
+        for path in [*known, *after]:
+            checks[path] = ViewWrite(path, after.get(path), root)
+        return
+    for path in before.keys() | after.keys():
+        old, new = before.get(path), after.get(path)
+        (changes if old != new else checks)[path] = ViewWrite(path, new, root)
+
+
+def diff_stale(
+    before: Computed | Blocked | ComputeFailed,
+    after: Computed | Blocked | ComputeFailed,
+    now: Computed,
+    root: str,
+    known: Sequence[str],
+    changes: dict[str, ViewWrite],
+    checks: dict[str, ViewWrite],
+) -> None:
+    """The document changed again since: the views the newer state computes differently from
+    this event's are the newer events' to write; the others this event touched are compared
+    with what is stored and brought to the current state."""
+    touched: set[str] = set(known)
+    for state in (before, after):
+        touched |= state.keys() if isinstance(state, dict) else set(now)
+    newer = (
+        {path for path in after.keys() | now.keys() if after.get(path) != now.get(path)}
+        if isinstance(after, dict) and isinstance(before, dict)
+        else set()
+    )
+    for path in touched - newer:
+        checks[path] = ViewWrite(path, now.get(path), root)
+
+
+def resolve_checks(
+    reader: SourceReader,
+    changes: dict[str, ViewWrite],
+    checks: dict[str, ViewWrite],
+    report: RefreshReport,
+) -> list[ViewWrite]:
+    """Read the stored views ``checks`` needs (one wave) and keep the writes that change something."""
+    pending = {path: write for path, write in checks.items() if path not in changes}
+    reader.fetch(pending)
+    writes = list(changes.values())
+    for path, write in pending.items():
+        stored = reader.documents.get(path)
+        if view_content(stored) == write.data:
+            report.unchanged += 1
+        else:
+            writes.append(write)
+    return sorted(writes, key=lambda w: w.path)

@@ -69,13 +69,13 @@ class NoteWrites(Writes):
 
 
 class PublicNote(ViewModel):
-    """Computed, public, listable (pages over the notes), writable by signed-in users."""
+    """Computed, public, listable (pages over the notes), writable by signed-in users (If-Match required)."""
 
     class Meta:
         schema_cls = NoteViewSchema
         path = "restPublicNotes/{note_id}"
         access = public()
-        rest = RestOptions(mode="computed", page_size=2, writes=NoteWrites(), write_access=signed_in())
+        rest = RestOptions(mode="computed", list=True, page_size=2, writes=NoteWrites(), write_access=signed_in())
 
     note = source(Note, "restNotes/{note_id}")
 
@@ -90,7 +90,7 @@ class StoredNote(ViewModel):
         schema_cls = NoteViewSchema
         path = "restStoredNotes/{note_id}"
         access = signed_in()
-        rest = RestOptions(mode="stored", filters=("color", "text_length"), page_size=2)
+        rest = RestOptions(mode="stored", list=True, filters=("color", "text_length"), page_size=2)
 
     note = source(Note, "restNotes/{note_id}")
 
@@ -105,7 +105,7 @@ class OwnerNote(ViewModel):
         schema_cls = NoteViewSchema
         path = "restOwners/{uid}/notes/{note_id}"
         access = owner("uid")
-        rest = RestOptions(mode="computed", list=False)
+        rest = RestOptions(mode="computed")
 
     note = source(Note, "restNotes/{note_id}")
 
@@ -124,7 +124,7 @@ class StaffNote(ViewModel):
         schema_cls = NoteViewSchema
         path = "restStaffNotes/{note_id}"
         access = role("staff")
-        rest = RestOptions(mode="computed", list=False)
+        rest = RestOptions(mode="computed")
 
     note = source(Note, "restNotes/{note_id}")
 
@@ -132,7 +132,40 @@ class StaffNote(ViewModel):
         return _note_view(self.note)
 
 
-VIEWS = (PublicNote, StoredNote, OwnerNote, StaffNote)
+class Shelf(ViewModel):
+    """Stored under its owner (the tests write the documents): an owner-scoped list."""
+
+    class Meta:
+        schema_cls = NoteViewSchema
+        path = "restShelves/{uid}/notes/{note_id}"
+        access = owner("uid")
+        rest = RestOptions(mode="stored", list=True)
+
+    note = source(Note, "restNotes/{note_id}")
+
+    @staticmethod
+    def keys(note: Note) -> list[dict[str, str]]:
+        return [{"uid": note.owner, "note_id": note.doc_id}]
+
+    def compute(self) -> dict:
+        return _note_view(self.note)
+
+
+class SecretNote(ViewModel):
+    """Declares no ``Meta.access``: closed to every caller."""
+
+    class Meta:
+        schema_cls = NoteViewSchema
+        path = "restSecretNotes/{note_id}"
+        rest = RestOptions(mode="computed")
+
+    note = source(Note, "restNotes/{note_id}")
+
+    def compute(self) -> dict:
+        return _note_view(self.note)
+
+
+VIEWS = (PublicNote, StoredNote, OwnerNote, StaffNote, Shelf, SecretNote)
 
 
 def make_app():

@@ -105,8 +105,12 @@ def test_meeting_lifecycle_through_the_api(api, accounts):
         lambda: session(lambda s: s["numHearingAids"] == 0), timeout=60, message="hearing aid change reaches the view"
     )
 
-    closed = api.request("PATCH", f"/meetingCards/{meeting_id}", json={"status": "closed"}, headers=organizer.headers)
+    card_url = f"/meetingCards/{meeting_id}"
+    check_error(api.request("PATCH", card_url, json={"status": "closed"}, headers=organizer.headers), 428)
+    if_match = {**organizer.headers, "If-Match": api.request("GET", card_url).headers["ETag"]}
+    closed = api.request("PATCH", card_url, json={"status": "closed"}, headers=if_match)
     assert closed.status == 200 and closed.body["status"] == "closed"
+    check_error(api.request("PATCH", card_url, json={"title": "Stale"}, headers=if_match), 412, "precondition_failed")
     listing = lambda status: (
         api.request("GET", f"/users/{ann.uid}/meetingSessions?status={status}", headers=ann.headers).body
     )
@@ -119,7 +123,8 @@ def test_meeting_lifecycle_through_the_api(api, accounts):
     assert [ref.doc_id for ref in Meeting.get(meeting_id).attendees] == [bob.uid]
     assert Ticket.get(meeting_id, uid=ann.uid) is None  # leaving took the ticket back, in the same transaction
 
-    assert api.request("DELETE", f"/meetingCards/{meeting_id}", headers=organizer.headers).status == 204
+    if_match = {**organizer.headers, "If-Match": api.request("GET", card_url).headers["ETag"]}
+    assert api.request("DELETE", card_url, headers=if_match).status == 204
     check_error(api.request("GET", f"/meetingCards/{meeting_id}"), 404, "not_found")
 
 
@@ -193,6 +198,9 @@ def test_openapi_and_docs_are_served(api):
         "/users/{uid}/meetingSessions",
         "/users/{uid}/meetingSessions/{meeting_id}",
     } == set(spec["paths"])
+    assert all(op.get("operationId") for path in spec["paths"].values() for op in path.values() if "responses" in op)
     docs = api.request("GET", "/docs")
     assert docs.status == 200 and docs.headers["Content-Type"].startswith("text/html")
-    assert "createMeetingAttendance" in docs.text and "<script" not in docs.text
+    assert 'src="docs/swagger-ui-bundle.js"' in docs.text  # Swagger UI, from the package, relative URLs
+    bundle = api.request("GET", "/docs/swagger-ui-bundle.js")
+    assert bundle.status == 200 and "SwaggerUIBundle" in bundle.text

@@ -1,15 +1,19 @@
-"""Every access policy with real Auth-emulator tokens, both read modes, pagination, writes and
-their failure modes, through the Flask test client of a REST app on the Firestore emulator."""
+"""Every access policy with real Auth-emulator tokens, both read modes, pagination, writes,
+ETags and their failure modes, through the Flask test client of a REST app on the
+Firestore emulator."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from firebase_admin import auth
 
 from flask_boiler.context import Context
+from flask_boiler.errors import ContentionError
 from flask_boiler.testing import wait_for
 
-from .rest_app import Note, StoredNote, make_app
+from .rest_app import Note, NoteWrites, Shelf, StoredNote, make_app
 
 pytestmark = pytest.mark.emulators
 
@@ -19,10 +23,12 @@ def client(accounts):
     return make_app().test_client()
 
 
-def error_of(response, status):
+def error_of(response, status, code=None):
     assert response.status_code == status, response.get_data(as_text=True)
     body = response.get_json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
+    if code is not None:
+        assert body["error"]["code"] == code
     return body["error"]
 
 
@@ -31,6 +37,10 @@ def seed(owner_uid="someone", count=1, **values):
     for note in notes:
         note.save()
     return notes
+
+
+def audit_is_empty():
+    return not list(Context.db.collection("restNoteAudit").stream())
 
 
 # -- policies ------------------------------------------------------------------------------
@@ -75,16 +85,30 @@ def test_role_policy_uses_custom_claims(client, accounts):
     assert client.get("/restStaffNotes/n0", headers=staff.headers).get_json()["text"] == "note 0"
 
 
-def test_revoked_tokens_are_refused(client, accounts):
+def test_a_view_without_declared_access_is_closed_to_everyone(client, accounts):
+    seed()
+    staff = accounts.create("staff", claims={"staff": True, "admin": True})
+    error_of(client.get("/restSecretNotes/n0"), 401, "unauthenticated")
+    error_of(client.get("/restSecretNotes/n0", headers=staff.headers), 403, "forbidden")
+
+
+def test_revoked_disabled_and_deleted_users_are_refused(client, accounts):
     seed()
     ann = accounts.create("ann", claims={"staff": True})
-    assert client.get("/restStaffNotes/n0", headers=ann.headers).status_code == 200
+    bob = accounts.create("bob", claims={"staff": True})
+    cy = accounts.create("cy", claims={"staff": True})
+    for account in (ann, bob, cy):
+        assert client.get("/restStaffNotes/n0", headers=account.headers).status_code == 200
 
     def revoked():  # revocation has one-second granularity: repeat until it covers the token
         auth.revoke_refresh_tokens(ann.uid, app=Context.firebase_app)
         return client.get("/restStaffNotes/n0", headers=ann.headers).status_code == 401
 
     wait_for(revoked, timeout=10, interval=0.5, message="revoked token refused")
+    auth.update_user(bob.uid, disabled=True, app=Context.firebase_app)
+    error_of(client.get("/restStaffNotes/n0", headers=bob.headers), 401, "unauthenticated")
+    auth.delete_user(cy.uid, app=Context.firebase_app)
+    error_of(client.get("/restStaffNotes/n0", headers=cy.headers), 401, "unauthenticated")
 
 
 # -- reads -----------------------------------------------------------------------------------
@@ -121,53 +145,172 @@ def test_stored_list_filters_and_paginates(client, accounts):
     assert "cursor" in error_of(client.get("/restStoredNotes?cursor=%%%", headers=ann.headers), 400)["fields"]
     bad = error_of(client.get("/restStoredNotes?limit=0&textLength=abc&colour=red", headers=ann.headers), 400)
     assert set(bad["fields"]) == {"limit", "textLength", "colour"}
+    assert "textLength" in error_of(client.get("/restStoredNotes?textLength=٣", headers=ann.headers), 400)["fields"]
 
 
-def test_missing_views_are_404(client, accounts):
+def test_owner_scoped_lists_show_only_the_caller_s_own(client, accounts):
+    ann, bob = accounts.create("ann"), accounts.create("bob")
+    Shelf.new("a1", uid=ann.uid, text="ann's", color="red", text_length=5).save()
+    Shelf.new("b1", uid=bob.uid, text="bob's", color="red", text_length=5).save()
+    mine = client.get(f"/restShelves/{ann.uid}/notes", headers=ann.headers).get_json()
+    assert [item["noteId"] for item in mine["items"]] == ["a1"]
+    error_of(client.get(f"/restShelves/{bob.uid}/notes", headers=ann.headers), 403, "forbidden")
+    error_of(client.get(f"/restShelves/{bob.uid}/notes"), 401)
+
+
+def test_lists_exist_only_when_declared(client, accounts):
+    seed()
+    staff = accounts.create("staff", claims={"staff": True})
+    error_of(client.get("/restStaffNotes", headers=staff.headers), 404, "not_found")
+    error_of(client.get("/restSecretNotes", headers=staff.headers), 404, "not_found")
+
+
+def test_missing_views_are_404_and_bad_ids_400(client, accounts):
     assert error_of(client.get("/restPublicNotes/none"), 404)
     assert error_of(client.get("/restStoredNotes/none", headers=accounts.create("ann").headers), 404)
-    assert error_of(client.get("/restPublicNotes/" + "x" * 1600), 404)
+    assert "note_id" in error_of(client.get("/restPublicNotes/" + "x" * 1600), 400, "validation_failed")["fields"]
     assert error_of(client.get("/restPublicNotes/__reserved__"), 404)
+
+
+def test_head_reads_and_never_writes(client, accounts):
+    ann = accounts.create("ann")
+    seed()
+    response = client.head("/restPublicNotes/n0", headers=ann.headers)
+    assert response.status_code == 200 and response.get_data() == b"" and response.headers["ETag"]
+    assert client.head("/restPublicNotes/none").status_code == 404
+    assert Note.get("n0").text == "note 0" and audit_is_empty()
 
 
 # -- writes -----------------------------------------------------------------------------------
 
 
-def test_create_update_delete(client, accounts):
+def test_create_update_delete_with_etags(client, accounts):
     ann = accounts.create("ann")
     created = client.post("/restPublicNotes", json={"text": "hello", "color": "red"}, headers=ann.headers)
     assert created.status_code == 201, created.get_data(as_text=True)
     note_id = created.get_json()["noteId"]
-    assert created.headers["Location"] == f"restPublicNotes/{note_id}"
+    assert created.headers["Location"] == f"restPublicNotes/{note_id}" and created.headers["ETag"]
     assert Note.get(note_id).owner == ann.uid
-    patched = client.patch(f"/restPublicNotes/{note_id}", json={"text": "bye"}, headers=ann.headers)
+    read = client.get(f"/restPublicNotes/{note_id}")
+    assert read.headers["ETag"] == created.headers["ETag"]
+    patched = client.patch(
+        f"/restPublicNotes/{note_id}", json={"text": "bye"}, headers={**ann.headers, "If-Match": read.headers["ETag"]}
+    )
     assert patched.get_json() == {"noteId": note_id, "text": "bye", "color": "red", "textLength": 3}
-    assert client.delete(f"/restPublicNotes/{note_id}", headers=ann.headers).status_code == 204
+    assert patched.headers["ETag"] != read.headers["ETag"]
+    assert patched.headers["ETag"] == client.get(f"/restPublicNotes/{note_id}").headers["ETag"]
+    deleted = client.delete(f"/restPublicNotes/{note_id}", headers={**ann.headers, "If-Match": patched.headers["ETag"]})
+    assert deleted.status_code == 204
     assert Note.get(note_id) is None
-    assert error_of(client.delete(f"/restPublicNotes/{note_id}", headers=ann.headers), 404)
+    assert error_of(client.delete(f"/restPublicNotes/{note_id}", headers={**ann.headers, "If-Match": "*"}), 404)
+
+
+def test_conditional_get_answers_304(client):
+    seed()
+    etag = client.get("/restPublicNotes/n0").headers["ETag"]
+    not_modified = client.get("/restPublicNotes/n0", headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304 and not_modified.get_data() == b"" and not_modified.headers["ETag"] == etag
+    Note.get("n0").update(text="changed")
+    assert client.get("/restPublicNotes/n0", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_writes_need_a_current_if_match(client, accounts):
+    ann = accounts.create("ann")
+    seed()
+    stale = client.get("/restPublicNotes/n0").headers["ETag"]
+    error_of(client.patch("/restPublicNotes/n0", json={"text": "x"}, headers=ann.headers), 428, "precondition_required")
+    error_of(client.delete("/restPublicNotes/n0", headers=ann.headers), 428, "precondition_required")
+    Note.get("n0").update(color="blue")  # someone else's change
+    error_of(client.patch("/restPublicNotes/n0", json={"text": "x"}, headers={**ann.headers, "If-Match": " "}), 428)
+    for if_match in (stale, 'W/"' + stale.strip('"') + '"', '"garbage"', "not even quoted", '"a", "b"'):
+        headers = {**ann.headers, "If-Match": if_match}
+        error_of(client.patch("/restPublicNotes/n0", json={"text": "x"}, headers=headers), 412, "precondition_failed")
+        error_of(client.delete("/restPublicNotes/n0", headers=headers), 412, "precondition_failed")
+    assert Note.get("n0").text == "note 0" and audit_is_empty()  # nothing written, not even the audit
+
+
+def test_two_writers_with_the_same_etag_cannot_both_win(accounts):
+    """The If-Match check runs in the write's transaction: of two concurrent PATCHes made
+    from the same read, exactly one lands, and the other gets a 412."""
+    ann = accounts.create("ann")
+    seed()
+    app = make_app()
+    etag = app.test_client().get("/restPublicNotes/n0").headers["ETag"]
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+
+    def write(text: str) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.patch("/restPublicNotes/n0", json={"text": text}, headers={**ann.headers, "If-Match": etag})
+        results[text] = response.status_code
+
+    threads = [threading.Thread(target=write, args=(text,)) for text in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results.values()) == [200, 412], results
+    winner = next(text for text, status in results.items() if status == 200)
+    assert Note.get("n0").text == winner
 
 
 def test_writes_accept_only_declared_fields(client, accounts):
     ann = accounts.create("ann")
     seed()
+    etag = {"If-Match": client.get("/restPublicNotes/n0").headers["ETag"]}
     bad = error_of(
-        client.patch("/restPublicNotes/n0", json={"textLength": 9, "owner": "me", "text": 5}, headers=ann.headers), 400
+        client.patch(
+            "/restPublicNotes/n0", json={"textLength": 9, "owner": "me", "text": 5}, headers={**ann.headers, **etag}
+        ),
+        400,
     )
     assert bad["code"] == "validation_failed"
     assert set(bad["fields"]) == {"textLength", "owner", "text"}
     missing = error_of(client.post("/restPublicNotes", json={"color": "red"}, headers=ann.headers), 400)
     assert set(missing["fields"]) == {"text"}
     assert Note.get("n0").text == "note 0"
-    assert not list(Context.db.collection("restNoteAudit").stream())
+    assert audit_is_empty()
 
 
 def test_orm_validation_rolls_back_the_whole_transaction(client, accounts):
     ann = accounts.create("ann")
     seed()
-    response = client.patch("/restPublicNotes/n0", json={"text": "y" * 30, "color": "red"}, headers=ann.headers)
+    etag = {"If-Match": client.get("/restPublicNotes/n0").headers["ETag"]}
+    response = client.patch(
+        "/restPublicNotes/n0", json={"text": "y" * 30, "color": "red"}, headers={**ann.headers, **etag}
+    )
     assert error_of(response, 400)["fields"] == {"text": ["Longer than maximum length 20."]}
     assert Note.get("n0").color == "grey"  # nothing of the change landed...
     assert not Context.db.document("restNoteAudit/n0").get().exists  # ...not even the earlier write
+
+
+def test_contention_is_a_503_with_retry_after(client, accounts, monkeypatch):
+    ann = accounts.create("ann")
+
+    def contended(self, transaction, change):
+        raise ContentionError("5 attempts aborted", attempts=5)
+
+    monkeypatch.setattr(NoteWrites, "create", contended)
+    response = client.post("/restPublicNotes", json={"text": "hi"}, headers=ann.headers)
+    error_of(response, 503, "unavailable")
+    assert response.headers["Retry-After"] == "1"
+    assert not list(Note.query())
+
+
+def test_a_bug_is_a_logged_500_that_tells_the_client_nothing(client, accounts, monkeypatch, caplog):
+    ann = accounts.create("ann")
+
+    def broken(self, transaction, change):
+        raise KeyError("internal detail")
+
+    monkeypatch.setattr(NoteWrites, "create", broken)
+    response = client.post("/restPublicNotes", json={"text": "hi"}, headers=ann.headers)
+    error = error_of(response, 500, "internal")
+    assert "internal detail" not in response.get_data(as_text=True) and error["fields"] == {}
+    record = next(r for r in caplog.records if r.name == "flask_boiler.rest" and r.levelname == "ERROR")
+    assert record.exc_info and record.exc_info[0] is KeyError
+    assert not list(Note.query())
 
 
 def test_body_errors(client, accounts):
@@ -188,9 +331,10 @@ def test_body_errors(client, accounts):
     )
     assert error_of(client.post("/restPublicNotes", json={"text": "x" * 5000}, headers=ann.headers), 413)
     assert error_of(client.post("/restPublicNotes", json={"text": "hi"}), 401)
-    assert error_of(client.put("/restPublicNotes/n0", json={}), 405)
+    put = client.put("/restPublicNotes/n0", json={})
+    assert error_of(put, 405) and set(put.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "PATCH", "DELETE"}
     assert error_of(client.post("/restOwners/u/notes", json={}), 404)  # no list, no create: not routed
-    assert not list(Context.db.collection("restNoteAudit").stream())
+    assert audit_is_empty()
 
 
 def test_cors_preflight_and_headers_let_browsers_call_the_api(clean_firestore):
@@ -203,15 +347,16 @@ def test_cors_preflight_and_headers_let_browsers_call_the_api(clean_firestore):
         headers={
             "Origin": "http://127.0.0.1:5000",
             "Access-Control-Request-Method": "DELETE",
-            "Access-Control-Request-Headers": "authorization",
+            "Access-Control-Request-Headers": "authorization, if-match",
         },
     )
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "DELETE" in preflight.headers["Access-Control-Allow-Methods"]
-    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    assert {"authorization", "if-match"} <= set(preflight.headers["Access-Control-Allow-Headers"].lower().split(", "))
     unauthenticated = client.delete("/meetings/m1/attendees/ann", headers={"Origin": "http://127.0.0.1:5000"})
     assert unauthenticated.status_code == 401 and unauthenticated.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in unauthenticated.headers["Access-Control-Expose-Headers"]
 
     narrow = create_api(REST_VIEWS, cors_origins=("https://app.example.com",)).test_client()
     other = narrow.get("/meetingCards/m1", headers={"Origin": "https://evil.example.com"})

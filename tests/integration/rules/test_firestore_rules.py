@@ -23,7 +23,22 @@ import requests
 
 from flask_boiler.deploy.rules import render_rules
 from flask_boiler.testing import wait_for
-from tests.unit.deploy.sample_app import SAMPLE_VIEWS
+from flask_boiler.views import ViewModel, source
+from tests.unit.deploy.sample_app import SAMPLE_VIEWS, BoardSchema, RtTeam
+
+
+class SealedBoard(ViewModel):
+    """Declares no Meta.access: closed, like the REST layer."""
+
+    class Meta:
+        schema_cls = BoardSchema
+        path = "rtSealedBoards/{team_id}"
+
+    team = source(RtTeam, "rtTeams/{team_id}")
+
+    def compute(self):
+        return {"name": self.team.name}
+
 
 pytestmark = pytest.mark.emulators
 
@@ -148,11 +163,11 @@ def test_the_emulator_loaded_the_committed_rules_file(emulators, meeting_views):
 @pytest.fixture
 def sample_rules(emulators, clean_firestore) -> Iterator[Any]:
     db = clean_firestore.db
-    for collection in ("rtPublicBoards", "rtMemberBoards", "rtAdminBoards", "rtStaffBoards"):
+    for collection in ("rtPublicBoards", "rtMemberBoards", "rtAdminBoards", "rtStaffBoards", "rtSealedBoards"):
         db.document(f"{collection}/t1").set({"name": "Team"})
     db.document("rtInboxes/alice").set({"name": "Alice"})
     db.document("rtTeams/t1").set({"name": "Team"})
-    load_rules(emulators, render_rules(SAMPLE_VIEWS))
+    load_rules(emulators, render_rules((*SAMPLE_VIEWS, SealedBoard)))
     try:
         wait_for(lambda: Client(emulators).get("rtPublicBoards/t1") == 200, timeout=10, message="sample rules")
         yield db
@@ -191,6 +206,13 @@ def test_owner_view_in_a_top_level_collection(emulators, sample_rules):
     assert Client(emulators, "bob").get("rtInboxes/alice") == 403
     assert Client(emulators).get("rtInboxes/alice") == 403
     assert Client(emulators, "alice").write("rtInboxes/alice") == 403
+
+
+def test_a_view_without_declared_access_is_closed_to_every_client(emulators, sample_rules):
+    for client in (Client(emulators), Client(emulators, "alice"), Client(emulators, "root", admin=True)):
+        assert client.get("rtSealedBoards/t1") == 403
+        assert client.list("rtSealedBoards") == 403
+        assert client.write("rtSealedBoards/t1") == 403
 
 
 def test_domain_documents_stay_closed_under_generated_rules(emulators, sample_rules):

@@ -110,3 +110,27 @@ class Agenda(ViewModel):
 
     def compute(self):
         return {"name": self.person.name, "titles": sorted(g.title for g in self.gatherings)}
+
+
+class BadgeSchema(schema.Schema):
+    title = fields.String()
+    name = fields.String()
+
+
+class Badge(ViewModel):
+    """A constant-size view per attendee (fan-outs larger than one commit stay cheap to test)."""
+
+    class Meta:
+        schema_cls = BadgeSchema
+        path = "fastPeople/{uid}/badges/{gathering_id}"
+
+    gathering = source(Gathering, "fastGatherings/{gathering_id}")
+    people = source(Person, many=True, via="gathering.people")
+
+    @staticmethod
+    def keys(gathering):
+        return [{"uid": person.doc_id, "gathering_id": gathering.doc_id} for person in gathering.people]
+
+    def compute(self):
+        me = next((p for p in self.people if p.doc_id == self.key["uid"]), None)
+        return {"title": self.gathering.title, "name": me.name if me else ""}

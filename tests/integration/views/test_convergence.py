@@ -14,8 +14,8 @@ import pytest
 
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import handle_document_event
-from flask_boiler.views.refresh import plan_for_roots
-from flask_boiler.views.writer import Reader, WriteReport
+from flask_boiler.views.compute import computed_views
+from flask_boiler.views.stamp import view_content
 
 from .fast_app import Agenda, Gathering, Person, Room, Session, TitleView
 
@@ -85,18 +85,17 @@ def random_operation(rng: random.Random, db) -> str:
 
 
 def expected_views(db) -> dict[str, dict]:
-    reader = Reader(db, None, WriteReport())
     expected = {}
     for view_cls in VIEWS:
-        roots = list(view_cls._fb_declaration.root.model.query().stream())
-        expected.update({write.path: write.data for write in plan_for_roots(reader, view_cls, roots)})
+        roots = list(view_cls.declaration().root.model.query().stream())
+        expected.update({view.doc_path: view.stored() for view in computed_views(db, view_cls, roots)})
     return expected
 
 
 def actual_views(db) -> dict[str, dict]:
-    found = {s.reference.path: s.to_dict() for s in db.collection_group("sessions").stream()}
+    found = {s.reference.path: view_content(s) for s in db.collection_group("sessions").stream()}
     for collection in ("fastTitles", "fastAgendas"):
-        found.update({s.reference.path: s.to_dict() for s in db.collection(collection).stream()})
+        found.update({s.reference.path: view_content(s) for s in db.collection(collection).stream()})
     return found
 
 

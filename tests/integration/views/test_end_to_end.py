@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from flask_boiler.testing import wait_for
+from flask_boiler.views.stamp import view_content
 from shared_models import Location, Meeting, User
 
 pytestmark = pytest.mark.emulators
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.emulators
 
 def view(db, uid, meeting_id):
     snapshot = db.document(f"users/{uid}/meetingSessions/{meeting_id}").get()
-    return snapshot.to_dict() if snapshot.exists else None
+    return view_content(snapshot)
 
 
 def test_meeting_sessions_follow_domain_changes(clean_firestore):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flask_boiler.views.rebuild import CHECKPOINTS, find_view, rebuild, view_name
+from flask_boiler.views.stamp import view_content
 
 from .fast_app import Gathering, Person, Room, Session, TitleView
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.emulators
 
 
 def sessions(db):
-    return {s.reference.path: s.to_dict() for s in db.collection_group("sessions").stream()}
+    return {s.reference.path: view_content(s) for s in db.collection_group("sessions").stream()}
 
 
 @pytest.fixture
@@ -78,5 +79,5 @@ def test_rebuild_command_line(domain, capsys):
     assert main(["rebuild", "tests.integration.views.fast_app.TitleView", "--quiet", "--page-size", "3"]) == 0
     out = capsys.readouterr().out
     assert "TitleView: 7 roots" in out and "7 views written" in out
-    assert domain.document("fastTitles/g3").get().to_dict() == {"title": "G3"}
+    assert view_content(domain.document("fastTitles/g3").get()) == {"title": "G3"}
     assert main(["rebuild", "NoSuchView", "--quiet"]) == 1

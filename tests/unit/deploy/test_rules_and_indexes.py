@@ -62,6 +62,25 @@ def test_each_policy_becomes_its_condition():
         assert "allow write: if false;" in rule_block(text, "/" + view._meta.path.template)
 
 
+class SealedBoard(ViewModel):
+    """Declares no Meta.access."""
+
+    class Meta:
+        schema_cls = MemberBoard.Meta.schema_cls
+        path = "rtSealedUnitBoards/{team_id}"
+
+    team = source(RtTeam, "rtTeams/{team_id}")
+
+    def compute(self):
+        return {}
+
+
+def test_a_view_without_declared_access_is_closed():
+    block = rule_block(render_rules([SealedBoard]), "/rtSealedUnitBoards/{team_id}")
+    assert "allow read: if false;" in block and "allow write: if false;" in block
+    assert "closed to clients" in render_rules([SealedBoard])
+
+
 def test_output_is_stable_whatever_the_order():
     assert render_rules(SAMPLE_VIEWS) == render_rules(tuple(reversed(SAMPLE_VIEWS)))
     assert render_rules([PublicBoard, PublicBoard]) == render_rules([PublicBoard])
@@ -111,14 +130,20 @@ def test_top_level_roots_need_no_index():
 def test_back_references_on_subcollection_models_get_collection_group_overrides():
     """The example reads tickets (users/{uid}/tickets) by their `user` field (UserView) and by
     their `meeting` field (MeetingAttendance, served by REST): collection-group queries, which
-    need indexes the automatic ones do not provide."""
+    need indexes the automatic ones do not provide. So does finding the sessions a meeting had
+    when its earlier state is unknown (by the views' bookkeeping `_fb.root`, across users)."""
     queries = [q for q in dependency_queries(query_views()) if q.collection_group]
     assert [(q.collection_id, q.field_path, q.operator) for q in queries] == [
+        ("meetingSessions", "_fb.root", "=="),
         ("tickets", "meeting", "=="),
         ("tickets", "user", "=="),
     ]
     overrides = required_indexes(query_views())["fieldOverrides"]
-    assert [(o["collectionGroup"], o["fieldPath"]) for o in overrides] == [("tickets", "meeting"), ("tickets", "user")]
+    assert [(o["collectionGroup"], o["fieldPath"]) for o in overrides] == [
+        ("meetingSessions", "_fb.root"),
+        ("tickets", "meeting"),
+        ("tickets", "user"),
+    ]
     assert all({"order": "ASCENDING", "queryScope": "COLLECTION_GROUP"} in o["indexes"] for o in overrides)
 
 

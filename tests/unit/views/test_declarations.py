@@ -125,8 +125,10 @@ def test_source_arguments_are_checked():
         source(Note)
     with pytest.raises(ModelDefinitionError):
         source(Note, "a/{b}", via="x.y")
-    with pytest.raises(ModelDefinitionError, match="root_source.reference_attribute"):
-        source(Note, via="a.b.c")
+    for bad in ("a", "a..b", "a.b-c", ""):
+        with pytest.raises(ModelDefinitionError, match="root_source.reference"):
+            source(Note, via=bad)
+    assert source(Note, via="a.b.c", many=True).via_attributes == ("b", "c")  # several hops are fine
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,91 @@
+"""Writing views: one transaction when they fit one commit, conditional parallel batches beyond."""
+
+from __future__ import annotations
+
+import pytest
+
+from flask_boiler.testing.events import document_event
+from flask_boiler.triggers.view_triggers import handle_document_event
+from flask_boiler.views.commit import ConflictingWrite, ViewWrite, commit_in_parallel
+from flask_boiler.views.stamp import view_content
+
+from .fast_app import Badge, Gathering, Person
+
+pytestmark = pytest.mark.emulators
+
+
+def test_conditional_batches_write_everything_and_the_probe_last(clean_firestore):
+    db = clean_firestore.db
+    db.document("fanout/v0000").set({"i": -1})
+    stored = {s.reference.path: s for s in db.get_all([db.document(f"fanout/v{i:04d}") for i in range(1201)])}
+    writes = [ViewWrite(path, {"i": int(path[-4:])}, "roots/r", snapshot) for path, snapshot in stored.items()]
+    commits = commit_in_parallel(db, writes, "event-1", probe="fanout/v0000")
+    assert commits == 4  # 500 + 500 + 200, then the probe's own batch
+    found = {s.reference.path: s.to_dict() for s in db.collection("fanout").stream()}
+    assert len(found) == 1201
+    assert all(
+        data == {"i": int(path[-4:]), "_fb": {"root": "roots/r", "event": "event-1"}} for path, data in found.items()
+    )
+
+
+def test_a_view_changed_since_it_was_read_is_never_overwritten(clean_firestore):
+    db = clean_firestore.db
+    db.document("fanout/a").set({"v": "old"})
+    db.document("fanout/b").set({"v": "old"})
+    snapshots = {s.reference.path: s for s in db.get_all([db.document("fanout/a"), db.document("fanout/b")])}
+    db.document("fanout/a").set({"v": "newer, written by another refresh"})
+    with pytest.raises(ConflictingWrite):
+        commit_in_parallel(
+            db, [ViewWrite(p, {"v": "ours"}, "roots/r", s) for p, s in snapshots.items()], None, probe=None
+        )
+    assert db.document("fanout/a").get().to_dict() == {"v": "newer, written by another refresh"}
+    # A view created meanwhile is not overwritten either (we read it as missing: create-only).
+    missing = db.document("fanout/c").get()
+    db.document("fanout/c").set({"v": "created meanwhile"})
+    with pytest.raises(ConflictingWrite):
+        commit_in_parallel(db, [ViewWrite("fanout/c", {"v": "ours"}, "roots/r", missing)], None, probe=None)
+    assert db.document("fanout/c").get().to_dict() == {"v": "created meanwhile"}
+
+
+def test_a_conditional_replacement_removes_fields_the_view_no_longer_has(clean_firestore):
+    db = clean_firestore.db
+    db.document("fanout/a").set({"keep": 1, "drop": 2, "a.b": 3})
+    snapshot = db.document("fanout/a").get()
+    commit_in_parallel(db, [ViewWrite("fanout/a", {"keep": 10, "a.b": 30}, "roots/r", snapshot)], None, probe=None)
+    assert db.document("fanout/a").get().to_dict() == {"keep": 10, "a.b": 30, "_fb": {"root": "roots/r"}}
+
+
+def test_a_fan_out_larger_than_one_commit_refreshes_every_view(clean_firestore):
+    """600 attendees, 600 badges: more than one commit's 500 writes. The stored views are read
+    once, then written in conditional batches."""
+    db = clean_firestore.db
+    people = [Person.new(f"p{i:03d}", name=f"Person {i}") for i in range(600)]
+    with Person.batch() as batch:
+        for person in people:
+            batch.save(person)
+    gathering = Gathering.new("big", title="All hands", people=people)
+    gathering.save()
+    created = db.document("fastGatherings/big").get()
+    first = handle_document_event(
+        "fastGatherings/{doc_id}",
+        document_event("fastGatherings/big", after=created.to_dict(), after_time=created.update_time),
+        (Badge,),
+        db,
+    )
+    assert first.writes == 600 and first.commits >= 2
+
+    gathering.update(title="All hands v2")
+    renamed = db.document("fastGatherings/big").get()
+    event = document_event(
+        "fastGatherings/big",
+        before=created.to_dict(),
+        after=renamed.to_dict(),
+        before_time=created.update_time,
+        after_time=renamed.update_time,
+    )
+    second = handle_document_event("fastGatherings/{doc_id}", event, (Badge,), db)
+    assert second.writes == 600
+    views = [view_content(s) for s in db.collection_group("badges").stream()]
+    assert len(views) == 600 and {v["title"] for v in views} == {"All hands v2"}
+    again = handle_document_event("fastGatherings/{doc_id}", event, (Badge,), db)
+    assert again.duplicate and again.writes == 0
