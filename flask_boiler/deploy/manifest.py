@@ -2,9 +2,11 @@
 
 firebase-tools reads this file instead of running the firebase_functions SDK's discovery,
 so Python functions written with plain functions-framework deploy and emulate. Each
-endpoint is: built-in defaults, then the project's ``[tool.flask-boiler.functions]``
+endpoint is: built-in defaults, then the project's ``[functions]`` settings
 (:mod:`.defaults`), then the function's own declaration (:mod:`flask_boiler.endpoints`); the merged
-options are checked against the platform's limits before anything is written.
+options are checked against the platform's limits before anything is written. Functions
+written with the official SDK in the same ``main.py`` are described by the SDK's own
+discovery code and merged in (:mod:`.sdk`), with the SDK's ``requiredAPIs`` and ``params``.
 
 firebase-tools drops per-function ``environmentVariables`` from the manifest on deploy (it
 sets every function's environment from ``functions/.env``), so plain variables are
@@ -26,6 +28,7 @@ from ..endpoints.declarations import endpoint_of
 from ..endpoints.options import BUILTIN_DEFAULTS, DeployOptionError, FunctionOptions
 from ..errors import FlaskBoilerError
 from .defaults import ProjectSettings
+from .sdk import merge, sdk_functions, sdk_manifest
 
 __all__ = ["ENV_HEADER", "HEADER", "ManifestError", "build_manifest", "generate", "load_main", "render", "render_env"]
 
@@ -73,7 +76,16 @@ def build_manifest(module: ModuleType, defaults: FunctionOptions | None = None) 
             trigger["httpsTrigger"]["invoker"] = list(options.invoker)
         endpoint.update(trigger)
         endpoints[name] = endpoint
-    return {"specVersion": "v1alpha1", "endpoints": endpoints}
+    manifest: dict[str, Any] = {"specVersion": "v1alpha1", "endpoints": endpoints}
+    official = sdk_manifest(sdk_functions(module))
+    for name, endpoint in sorted(official.get("endpoints", {}).items()):
+        if name in endpoints:
+            raise DeployOptionError("name", "two functions of main.py have this name.", name)
+        endpoints[name] = merge(endpoint, base.manifest_fields())
+    for key in ("requiredAPIs", "params"):
+        if official.get(key):
+            manifest[key] = official[key]
+    return manifest
 
 
 def render(manifest: Mapping[str, Any]) -> str:

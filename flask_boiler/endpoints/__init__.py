@@ -1,7 +1,8 @@
 """Declaring deployable functions: what ``functions/main.py`` marks and the manifest reads.
 
 ``http_endpoint(fn, **options)`` and ``document_trigger(fn, pattern, **options)`` attach an
-:class:`EndpointSpec` (trigger and deploy options) to a functions-framework function;
+:class:`EndpointSpec` (trigger and deploy options) to a functions-framework function
+(``behind_hosting(fn, "/api")`` lets an HTTP function answer under a Hosting rewrite's path);
 :mod:`flask_boiler.deploy.manifest` turns every exported spec into ``functions.yaml``.
 This package sits below ``triggers``, ``rest`` and ``deploy``: the first two declare
 functions with it, the last reads the declarations, and none of them imports another
@@ -19,6 +20,7 @@ from .declarations import (
     endpoint_of,
     http_endpoint,
 )
+from .hosting import behind_hosting
 from .options import (
     BUILTIN_DEFAULTS,
     EVENT,
@@ -44,6 +46,7 @@ __all__ = [
     "DeployOptionError",
     "EndpointSpec",
     "FunctionOptions",
+    "behind_hosting",
     "document_trigger",
     "endpoint_of",
     "http_endpoint",

@@ -24,12 +24,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib import error as urlerror
-from urllib import request as urlrequest
 
 from .._private.emulator_runtime import EmulatorSetupError, explain_failure, resolve_runtime
 from ..config import DEMO_PROJECT_ID
 from ..errors import FlaskBoilerError
+from .http import call
 
 __all__ = [
     "EmulatorStack",
@@ -46,8 +45,9 @@ READY_MARKER = "All emulators ready"
 NO_KEEPALIVE_PRELOAD = Path(__file__).resolve().parent.parent / "_private" / "node" / "no-keepalive.cjs"
 DEFAULT_EMULATORS = ("firestore", "functions", "auth")
 #: Emulators whose ports we manage. ``hub`` and ``logging`` always run beside the others.
-PORT_KEYS = ("firestore", "functions", "auth", "hub", "logging")
+PORT_KEYS = ("firestore", "functions", "auth", "hosting", "hub", "logging")
 FUNCTIONS_HOST_ENV = "FLASK_BOILER_FUNCTIONS_EMULATOR_HOST"
+HOSTING_HOST_ENV = "FLASK_BOILER_HOSTING_EMULATOR_HOST"
 LOG_PATH_ENV = "FLASK_BOILER_EMULATOR_LOG"
 DEFAULT_REGION = "us-central1"
 
@@ -64,6 +64,7 @@ class EmulatorStack:
     firestore_host: str
     auth_host: str | None = None
     functions_host: str | None = None
+    hosting_host: str | None = None
     hub_host: str | None = None
     region: str = DEFAULT_REGION
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
@@ -80,6 +81,8 @@ class EmulatorStack:
             env["FIREBASE_AUTH_EMULATOR_HOST"] = self.auth_host
         if self.functions_host:
             env[FUNCTIONS_HOST_ENV] = self.functions_host
+        if self.hosting_host:
+            env[HOSTING_HOST_ENV] = self.hosting_host
         if self.log_path is not None:
             env[LOG_PATH_ENV] = str(self.log_path)
         return env
@@ -90,6 +93,12 @@ class EmulatorStack:
             raise EmulatorStartError("The Functions emulator is not part of this stack.")
         suffix = "/" + path.lstrip("/") if path else ""
         return f"http://{self.functions_host}/{self.project_id}/{self.region}/{name}{suffix}"
+
+    def hosting_url(self, path: str = "/") -> str:
+        """URL of ``path`` on the site the Hosting emulator serves (rewrites included)."""
+        if not self.hosting_host:
+            raise EmulatorStartError("The Hosting emulator is not part of this stack (firebase.json has no hosting).")
+        return f"http://{self.hosting_host}/{path.lstrip('/')}"
 
     def log_tail(self, lines: int = 60) -> str:
         if self.log_path is None or not self.log_path.exists():
@@ -161,6 +170,7 @@ def running_stack_from_env(environ: Mapping[str, str] = os.environ) -> EmulatorS
         firestore_host=host,
         auth_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
         functions_host=environ.get(FUNCTIONS_HOST_ENV) or None,
+        hosting_host=environ.get(HOSTING_HOST_ENV) or None,
         log_path=Path(environ[LOG_PATH_ENV]) if environ.get(LOG_PATH_ENV) else None,
     )
 
@@ -189,10 +199,15 @@ def configured_ports(config: Mapping[str, Any]) -> dict[str, int]:
     return {name: int(emulators[name]["port"]) for name in PORT_KEYS if "port" in emulators.get(name, {})}
 
 
+def default_emulators(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """Firestore, Functions and Auth, and Hosting when ``config`` (firebase.json) declares a site."""
+    return DEFAULT_EMULATORS + (("hosting",) if config.get("hosting") else ())
+
+
 def start_stack(
     root: Path | None = None,
     *,
-    only: Iterable[str] = DEFAULT_EMULATORS,
+    only: Iterable[str] | None = None,
     project_id: str = DEMO_PROJECT_ID,
     ports: Mapping[str, int] | None = None,
     timeout: float = 240.0,
@@ -201,7 +216,8 @@ def start_stack(
     """Start ``firebase emulators:start`` for this project and wait until it is ready.
 
     ``ports=None`` picks free ports (what tests want); pass ``configured_ports(...)`` to use
-    the ones in firebase.json (what ``make dev`` wants).
+    the ones in firebase.json (what ``make dev`` wants). ``only`` defaults to
+    :func:`default_emulators` of the project's firebase.json.
     """
     root = root or find_project_root()
     firebase_bin = root / "node_modules" / ".bin" / "firebase"
@@ -210,6 +226,7 @@ def start_stack(
     work_dir = root / ".emulators"
     work_dir.mkdir(exist_ok=True)
     base = json.loads((root / "firebase.json").read_text())
+    only = tuple(only) if only is not None else default_emulators(base)
     chosen = dict(ports) if ports is not None else {name: free_port() for name in PORT_KEYS}
     config_path = root / f".firebase.emulators.{os.getpid()}.json"
     config_path.write_text(json.dumps(emulator_config(base, chosen), indent=2))
@@ -254,12 +271,12 @@ def start_stack(
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    only = tuple(only)
     stack = EmulatorStack(
         project_id=project_id,
         firestore_host=f"127.0.0.1:{chosen['firestore']}",
         auth_host=f"127.0.0.1:{chosen['auth']}" if "auth" in only else None,
         functions_host=f"127.0.0.1:{chosen['functions']}" if "functions" in only else None,
+        hosting_host=f"127.0.0.1:{chosen['hosting']}" if "hosting" in only and "hosting" in chosen else None,
         hub_host=f"127.0.0.1:{chosen['hub']}",
         process=process,
         log_path=log_path,
@@ -298,12 +315,7 @@ def _wait_until_ready(stack: EmulatorStack, timeout: float) -> None:
 
 
 def _request(method: str, url: str) -> int:
-    req = urlrequest.Request(url, method=method, headers={"Authorization": "Bearer owner"})
-    try:
-        with urlrequest.urlopen(req, timeout=30) as response:
-            return int(response.status)
-    except urlerror.HTTPError as exc:
-        return exc.code
+    return call(method, url, headers={"Authorization": "Bearer owner"}).status
 
 
 def clear_firestore(stack: EmulatorStack, database: str = "(default)", timeout: float = 20.0) -> None:

@@ -4,10 +4,18 @@ Loaded automatically (entry point ``pytest11``) wherever flask-boiler is install
 
 * ``emulators`` (session): the running local stack. If ``FIRESTORE_EMULATOR_HOST`` is
   already set (``make dev`` is running, or you started an emulator yourself), it is used
-  as is; otherwise the project's Firestore, Functions and Auth emulators are started
-  through ``firebase emulators:start`` on free ports and stopped after the session.
+  as is; otherwise the project's emulators (Firestore, Functions, Auth, and Hosting when
+  firebase.json has a site) are started through ``firebase emulators:start`` on free ports
+  and stopped after the session.
 * ``clean_firestore``: empties the emulator's database, points :class:`Context` at it and
   returns the ``Context`` class, so a test starts from nothing.
+* ``clean_auth``: no accounts in the Auth emulator (returns the stack).
+* ``auth_emulator``: no accounts, and an :class:`~.auth.AuthEmulator` to create users and
+  ID tokens with.
+* ``function_url``: ``function_url("api", "/items")``, the URL of an HTTP function in the
+  Functions emulator; ``hosting_url("/api/items")``, a path on the Hosting emulator's site.
+* ``view_registry``: a fresh, empty view registry for the test (restored afterwards), so
+  view models a test declares never meet another test's.
 
 Integration tests mark themselves with ``@pytest.mark.emulators`` or request a fixture.
 """
@@ -15,12 +23,14 @@ Integration tests mark themselves with ``@pytest.mark.emulators`` or request a f
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from ..config import Config
 from ..context import Context
+from ..views.registry import ViewRegistry, registry
+from .auth import AuthEmulator
 from .emulators import EmulatorStack, clear_auth, clear_firestore, running_stack_from_env, start_stack
 
 
@@ -50,12 +60,16 @@ def emulators() -> Iterator[EmulatorStack]:
                 os.environ[name] = value
 
 
+def _use(stack: EmulatorStack) -> type[Context]:
+    Context.read(Config(app_name="flask-boiler-tests", debug=True, testing=True, project_id=stack.project_id))
+    return Context
+
+
 @pytest.fixture
 def clean_firestore(emulators: EmulatorStack) -> Iterator[type[Context]]:
     """An empty Firestore database, with ``Context`` configured for it."""
     clear_firestore(emulators)
-    Context.read(Config(app_name="flask-boiler-tests", debug=True, testing=True, project_id=emulators.project_id))
-    yield Context
+    yield _use(emulators)
 
 
 @pytest.fixture
@@ -65,3 +79,30 @@ def clean_auth(emulators: EmulatorStack) -> EmulatorStack:
         pytest.skip("the Auth emulator is not running in this stack")
     clear_auth(emulators)
     return emulators
+
+
+@pytest.fixture
+def auth_emulator(clean_auth: EmulatorStack) -> AuthEmulator:
+    """No user accounts, and the helper that creates them (with their ID tokens)."""
+    return AuthEmulator(clean_auth)
+
+
+@pytest.fixture
+def function_url(emulators: EmulatorStack) -> Callable[..., str]:
+    """``function_url(name, path="")``: the URL of an HTTP function in the Functions emulator."""
+    return emulators.function_url
+
+
+@pytest.fixture
+def hosting_url(emulators: EmulatorStack) -> Callable[..., str]:
+    """``hosting_url(path="/")``: a URL on the site the Hosting emulator serves (its rewrites apply)."""
+    if emulators.hosting_host is None:
+        pytest.skip("the Hosting emulator is not running in this stack (firebase.json has no hosting)")
+    return emulators.hosting_url
+
+
+@pytest.fixture
+def view_registry() -> Iterator[ViewRegistry]:
+    """A fresh, empty view registry for the test; the previous registrations come back afterwards."""
+    with registry.isolated() as fresh:
+        yield fresh

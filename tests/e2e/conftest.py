@@ -1,4 +1,4 @@
-"""Fixtures for browser tests: the built web page served with the stack's config, and Chromium."""
+"""Fixtures for browser tests: the page served by the Hosting emulator, and Chromium."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from flask_boiler.testing.web import StaticSite, build_web, web_config
+from flask_boiler.testing.web import build_web
 
 ROOT = Path(__file__).resolve().parents[2]
-WEB = ROOT / "web"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -32,11 +31,10 @@ def chromium_path() -> str:
 
 
 @pytest.fixture
-def web_site(emulators):
+def site_url(hosting_url) -> str:
+    """The page, as Firebase Hosting serves it (the emulator reads web/ from disk: build it first)."""
     build_web(ROOT)
-    site = StaticSite(WEB, web_config(emulators))
-    yield site
-    site.close()
+    return hosting_url("/")
 
 
 @pytest.fixture
@@ -45,6 +43,14 @@ def browser_page(chromium_path):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 900, "height": 700})
+        page = browser.new_page(viewport={"width": 900, "height": 900})
+        messages: list[str] = []
+        page.on("console", lambda message: messages.append(f"console.{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: messages.append(f"page error: {error}"))
+        page.on(
+            "response",
+            lambda response: response.status >= 400 and messages.append(f"{response.status} {response.url}"),
+        )
         yield page
+        print("\n".join(messages))  # shown when the test fails
         browser.close()

@@ -1,74 +1,124 @@
-// The front end of the example: it signs in against Firebase Auth and listens on the
-// signed-in user's *view documents*. It never reads domain documents (the rules deny it),
-// and changes data only through the REST API, whose writes the triggers turn into new views.
+// The front end of the example, served by Firebase Hosting. It signs in with Firebase Auth
+// and listens on the signed-in user's *view documents*: their agenda (`userViews/{uid}`,
+// a `UserView`) and their sessions (`users/{uid}/meetingSessions/*`). It never reads domain
+// documents (the rules deny it) and changes data only through the REST API on the same
+// origin (`/api/**`, rewritten by Hosting to the `api` function); the triggers turn those
+// writes into new view documents, and the listeners show them.
 import { initializeApp } from "firebase/app";
 import { connectAuthEmulator, getAuth, onAuthStateChanged, signInWithEmailAndPassword, signOut } from "firebase/auth";
 import { collection, connectFirestoreEmulator, doc, getDoc, getFirestore, onSnapshot } from "firebase/firestore";
 
-const config = await (await fetch("config.json")).json();
-const app = initializeApp({ projectId: config.projectId, apiKey: config.apiKey, authDomain: `${config.projectId}.firebaseapp.com` });
+// Set by /__/firebase/init.js (see index.html): the project's config, and the emulators when
+// the Hosting emulator serves the page.
+const config = window.firebaseConfig;
+const emulators = window.firebaseEmulators;
+const app = initializeApp(config);
 const auth = getAuth(app);
 const db = getFirestore(app);
-if (config.authHost) connectAuthEmulator(auth, `http://${config.authHost}`, { disableWarnings: true });
-if (config.firestoreHost) {
-  const [host, port] = config.firestoreHost.split(":");
-  connectFirestoreEmulator(db, host, Number(port));
-}
+if (emulators?.auth) connectAuthEmulator(auth, `http://${emulators.auth.hostAndPort}`, { disableWarnings: true });
+if (emulators?.firestore) connectFirestoreEmulator(db, emulators.firestore.host, emulators.firestore.port);
 
+const API = "/api";
 const $ = (id) => document.getElementById(id);
 const status = (text) => { $("status").textContent = text; };
-let stopListening = () => {};
+const element = (tag, className, text) => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+const when = (timestamp) => timestamp
+  ? timestamp.toDate().toLocaleString(undefined, { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })
+  : "no time set";
 
+let stopListening = [];
+let attending = new Set();  // meeting ids on the signed-in user's agenda
+
+// -- the agenda: one UserView document, live ----------------------------------------------
+function renderAgenda(snapshot) {
+  const list = $("agenda");
+  list.replaceChildren();
+  // A view document may carry the engine's bookkeeping map (`_fb`); only declared fields are shown.
+  const upcoming = snapshot.exists() ? snapshot.data().upcoming ?? [] : [];
+  for (const entry of upcoming) {
+    const item = element("li", "agenda-item");
+    item.dataset.meetingId = entry.meetingId;
+    item.append(element("span", "title", entry.title), " — ", element("time", "starts-at", when(entry.startsAt)));
+    if (entry.checkedIn) item.append(" ", element("span", "checked-in", "checked in"));
+    list.append(item);
+  }
+  $("agenda-count").textContent = `(${upcoming.length})`;
+  attending = new Set(upcoming.map((entry) => entry.meetingId));
+  loadMeetings();
+}
+
+// -- the sessions: one MeetingSession document per meeting, live -------------------------
 function renderSessions(snapshot) {
   const list = $("sessions");
   list.replaceChildren();
   for (const docSnap of snapshot.docs) {
     const view = docSnap.data();
-    const item = document.createElement("li");
-    item.className = "session";
+    const item = element("li", "session");
     item.dataset.meetingId = docSnap.id;
-    const title = document.createElement("h3");
-    title.className = "title";
-    title.textContent = view.title;
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    meta.textContent = `${view.locationName ?? "no room"} · ${view.numAttendees} attending`
+    const meta = `${view.locationName ?? "no room"} · ${view.numAttendees} attending`
       + ` · ${view.numHearingAids} hearing aid(s) · ${(view.attendeeNames ?? []).join(", ")}`;
-    item.append(title, meta);
-    if (config.apiBase) {
-      const leave = document.createElement("button");
-      leave.type = "button";
-      leave.className = "leave";
-      leave.textContent = "Leave meeting";
-      leave.addEventListener("click", () => leaveMeeting(docSnap.id));
-      item.append(leave);
-    }
+    const leave = element("button", "leave", "Leave meeting");
+    leave.type = "button";
+    leave.addEventListener("click", () => changeAttendance("DELETE", docSnap.id));
+    item.append(element("h3", "title", view.title), element("div", "meta", meta), leave);
     list.append(item);
   }
   $("count").textContent = `(${snapshot.size})`;
 }
 
-async function leaveMeeting(meetingId) {
+// -- every meeting: the public MeetingCard resource, through the REST API -----------------
+async function loadMeetings() {
+  const response = await fetch(`${API}/meetingCards?limit=50`);
+  if (!response.ok) return status(`Loading meetings failed: ${response.status}`);
+  const list = $("meetings");
+  list.replaceChildren();
+  for (const card of (await response.json()).items) {
+    const item = element("li", "meeting");
+    item.dataset.meetingId = card.meetingId;
+    item.append(element("span", "title", card.title), " ",
+      element("span", "meta", `· ${card.locationName ?? "no room"} · ${card.numAttendees} attending`));
+    if (card.status === "open" && !attending.has(card.meetingId)) {
+      const join = element("button", "join", "Join");
+      join.type = "button";
+      join.addEventListener("click", () => changeAttendance("POST", card.meetingId));
+      item.append(" ", join);
+    }
+    list.append(item);
+  }
+}
+
+// Join: POST /api/meetings/{id}/attendees {uid}; leave: DELETE /api/meetings/{id}/attendees/{uid}.
+async function changeAttendance(method, meetingId) {
   const user = auth.currentUser;
-  const token = await user.getIdToken();
-  const response = await fetch(`${config.apiBase}/meetings/${meetingId}/attendees/${user.uid}`, {
-    method: "DELETE",
-    headers: { Authorization: `Bearer ${token}` },
+  const url = method === "POST"
+    ? `${API}/meetings/${meetingId}/attendees`
+    : `${API}/meetings/${meetingId}/attendees/${user.uid}`;
+  const response = await fetch(url, {
+    method,
+    headers: { Authorization: `Bearer ${await user.getIdToken()}`, "Content-Type": "application/json" },
+    body: method === "POST" ? JSON.stringify({ uid: user.uid }) : undefined,
   });
-  status(response.ok ? "" : `Leaving failed: ${(await response.json()).error?.message ?? response.status}`);
+  const verb = method === "POST" ? "Joining" : "Leaving";
+  status(response.ok ? "" : `${verb} failed: ${(await response.json()).error?.message ?? response.status}`);
 }
 
 onAuthStateChanged(auth, (user) => {
-  stopListening();
+  stopListening.forEach((stop) => stop());
+  stopListening = [];
   $("signin").hidden = Boolean(user);
   $("me").hidden = !user;
   if (!user) return;
   $("who").textContent = user.email;
-  stopListening = onSnapshot(
-    collection(db, "users", user.uid, "meetingSessions"),
-    renderSessions,
-    (error) => status(`Listening failed: ${error.code}`),
-  );
+  const failed = (what) => (error) => status(`Listening to ${what} failed: ${error.code}`);
+  stopListening = [
+    onSnapshot(doc(db, "userViews", user.uid), renderAgenda, failed("the agenda")),
+    onSnapshot(collection(db, "users", user.uid, "meetingSessions"), renderSessions, failed("the sessions")),
+  ];
 });
 
 $("signin-form").addEventListener("submit", async (event) => {
