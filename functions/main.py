@@ -29,9 +29,7 @@ export_view_triggers(globals(), shared_models.VIEW_MODELS)
 # Flask-As-View: one HTTP function routes every REST resource (/openapi.json, /docs included),
 # also under /api, the path Firebase Hosting rewrites to it (firebase.json) for the web page.
 api = http_endpoint(
-    functions_framework.http(
-        behind_hosting(api_function(shared_models.REST_VIEWS, title="Meeting rooms API"), "/api")
-    )
+    functions_framework.http(behind_hosting(api_function(shared_models.REST_VIEWS, title="Meeting rooms API"), "/api"))
 )
 
 # The official SDK's callables verify the caller's ID token with the default Firebase app.

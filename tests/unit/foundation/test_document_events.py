@@ -11,7 +11,6 @@ from google.cloud import firestore
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.events import EventDecodeError, decode_document_event
 
-
 #: Events here are built without a database, so their documents' times are given.
 WHEN = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
