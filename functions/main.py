@@ -9,6 +9,8 @@ here too: the manifest generator asks the SDK to describe them and deploys them 
 framework's functions.
 """
 
+import contextlib
+
 import firebase_admin
 import functions_framework
 from firebase_functions import https_fn
@@ -32,8 +34,10 @@ api = http_endpoint(
     functions_framework.http(behind_hosting(api_function(shared_models.REST_VIEWS, title="Meeting rooms API"), "/api"))
 )
 
-# The official SDK's callables verify the caller's ID token with the default Firebase app.
-firebase_admin.initialize_app()
+# The official SDK's callables verify the caller's ID token with the default Firebase app
+# (ValueError: it exists already, when tooling imports main.py twice in one process).
+with contextlib.suppress(ValueError):
+    firebase_admin.initialize_app()
 
 
 @https_fn.on_call()

@@ -2,9 +2,10 @@
 
 One module per concern registers its subcommands:
 
-* :mod:`.dev`: ``dev`` (the local stack with the example app) and ``demo`` (a scripted walk
+* :mod:`.scaffold`: ``new`` (a project: app package, functions, settings, tests, Makefile).
+* :mod:`.dev`: ``dev`` (the local stack with the app) and ``demo`` (a scripted walk
   through domain writes and the views they change).
-* :mod:`.deploy`: ``manifest``, ``rules``, ``indexes``, ``check``, ``bundle``.
+* :mod:`.deploy`: ``generate``, ``check``, ``manifest``, ``rules``, ``indexes``, ``bundle``.
 * :mod:`.views`: ``rebuild``.
 
 Results and errors are printed for the person at the terminal; progress and warnings go
@@ -21,13 +22,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..log import ConsoleFormatter, configure
-from . import deploy, dev, views
+from . import deploy, dev, scaffold, views
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flask-boiler", description="flask-boiler for Cloud Functions.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
-    for module in (dev, deploy, views):
+    for module in (scaffold, dev, deploy, views):
         module.register(commands)
     return parser
 

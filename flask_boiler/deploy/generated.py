@@ -74,7 +74,7 @@ class Generation:
 
 
 def _manifest_files(settings: ProjectSettings, outcome: Generation) -> list[GeneratedFile]:
-    outcome.main = load_main(settings.functions_dir)
+    outcome.main = load_main(settings.functions_dir, settings.root)
     source = f"functions/main.py and {settings.where} function defaults"
     return [GeneratedFile(path, text, "manifest", source) for path, text in generate(settings, outcome.main).items()]
 

@@ -41,18 +41,25 @@ class ManifestError(FlaskBoilerError):
     """The functions' entry-point module cannot be loaded to generate the manifest."""
 
 
-def load_main(functions_dir: Path) -> ModuleType:
-    """Import ``functions_dir/main.py`` as Cloud Functions would (its directory on sys.path)."""
+def load_main(functions_dir: Path, project_root: Path | None = None) -> ModuleType:
+    """Import ``functions_dir/main.py`` as Cloud Functions would (its directory on sys.path).
+
+    ``project_root`` is importable too while it runs: the app's packages live there until a
+    deploy vendors them into ``functions/`` (locally, ``functions/venv`` reaches them the
+    same way, through a ``.pth`` file).
+    """
     path = functions_dir / "main.py"
     spec = importlib.util.spec_from_file_location("main", path) if path.is_file() else None
     if spec is None or spec.loader is None:
         raise ManifestError(f"{path} does not exist: functions.yaml is generated from the functions it exports.")
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(functions_dir))
+    added = [str(p) for p in (functions_dir, project_root) if p is not None and str(p) not in sys.path]
+    sys.path[:0] = added
     try:
         spec.loader.exec_module(module)
     finally:
-        sys.path.remove(str(functions_dir))
+        for entry in added:
+            sys.path.remove(entry)
     return module
 
 
@@ -106,6 +113,6 @@ def generate(settings: ProjectSettings, main: ModuleType | None = None) -> dict[
     ``main`` is ``functions/main.py`` if the caller loaded it already (it is loaded otherwise).
     """
     functions_dir = settings.functions_dir
-    module = main if main is not None else load_main(functions_dir)
+    module = main if main is not None else load_main(functions_dir, settings.root)
     text = render(build_manifest(module, settings.defaults))
     return {functions_dir / "functions.yaml": text, functions_dir / ".env": render_env(settings.env)}

@@ -19,7 +19,6 @@ from flask_boiler.deploy.bundle import (
     vendored_copies,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
 SERVICE_ACCOUNT_KEY = {
     "type": "service_account",
     "project_id": "demo",
@@ -45,18 +44,6 @@ def project(tmp_path) -> Path:
         (tmp_path / package / "__init__.py").write_text(f"NAME = {package!r}\n")
         (tmp_path / package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
     return tmp_path
-
-
-def test_bundle_of_this_project_holds_what_cloud_build_needs(tmp_path):
-    target = tmp_path / "bundle"
-    report = build_bundle(ROOT, target, ["flask_boiler", "shared_models"])
-    assert {"main.py", "requirements.txt", "functions.yaml"} <= set(report.files)
-    assert (target / "flask_boiler" / "__init__.py").is_file()
-    assert (target / "shared_models" / "views.py").is_file()
-    assert not (target / "venv").exists()
-    assert not list(target.rglob("__pycache__")) and not list(target.rglob("*.pyc"))
-    assert (target / "functions.yaml").read_text() == (ROOT / "functions" / "functions.yaml").read_text()
-    assert not find_credentials(target)
 
 
 def test_build_bundle_needs_a_fresh_directory(project, tmp_path):
@@ -132,10 +119,10 @@ def test_ordinary_files_are_not_credentials(tmp_path):
     assert find_credentials(tmp_path) == []
 
 
-def test_no_vendored_copies_shadow_the_working_tree():
-    """functions/venv imports the checkout through a .pth file; copies left in functions/ by an
-    interrupted deploy would be imported instead (by the Functions emulator too)."""
-    from flask_boiler.deploy.defaults import load_settings
-
-    left = vendored_copies(ROOT, load_settings(ROOT).vendor)
-    assert left == [], f"stale vendored copies {left}: run `make unbundle`"
+def test_packages_missing_from_the_project_are_vendored_from_where_they_are_installed(project, tmp_path):
+    """A project made with `flask-boiler new` has the framework in its venv, not beside functions/."""
+    report = build_bundle(project, tmp_path / "bundle", ["app", "flask_boiler"])
+    assert report.packages == ["app", "flask_boiler"]
+    assert (tmp_path / "bundle" / "flask_boiler" / "deploy" / "bundle.py").is_file()
+    with pytest.raises(BundleError, match="no installed package"):
+        build_bundle(project, tmp_path / "other", ["no_such_package_anywhere"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import functions_framework
 import pytest
 
@@ -20,8 +18,6 @@ from flask_boiler.endpoints import (
     parse_options,
 )
 from flask_boiler.errors import FlaskBoilerError
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize(
@@ -117,22 +113,50 @@ def test_declarations_fail_at_import_time_naming_the_function():
         document_trigger(functions_framework.cloud_event(broken), "a/{b", timeout=10)
 
 
-def test_project_settings_come_from_pyproject():
-    settings = load_settings(ROOT)
-    assert settings.view_models == "shared_models:VIEW_MODELS"
-    assert settings.vendor == ("flask_boiler", "shared_models")
-    assert settings.defaults.region and settings.defaults.memory and settings.defaults.timeout
-    assert (settings.seed, settings.demo, settings.accounts) == (
-        "shared_models.seed:seed",
-        "shared_models.demo:run",
-        "shared_models.seed:DEMO_USERS",
+def test_settings_come_from_flask_boiler_toml(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "something-else"\n')
+    (tmp_path / "flask-boiler.toml").write_text(
+        'view-models = "app:VIEWS"\nvendor = ["flask_boiler", "app"]\n[functions]\ntimeout = 90\n'
+        '[functions.env]\nLEVEL = "info"\n'
     )
+    settings = load_settings(tmp_path)
+    assert settings.where == "flask-boiler.toml"
+    assert settings.view_models == "app:VIEWS" and settings.vendor == ("flask_boiler", "app")
+    assert settings.defaults.timeout == 90 and settings.env == {"LEVEL": "info"}
 
 
-def test_missing_table_falls_back_to_builtin_defaults(tmp_path):
-    settings = load_settings(tmp_path, {"project": {"name": "x"}})
+def test_settings_come_from_pyproject_without_a_settings_file(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.flask-boiler]\nview-models = "app:VIEWS"\nseed = "app.seed:seed"\n'
+        "[tool.flask-boiler.functions]\nmemory = 512\n"
+    )
+    settings = load_settings(tmp_path)
+    assert settings.where == "pyproject.toml [tool.flask-boiler]"
+    assert (settings.view_models, settings.seed, settings.defaults.memory) == ("app:VIEWS", "app.seed:seed", 512)
+
+
+def test_settings_in_both_places_are_refused(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.flask-boiler]\nview-models = "a:V"\n')
+    (tmp_path / "flask-boiler.toml").write_text('view-models = "b:V"\n')
+    with pytest.raises(DeployOptionError, match="both"):
+        load_settings(tmp_path)
+
+
+def test_errors_name_the_file_the_settings_came_from(tmp_path):
+    (tmp_path / "flask-boiler.toml").write_text("[functions]\nmemory = 300\n")
+    with pytest.raises(DeployOptionError, match=r"flask-boiler.toml \[functions\]"):
+        load_settings(tmp_path)
+    (tmp_path / "flask-boiler.toml").write_text("view-models = [\n")
+    with pytest.raises(DeployOptionError, match="not valid TOML"):
+        load_settings(tmp_path)
+
+
+def test_no_settings_fall_back_to_builtin_defaults(tmp_path):
+    settings = load_settings(tmp_path)
     assert settings.defaults == BUILTIN_DEFAULTS
     assert settings.env == {}
+    assert settings.view_models == settings.rest_views == ""  # the app names its own; no example is assumed
+    assert settings.vendor == ("flask_boiler",)
     assert settings.seed == settings.demo == settings.accounts == ""  # the dev hooks are the app's to name
 
 
@@ -143,12 +167,12 @@ def test_missing_table_falls_back_to_builtin_defaults(tmp_path):
         ({"functions": {"env": {"lower": "x"}}}, "upper case"),
         ({"functions": {"env": {"PORT": "8080"}}}, "reserved"),
         ({"functions": {"env": {"LEVEL": 3}}}, "one-line strings"),
-        ({"view-models": "shared_models.VIEW_MODELS"}, "package.module:ATTRIBUTE"),
+        ({"view-models": "app.VIEW_MODELS"}, "package.module:ATTRIBUTE"),
         ({"vendor": "flask_boiler"}, "list of top-level package names"),
-        ({"seed": "shared_models.seed.seed"}, "package.module:NAME"),
+        ({"seed": "app.seed.seed"}, "package.module:NAME"),
         ({"accounts": ["ann"]}, "package.module:NAME"),
     ],
 )
-def test_bad_pyproject_settings(tmp_path, table, fragment):
+def test_bad_settings(tmp_path, table, fragment):
     with pytest.raises(DeployOptionError, match=fragment):
-        load_settings(tmp_path, {"tool": {"flask-boiler": table}})
+        load_settings(tmp_path, table)

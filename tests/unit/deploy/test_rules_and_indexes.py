@@ -3,47 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from flask_boiler import fields, schema
-from flask_boiler.deploy.defaults import load_query_views, load_settings, load_view_models
 from flask_boiler.deploy.indexes import dependency_queries, render_indexes, required_indexes
 from flask_boiler.deploy.rules import RulesError, render_rules
 from flask_boiler.views import ViewModel, owner, source
 
 from .sample_app import SAMPLE_VIEWS, AdminBoard, Inbox, MemberBoard, PublicBoard, RtTeam, StaffBoard, TicketView
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def project_views():
-    return load_view_models(load_settings(ROOT))
-
-
-def query_views():
-    return load_query_views(load_settings(ROOT))
-
-
-def test_committed_rules_are_current():
-    settings = load_settings(ROOT)
-    expected = render_rules(load_view_models(settings), source=settings.view_models)
-    assert (ROOT / "firestore.rules").read_text() == expected, "run `.venv/bin/python -m flask_boiler rules`"
-
-
-def test_committed_indexes_are_current():
-    expected = render_indexes(required_indexes(query_views()))
-    assert (ROOT / "firestore.indexes.json").read_text() == expected, "run `.venv/bin/python -m flask_boiler indexes`"
-
-
-def test_project_rules_open_exactly_the_owner_views():
-    text = (ROOT / "firestore.rules").read_text()
-    assert "match /{document=**} {\n      allow read, write: if false;" in text
-    for path in ("/users/{uid}/meetingSessions/{meeting_id}", "/userViews/{uid}"):
-        assert "allow read: if request.auth != null && request.auth.uid == uid;" in rule_block(text, path)
-    assert text.count("allow read:") == 2 and text.count("allow write: if false;") == 2
-    assert "match /meetings/" not in text and "match /users/{doc_id}" not in text  # domain stays closed
 
 
 def rule_block(text: str, path: str) -> str:
@@ -125,26 +93,6 @@ def test_top_level_roots_need_no_index():
         "indexes": [],
         "fieldOverrides": [],
     }
-
-
-def test_back_references_on_subcollection_models_get_collection_group_overrides():
-    """The example reads tickets (users/{uid}/tickets) by their `user` field (UserView) and by
-    their `meeting` field (MeetingAttendance, served by REST): collection-group queries, which
-    need indexes the automatic ones do not provide. So does finding the sessions a meeting had
-    when its earlier state is unknown (by the views' bookkeeping `_fb.root`, across users)."""
-    queries = [q for q in dependency_queries(query_views()) if q.collection_group]
-    assert [(q.collection_id, q.field_path, q.operator) for q in queries] == [
-        ("meetingSessions", "_fb.root", "=="),
-        ("tickets", "meeting", "=="),
-        ("tickets", "user", "=="),
-    ]
-    overrides = required_indexes(query_views())["fieldOverrides"]
-    assert [(o["collectionGroup"], o["fieldPath"]) for o in overrides] == [
-        ("meetingSessions", "_fb.root"),
-        ("tickets", "meeting"),
-        ("tickets", "user"),
-    ]
-    assert all({"order": "ASCENDING", "queryScope": "COLLECTION_GROUP"} in o["indexes"] for o in overrides)
 
 
 def test_subcollection_roots_get_collection_group_field_overrides():
