@@ -20,7 +20,7 @@ def next_meeting(uid: str) -> dict[str, Any] | None:
         return None
     first = view.upcoming[0]
     return {
-        "meetingId": first.meeting_id,
-        "title": first.title,
-        "startsAt": first.starts_at.isoformat() if first.starts_at else None,
+        "meetingId": first["meeting_id"],
+        "title": first["title"],
+        "startsAt": first["starts_at"].isoformat() if first["starts_at"] else None,
     }
