@@ -16,7 +16,7 @@ ifeq ($(MAKELEVEL),0)
 MAKEFLAGS += --jobs=4
 endif
 
-.PHONY: setup test test-unit gates lint format-check typecheck imports cycles dev demo web bundle unbundle \
+.PHONY: setup test test-unit gates lint format-check typecheck imports cycles dev demo web generate bundle unbundle \
 	check deploy clean bench
 
 setup: $(STAMP)/venv $(STAMP)/functions-venv $(STAMP)/npm $(STAMP)/chromium
@@ -33,8 +33,9 @@ $(STAMP)/venv: pyproject.toml | $(UV)
 	@touch $@
 
 # The Functions emulator runs `functions/venv`; in a checkout it imports flask_boiler and
-# shared_models from the working tree (a .pth file), so edits are live. Deploys vendor them
-# instead (`make bundle`).
+# shared_models from the working tree (a .pth file), and `make dev` reloads the functions when
+# they change (flask_boiler.testing.reload), so edits are live. Deploys vendor them instead
+# (`make bundle`).
 $(STAMP)/functions-venv: functions/requirements.txt | $(UV)
 	@mkdir -p $(STAMP)
 	$(UV) venv --quiet --allow-existing --seed --python $(PYTHON) $(FUNCTIONS_VENV)
@@ -56,8 +57,9 @@ $(STAMP)/chromium:
 	scripts/ensure-chromium.sh
 	@touch $@
 
-# The web page: web/src bundled with the Firebase JS SDK from npm (no CDN) by esbuild. `make
-# dev` and the browser test bundle it themselves when it is stale; this is the same build.
+# The web page: web/src bundled with the Firebase JS SDK from npm (no CDN) by esbuild, served
+# from web/ by Firebase Hosting. `make dev` and the browser test bundle it themselves when it
+# is stale (and `make dev` again on every edit of web/src); `firebase deploy` runs this first.
 web: $(STAMP)/venv $(STAMP)/npm
 	$(VENV)/bin/python -c "import pathlib; from flask_boiler.testing.web import build_web; build_web(pathlib.Path.cwd())"
 
@@ -96,6 +98,8 @@ test: gates setup unbundle
 test-unit: $(STAMP)/venv
 	$(VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
 
+# The local stack: Firestore, Functions, Auth and Hosting emulators, seeded; edits of the app's
+# code reload the functions.
 dev: setup unbundle
 	$(VENV)/bin/python -m flask_boiler dev
 
@@ -112,11 +116,16 @@ bench: setup unbundle
 
 # --- deploy ----------------------------------------------------------------------------------
 # What would be deployed matches the declarations: functions.yaml, firestore.rules and
-# firestore.indexes.json are current, and firebase-tools' own parsers accept them.
+# firestore.indexes.json are current (every stale one is named, with the command that fixes
+# them: `make generate`), and firebase-tools' own parsers accept them.
 check: $(STAMP)/venv $(STAMP)/npm
 	$(VENV)/bin/python -m flask_boiler check
 	node scripts/validate-manifest.js functions/functions.yaml >/dev/null
 	node scripts/validate-indexes.js firestore.indexes.json >/dev/null
+
+# Write every generated deploy file (after changing main.py, a view model or flask-boiler.toml).
+generate: $(STAMP)/venv
+	$(VENV)/bin/python -m flask_boiler generate
 
 # Vendor flask_boiler and shared_models into functions/ (git-ignored copies): Cloud Build
 # only receives functions/. firebase.json's predeploy hook runs this too.
@@ -131,7 +140,7 @@ unbundle: $(STAMP)/venv
 # so a failed deploy leaves no vendored copies behind.
 FIREBASE_PROJECT_FLAG = $(if $(PROJECT),--project $(PROJECT),)
 deploy: setup check
-	node_modules/.bin/firebase deploy --only functions,firestore $(FIREBASE_PROJECT_FLAG) $(DEPLOY_ARGS); \
+	node_modules/.bin/firebase deploy --only functions,firestore,hosting $(FIREBASE_PROJECT_FLAG) $(DEPLOY_ARGS); \
 	status=$$?; $(MAKE) --no-print-directory unbundle; exit $$status
 
 clean:
