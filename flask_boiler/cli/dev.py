@@ -3,9 +3,9 @@
 ``dev`` starts the emulators (Firestore with the project's rules, Functions running
 ``functions/main.py``, Auth, and Hosting serving ``web/`` when firebase.json has a site),
 seeds example data and users, reloads the functions when the app's code changes
-(:mod:`flask_boiler.testing.reload`), prints where to look, and stops everything on Ctrl-C. What to seed, which demo to run and which
-sign-in accounts to show come from ``[tool.flask-boiler]`` (``seed``, ``demo``,
-``accounts``): the framework knows nothing of the app.
+(:mod:`flask_boiler.testing.reload`), prints where to look, and stops everything on Ctrl-C.
+What to seed, which demo to run and which sign-in accounts to show come from the project's
+settings (``seed``, ``demo``, ``accounts``): the framework knows nothing of the app.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def _demo(args: argparse.Namespace) -> int:
     root = find_project_root()
     demo = _setting(root, "demo")
     if demo is None:
-        print("error: no demo configured ([tool.flask-boiler] demo).", file=sys.stderr)
+        print("error: no demo configured (the `demo` setting).", file=sys.stderr)
         return 1
     try:
         with local_stack(root, free_ports=True) as stack:

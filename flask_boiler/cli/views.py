@@ -62,7 +62,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     rebuild.add_argument(
         "--skipped", action="store_true", help="repair what triggers gave up on (flaskBoilerSkipped), then clear it"
     )
-    rebuild.add_argument("--app", help="module that registers the view models (default: from [tool.flask-boiler])")
+    rebuild.add_argument("--app", help="module that registers the view models (default: from the view-models setting)")
     rebuild.add_argument("--page-size", type=int, help="roots per page (and per transaction)")
     rebuild.add_argument("--restart", action="store_true", help="ignore the checkpoint of an unfinished rebuild")
     rebuild.add_argument("--keep-orphans", action="store_true", help="skip deleting views that should not exist")

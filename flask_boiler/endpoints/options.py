@@ -3,8 +3,8 @@
 One vocabulary for every layer that can set them, from least to most specific:
 
 1. built-in :data:`BUILTIN_DEFAULTS` (what firebase-tools would pick anyway, made explicit);
-2. the project's defaults, ``[tool.flask-boiler.functions]`` in ``pyproject.toml``
-   (:mod:`flask_boiler.deploy.defaults`);
+2. the project's defaults, the settings' ``[functions]`` table (``flask-boiler.toml``, or
+   ``[tool.flask-boiler.functions]`` in ``pyproject.toml``; :mod:`flask_boiler.deploy.defaults`);
 3. the declaration: ``http_endpoint(fn, memory="512MiB")``, ``document_trigger(fn, pattern,
    timeout=120)``, ``export_view_triggers(globals(), VIEW_MODELS, max_instances=20)``;
 4. a view model's ``Meta.trigger_options`` (applies to the triggers its sources need).
@@ -67,7 +67,7 @@ class DeployOptionError(FlaskBoilerError, ValueError):
     """A deploy option has a value Cloud Functions or firebase-tools would reject.
 
     ``option`` names the option, ``where`` says which declaration set it (a function name,
-    ``pyproject.toml [tool.flask-boiler.functions]``, a view model's Meta...).
+    ``pyproject.toml [tool.flask-boiler.functions]``, ``flask-boiler.toml [functions]``, a view model's Meta...).
     """
 
     def __init__(self, option: str, message: str, where: str = "") -> None:
@@ -124,7 +124,7 @@ class FunctionOptions:
         if kind not in (HTTP, EVENT):
             raise DeployOptionError("kind", f"{kind!r} is not a function kind ({HTTP!r} or {EVENT!r}).", where)
         if not self.region:
-            raise DeployOptionError("region", "no region is set (set it in [tool.flask-boiler.functions]).", where)
+            raise DeployOptionError("region", "no region is set (set it in the settings' [functions] table).", where)
         if self.timeout is not None and self.timeout > _MAX_TIMEOUT[kind]:
             what = "HTTP functions" if kind == HTTP else "event-triggered functions"
             raise DeployOptionError(
@@ -328,7 +328,7 @@ def parse_options(values: Mapping[str, Any] | FunctionOptions | None, where: str
             raise DeployOptionError(
                 "env",
                 "firebase-tools replaces per-function environment variables with the codebase's functions/.env "
-                "on deploy; set plain variables in [tool.flask-boiler.functions.env] (written to functions/.env) "
+                "on deploy; set plain variables in the settings' [functions.env] (written to functions/.env) "
                 "and sensitive ones as secrets=[...].",
                 where,
             )

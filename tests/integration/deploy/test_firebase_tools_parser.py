@@ -53,13 +53,16 @@ def test_committed_manifest_is_accepted_with_every_entry_point():
     result = run_script("validate-manifest.js", ROOT / "functions" / "functions.yaml")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    main = load_main(ROOT / "functions")
-    exported = {name for name in vars(main) if hasattr(getattr(main, name), "_fb_endpoint")}
-    assert {e["id"] for e in summary["endpoints"]} == exported
+    main = load_main(ROOT / "functions", ROOT)
+    ours = {name for name in vars(main) if hasattr(getattr(main, name), "_fb_endpoint")}
+    official_sdk = {name for name in vars(main) if hasattr(getattr(main, name), "__firebase_endpoint__")}
+    assert official_sdk == {"next_meeting"} and not ours & official_sdk
+    assert {e["id"] for e in summary["endpoints"]} == ours | official_sdk
     assert summary["runtime"] == json.loads((ROOT / "firebase.json").read_text())["functions"][0]["runtime"]
     triggers = {e["id"]: e["trigger"] for e in summary["endpoints"]}
     assert triggers["health"] == "https"
     assert triggers["on_meetings_written"] == "google.cloud.firestore.document.v1.written"
+    assert triggers["next_meeting"] == "callable"
 
 
 def test_every_option_we_can_render_is_accepted(tmp_path):
