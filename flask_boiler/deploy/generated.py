@@ -8,9 +8,10 @@ view added in ``main.py``, a policy changed in the app, a default changed in the
 so :func:`expected_files` always computes all of them, each on its own (a generator that
 fails is reported, the others still run), and ``check`` names every stale file at once.
 
-:func:`trigger_mismatches` catches what no file comparison can: ``main.py`` exporting view
-triggers for view models the ``view-models`` setting does not list (or the reverse), which
-would deploy triggers for views whose rules stay closed.
+:func:`trigger_mismatches` and :func:`unlisted_view_models` catch what no file comparison
+can: ``main.py`` exporting view triggers for view models the ``view-models`` setting does
+not list (or the reverse), and view models of the app that no setting lists — views that
+would be deployed, or written, with their rules closed.
 """
 
 from __future__ import annotations
@@ -22,13 +23,20 @@ from types import ModuleType
 from typing import Any
 
 from ..endpoints import EVENT, endpoint_of
-from ..views.registry import trigger_name, watched_patterns
+from ..views.registry import registered_views, trigger_name, watched_patterns
 from .defaults import ProjectSettings, load_query_views, load_view_models
 from .indexes import render_indexes, required_indexes
 from .manifest import generate, load_main
 from .rules import render_rules
 
-__all__ = ["GENERATORS", "GeneratedFile", "Generation", "expected_files", "trigger_mismatches"]
+__all__ = [
+    "GENERATORS",
+    "GeneratedFile",
+    "Generation",
+    "expected_files",
+    "trigger_mismatches",
+    "unlisted_view_models",
+]
 
 #: The generators, by the name of the command that runs one alone.
 GENERATORS = ("manifest", "rules", "indexes")
@@ -109,6 +117,7 @@ def expected_files(settings: ProjectSettings, which: Iterable[str] = GENERATORS)
             outcome.errors[name] = exc
     if outcome.main is not None and "rules" in which and "rules" not in outcome.errors:
         outcome.problems.extend(trigger_mismatches(settings, outcome.main))
+        outcome.problems.extend(unlisted_view_models(settings))
     return outcome
 
 
@@ -124,6 +133,28 @@ def _document_triggers(module: ModuleType) -> dict[str, str]:
         if pattern:
             found[name] = pattern
     return found
+
+
+def unlisted_view_models(settings: ProjectSettings) -> list[str]:
+    """View models the app's packages declare that neither ``view-models`` nor ``rest-views`` lists.
+
+    Such a view has closed rules and no index, whatever ``main.py`` does with it — the
+    mistake of adding a view to ``main.py`` and not to the settings, even when its sources
+    are watched already (so no trigger is missing). Only view models defined in the
+    packages the project vendors (its own code, not the framework's or tests') count.
+    """
+    listed = set(load_query_views(settings))
+    app_packages = {package for package in settings.vendor if package != "flask_boiler"}
+    problems = []
+    for view in registered_views():
+        name = f"{view.__module__}.{view.__qualname__}"
+        if view.__module__.split(".")[0] in app_packages and view not in listed:
+            problems.append(
+                f"{name} is a view model of the app, but neither view-models ({settings.view_models or 'none'}) nor "
+                f"rest-views ({settings.rest_views or 'none'}) in {settings.where} lists it: its rules stay closed. "
+                "List it (or make it abstract: class Meta: abstract = True)."
+            )
+    return problems
 
 
 def trigger_mismatches(settings: ProjectSettings, main: ModuleType) -> list[str]:

@@ -85,6 +85,9 @@ class CodeReloader:
         self._interval = interval
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="code-reloader", daemon=True)
+        self._code: dict[Path, int] = {}
+        self._web: dict[Path, int] = {}
+        #: How many times the functions were reloaded.
         self.reloads = 0
 
     def start(self) -> CodeReloader:

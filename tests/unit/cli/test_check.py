@@ -7,6 +7,16 @@ import sys
 
 from .conftest import flask_boiler
 
+BOARD = (
+    '"""A board per task."""\n\nfrom __future__ import annotations\n\nfrom typing import Any\n\n'
+    "from flask_boiler import fields, schema\nfrom flask_boiler.views import ViewModel, signed_in, source\n\n"
+    "from .domain import Task\n\n\nclass BoardSchema(schema.Schema):\n    count = fields.Integer()\n\n\n"
+    "class Board(ViewModel):\n    class Meta:\n        schema_cls = BoardSchema\n"
+    '        path = "boards/{task_id}"\n        access = signed_in()\n\n'
+    '    task = source(Task, "tasks/{task_id}")\n\n    def compute(self) -> dict[str, Any]:\n'
+    '        return {"count": 1}\n'
+)
+
 
 def test_a_fresh_project_is_up_to_date(project):
     result = flask_boiler(project, "check")
@@ -16,15 +26,7 @@ def test_a_fresh_project_is_up_to_date(project):
 
 def test_a_new_view_model_makes_every_file_it_touches_stale_at_once(project, edit):
     """The user adds a view (and lists it): manifest and rules are both stale, in one report."""
-    (project / "team_tasks" / "board.py").write_text(
-        '"""A board per assignee."""\n\nfrom __future__ import annotations\n\nfrom typing import Any\n\n'
-        "from flask_boiler import fields, schema\nfrom flask_boiler.views import ViewModel, signed_in, source\n\n"
-        "from .domain import Task\n\n\nclass BoardSchema(schema.Schema):\n    count = fields.Integer()\n\n\n"
-        "class Board(ViewModel):\n    class Meta:\n        schema_cls = BoardSchema\n"
-        '        path = "boards/{task_id}"\n        access = signed_in()\n\n'
-        '    task = source(Task, "tasks/{task_id}")\n\n    def compute(self) -> dict[str, Any]:\n'
-        '        return {"count": 1}\n'
-    )
+    (project / "team_tasks" / "board.py").write_text(BOARD)
     edit("team_tasks/__init__.py", "VIEW_MODELS = (TaskCard,)", "VIEW_MODELS = (TaskCard, Board)")
     edit(
         "team_tasks/__init__.py",
@@ -91,3 +93,16 @@ def test_environment_variables_are_written_to_functions_dotenv(project):
     dotenv = (project / "functions" / ".env").read_text()
     assert dotenv.startswith("# Generated") and 'LOG_LEVEL="info"' in dotenv
     assert flask_boiler(project, "check").returncode == 0
+
+
+def test_a_view_added_to_main_but_not_to_the_settings_is_reported(project, edit):
+    """The issue's case, where no trigger is missing: Board reads tasks, which TaskCard's trigger
+    watches already, so the manifest keeps its shape; the settings do not list Board, so its
+    rules would stay closed. `check` must say so."""
+    (project / "team_tasks" / "board.py").write_text(BOARD)
+    edit("functions/main.py", "import team_tasks\n", "import team_tasks\nfrom team_tasks.board import Board\n")
+    edit("functions/main.py", "globals(), team_tasks.VIEW_MODELS)", "globals(), (*team_tasks.VIEW_MODELS, Board))")
+    result = flask_boiler(project, "check")
+    assert result.returncode == 1
+    assert "team_tasks.board.Board is a view model of the app, but neither view-models" in result.stderr
+    assert "out of date" not in result.stderr  # nothing to regenerate: the settings must change
