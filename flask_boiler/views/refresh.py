@@ -55,7 +55,17 @@ from .sources import Blocked, SourceReader, World, gather, reference_paths
 from .stamp import handled_by, view_content
 from .view_model import ViewModel
 
-__all__ = ["BlockedRoot", "Failure", "RefreshReport", "finish", "refresh", "resolve_checks", "run_attempts"]
+__all__ = [
+    "BlockedRoot",
+    "Failure",
+    "RefreshReport",
+    "finish",
+    "known_views",
+    "refresh",
+    "resolve_checks",
+    "run_attempts",
+    "usable",
+]
 
 #: How many times a refresh runs again after a conflict before giving up (ContentionError).
 MAX_ATTEMPTS = 5
@@ -183,16 +193,10 @@ def _refresh_in(
     changes: dict[str, ViewWrite] = {}
     checks: dict[str, ViewWrite] = {}
     for (view, root), results in outcomes.items():
-        latest = results[-1]
-        if isinstance(latest, Blocked):
-            report.blocked.append(BlockedRoot(view, root, latest.document, latest.error))
+        latest = usable(report, view, root, results[-1])
+        if latest is None:
             continue
-        if isinstance(latest, ComputeFailed):
-            record_failure(report, view, root, latest.error)
-            continue
-        known = _paths_without_state(view, root)
-        if (view, root) in unknown:
-            known += [s.reference.path for s in reader.results[(view.root_views(), root)]]
+        known = known_views(reader, view, root)
         if report.stale:
             diff_stale(results[0], results[1], latest, root, known, changes, checks)
         else:
@@ -228,14 +232,28 @@ def finish(
     return _done(report, reader), [ViewWrite(w.path, w.data, w.root, reader.documents[w.path]) for w in writes]
 
 
-def _paths_without_state(view: type[ViewModel], root: str) -> list[str]:
-    """The view paths of ``root`` known without loading it: one per root, keyed by its own
-    params (a custom ``keys`` needs the root's data)."""
+def usable(
+    report: RefreshReport, view: type[ViewModel], root: str, result: Computed | Blocked | ComputeFailed
+) -> Computed | None:
+    """The views computed for ``root``, or ``None`` after reporting why there are none to write
+    (a blocked root keeps its views; a failed view model is retried)."""
+    if isinstance(result, Blocked):
+        report.blocked.append(BlockedRoot(view, root, result.document, result.error))
+        return None
+    if isinstance(result, ComputeFailed):
+        record_failure(report, view, root, result.error)
+        return None
+    return result
+
+
+def known_views(reader: SourceReader, view: type[ViewModel], root: str) -> list[str]:
+    """The view paths ``root`` has whatever its state: the one keyed by its own params (no custom
+    ``keys``), and those its stored views' bookkeeping names, where they were looked up."""
     declaration = view.declaration()
+    listed = reader.results.get((view.root_views(), root), [])
     if declaration.keys is not None:
-        return []
-    params = declaration.root_path.match(root) or {}
-    return [view.path_template().render(params)] if params else []
+        return [snapshot.reference.path for snapshot in listed]
+    return [view.path_template().render(declaration.root_path.match(root) or {})]
 
 
 def _done(report: RefreshReport, reader: SourceReader) -> RefreshReport:
