@@ -33,6 +33,7 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -461,14 +462,17 @@ class _Analysis:
         self.escape(documents)
 
 
+#: CPython 3.11 can fail with "AST constructor recursion depth mismatch" when two threads
+#: parse at once (gh-106905); a server's first requests may infer read sets concurrently.
+_PARSING = threading.Lock()
+
+
 def _parse(function: Callable[..., Any]) -> ast.FunctionDef | None:
     try:
-        source_text = textwrap.dedent(inspect.getsource(function))
-    except (OSError, TypeError):
-        return None
-    try:
-        module = ast.parse(source_text)
-    except SyntaxError:
+        with _PARSING:
+            source_text = textwrap.dedent(inspect.getsource(function))
+            module = ast.parse(source_text)
+    except (OSError, TypeError, SyntaxError):
         return None
     for node in ast.walk(module):
         if isinstance(node, ast.FunctionDef) and node.name == getattr(function, "__name__", None):
