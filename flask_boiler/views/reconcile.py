@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .commit import ViewWrite
-from .compute import ComputeFailed, compute_root
-from .refresh import BlockedRoot, RefreshReport, finish, record_failure, resolve_checks, run_attempts
-from .sources import Blocked, SourceReader, World, gather
+from .compute import compute_root
+from .refresh import RefreshReport, finish, known_views, resolve_checks, run_attempts, usable
+from .sources import SourceReader, World, gather
 from .view_model import ViewModel
 
 __all__ = ["reconcile"]
@@ -47,16 +47,9 @@ def _reconcile_in(
     reader.fetch(queries=[(view_cls.root_views(), root) for root in gone])
     checks: dict[str, ViewWrite] = {}
     for root, result in results.items():
-        if isinstance(result, Blocked):
-            report.blocked.append(BlockedRoot(view_cls, root, result.document, result.error))
-            continue
-        if isinstance(result, ComputeFailed):
-            record_failure(report, view_cls, root, result.error)
-            continue
-        known = [s.reference.path for s in reader.results.get((view_cls.root_views(), root), [])]
-        if declaration.keys is None:
-            known.append(view_cls.path_template().render(declaration.root_path.match(root) or {}))
-        for path in [*known, *result]:
-            checks[path] = ViewWrite(path, result.get(path), root)
+        views = usable(report, view_cls, root, result)
+        if views is not None:
+            for path in [*known_views(reader, view_cls, root), *views]:
+                checks[path] = ViewWrite(path, views.get(path), root)
     writes = resolve_checks(reader, {}, checks, report)
     return finish(db, transaction, reader, writes, report, None)
