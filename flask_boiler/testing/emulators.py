@@ -1,4 +1,4 @@
-"""Start, find, reset and stop the local Firebase emulator stack (Firestore, Functions, Auth).
+"""Start, find, reset and stop the local Firebase emulator stack (Firestore, Functions, Auth, Cloud Tasks).
 
 The stack is the project's own ``firebase.json`` run by the project's own firebase-tools
 (``node_modules/.bin/firebase``), so tests exercise exactly what ``firebase deploy`` and
@@ -44,9 +44,11 @@ __all__ = [
 READY_MARKER = "All emulators ready"
 #: Makes the Functions emulator open a fresh connection per request to Python workers (see the file).
 NO_KEEPALIVE_PRELOAD = Path(__file__).resolve().parent.parent / "_private" / "node" / "no-keepalive.cjs"
-DEFAULT_EMULATORS = ("firestore", "functions", "auth")
+DEFAULT_EMULATORS = ("firestore", "functions", "auth", "tasks")
 #: Emulators whose ports we manage. ``hub`` and ``logging`` always run beside the others.
-PORT_KEYS = ("firestore", "functions", "auth", "hub", "logging")
+PORT_KEYS = ("firestore", "functions", "auth", "hub", "logging", "tasks")
+#: firebase-admin's task queue API talks to the Cloud Tasks emulator named here.
+TASKS_HOST_ENV = "CLOUD_TASKS_EMULATOR_HOST"
 FUNCTIONS_HOST_ENV = "FLASK_BOILER_FUNCTIONS_EMULATOR_HOST"
 LOG_PATH_ENV = "FLASK_BOILER_EMULATOR_LOG"
 DEFAULT_REGION = "us-central1"
@@ -65,6 +67,7 @@ class EmulatorStack:
     auth_host: str | None = None
     functions_host: str | None = None
     hub_host: str | None = None
+    tasks_host: str | None = None
     region: str = DEFAULT_REGION
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     log_path: Path | None = None
@@ -80,6 +83,8 @@ class EmulatorStack:
             env["FIREBASE_AUTH_EMULATOR_HOST"] = self.auth_host
         if self.functions_host:
             env[FUNCTIONS_HOST_ENV] = self.functions_host
+        if self.tasks_host:
+            env[TASKS_HOST_ENV] = self.tasks_host
         if self.log_path is not None:
             env[LOG_PATH_ENV] = str(self.log_path)
         return env
@@ -161,6 +166,7 @@ def running_stack_from_env(environ: Mapping[str, str] = os.environ) -> EmulatorS
         firestore_host=host,
         auth_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
         functions_host=environ.get(FUNCTIONS_HOST_ENV) or None,
+        tasks_host=environ.get(TASKS_HOST_ENV) or None,
         log_path=Path(environ[LOG_PATH_ENV]) if environ.get(LOG_PATH_ENV) else None,
     )
 
@@ -228,7 +234,13 @@ def start_stack(
         "CI": os.environ.get("CI", "true"),
         **(extra_env or {}),
     }
-    for name in ("FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST", FUNCTIONS_HOST_ENV, LOG_PATH_ENV):
+    for name in (
+        "FIRESTORE_EMULATOR_HOST",
+        "FIREBASE_AUTH_EMULATOR_HOST",
+        FUNCTIONS_HOST_ENV,
+        TASKS_HOST_ENV,
+        LOG_PATH_ENV,
+    ):
         env.pop(name, None)  # firebase-tools sets these for its workers itself
     _prune_logs(work_dir)
     log_path = work_dir / f"emulators.{os.getpid()}.log"
@@ -261,6 +273,8 @@ def start_stack(
         auth_host=f"127.0.0.1:{chosen['auth']}" if "auth" in only else None,
         functions_host=f"127.0.0.1:{chosen['functions']}" if "functions" in only else None,
         hub_host=f"127.0.0.1:{chosen['hub']}",
+        # firebase-tools starts the Cloud Tasks emulator with the Functions emulator.
+        tasks_host=f"127.0.0.1:{chosen['tasks']}" if "functions" in only and "tasks" in chosen else None,
         process=process,
         log_path=log_path,
     )
