@@ -9,11 +9,13 @@ The defaults, and why:
 
 * **Fan-out threshold 1,000 views, slices of 500** (:mod:`flask_boiler.views.fanout`): up to a
   thousand views a trigger finishes in about a second; a slice of 500 is one transaction.
-* **Queue rate limits: 5 dispatches/s, 10 at once.** A task writes at most about 500 documents
-  (a slice, or a rebuild page of 200 roots), so 5/s caps a queue at ~2,500 writes/s — where
-  the 500/50/5 ramp (:mod:`.ramp`) arrives after 20 minutes; the ramp itself is kept by each
-  task's schedule. 10 concurrent dispatches match the default ``max-instances = 10`` (each
-  instance serves one request at a time): more would be refused and retried.
+* **Queue rate limits: 5 dispatches/s, 4 at once.** A task writes at most about 500 documents
+  (a slice, or a rebuild page of 200 roots) in a second or two, so two tasks at once already
+  reach the 500 writes/s the 500/50/5 rule (:mod:`.ramp`) starts new traffic at, and 5/s caps
+  a queue at ~2,500 writes/s — where the ramp arrives after 20 minutes; the ramp itself is kept
+  by each task's schedule. 4 concurrent dispatches stay under the default ``max-instances = 10``
+  (one request per instance), and under what the Functions emulator can start at once: it runs
+  a Python process per concurrent call. Raise both once your traffic has ramped up.
 * **Retries: 10 attempts, 1 s doubling to 60 s** (~5 minutes in all): a task killed mid-way or
   a transient error is redelivered within seconds; a slice that keeps failing (a bug in
   ``compute``) is recorded on its last attempt for ``rebuild --skipped``, like a trigger's
@@ -35,7 +37,7 @@ __all__ = ["DEFAULT_QUEUE", "ViewTasks"]
 
 DEFAULT_QUEUE = "viewTasks"
 DEFAULT_RETRY = RetryConfig(max_attempts=10, min_backoff_seconds=1, max_backoff_seconds=60, max_doublings=6)
-DEFAULT_RATE_LIMITS = RateLimits(max_concurrent_dispatches=10, max_dispatches_per_second=5)
+DEFAULT_RATE_LIMITS = RateLimits(max_concurrent_dispatches=4, max_dispatches_per_second=5)
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from ..log import get_logger
 from ..transactions import run_in_transaction
 from ..views.pages import count_documents, document_page
-from ..views.rebuild import delete_orphans, record_skipped, view_name
+from ..views.rebuild import delete_orphans, orphan_page_size, record_skipped, view_name
 from ..views.reconcile import reconcile
 from ..views.view_model import ViewModel
 from .payloads import PageTask, page_payload
@@ -166,7 +166,8 @@ def run_page(
 ) -> PageOutcome:
     """Do page ``task.step`` of run ``task.run``, count it once, enqueue the next (module docs).
 
-    ``retried``: Cloud Tasks says this is not the first delivery (counted in ``redelivered``).
+    ``retried``: Cloud Tasks says this is not the first delivery (counted in ``redelivered``;
+    a delivery finding its page already counted is also counted in ``duplicates``).
     Raises on a transient failure, so the task is retried.
     """
     ramp = ramp or Ramp()
@@ -182,7 +183,7 @@ def run_page(
         return PageOutcome(False, f"{run.get('view')} is not served by this function")
     step = int(run.get("step", 0))
     if step > task.step:
-        ref.update({"duplicates": _increment(1)})
+        ref.update({"duplicates": _increment(1), **({"redelivered": _increment(1)} if retried else {})})
         if step == task.step + 1:
             _enqueue_page(queue, task.run, run, ramp)  # in case the first delivery died before it did
         return PageOutcome(False, "duplicate", step)
@@ -226,7 +227,7 @@ def _do_page(
     after = run.get("after")
     counts = dict.fromkeys(_COUNTERS, 0)
     if run.get("phase") == "orphans":
-        page = document_page(db, view_cls.path_template(), after, size)
+        page = document_page(db, view_cls.path_template(), after, orphan_page_size(size))
         orphans = delete_orphans(db, view_cls, page.snapshots)
         counts.update(views=len(page.snapshots), orphans=orphans.deleted, deleted=orphans.deleted)
         counts["reads"] = orphans.reads + page.scanned

@@ -232,6 +232,9 @@ def start_stack(
         "NO_UPDATE_NOTIFIER": "1",
         "FIREBASE_CLI_DISABLE_UPDATE_CHECK": "true",
         "CI": os.environ.get("CI", "true"),
+        # Seconds a Python worker may take to start (firebase-tools' default, 30, is short on a
+        # busy machine when a task queue starts several workers at once).
+        "FUNCTIONS_DISCOVERY_TIMEOUT": os.environ.get("FUNCTIONS_DISCOVERY_TIMEOUT", "120"),
         **(extra_env or {}),
     }
     for name in (

@@ -37,6 +37,13 @@ CHECKPOINTS = "flaskBoilerRebuilds"
 #: Refreshes a trigger gave up on (too old to retry), for :func:`repair_skipped`.
 SKIPPED = "flaskBoilerSkipped"
 DEFAULT_PAGE_SIZE = 200
+#: Views per page of the orphan check: it reads names only, and each view's root once.
+MIN_ORPHAN_PAGE_SIZE = 500
+
+
+def orphan_page_size(page_size: int) -> int:
+    """Pages of the orphan check: views are many per root, and cheap to check by name."""
+    return max(page_size, MIN_ORPHAN_PAGE_SIZE)
 
 
 @dataclass
@@ -112,7 +119,7 @@ def _delete_orphans(view_cls: type[ViewModel], db: Any, page_size: int, report: 
     with _progress(count_documents(db, template), f"{view_cls.__name__}: orphan check", progress) as bar:
         after = None
         while True:
-            page = document_page(db, template, after, page_size)
+            page = document_page(db, template, after, orphan_page_size(page_size))
             orphans = delete_orphans(db, view_cls, page.snapshots)
             report.cost.reads += orphans.reads
             report.cost.deletes += orphans.deleted
