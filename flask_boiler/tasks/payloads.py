@@ -32,6 +32,7 @@ __all__ = ["MAX_ITEMS", "PageTask", "TaskPayloadError", "page_payload", "parse_t
 MAX_ITEMS = 1_000
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _MAX_PATH = 1_500
+_MAX_STEP = 10**9
 
 
 class TaskPayloadError(FlaskBoilerError, ValueError):
@@ -92,8 +93,8 @@ def parse_task(body: Any, views: Sequence[type[ViewModel]]) -> Slice | PageTask:
         run, step = data["run"], data["step"]
         if not isinstance(run, str) or not _RUN_ID.match(run):
             raise TaskPayloadError("run must be a run id (letters, digits, '-', '_')")
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise TaskPayloadError("step must be a whole number >= 0")
+        if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= _MAX_STEP:
+            raise TaskPayloadError(f"step must be a whole number from 0 to {_MAX_STEP}")
         return PageTask(run, step)
     if kind != "slice":
         raise TaskPayloadError('kind must be "slice" or "page"')
