@@ -90,7 +90,7 @@ def handle_view_task(
     retries = _retry_count(request)
     if isinstance(work, PageTask):
         queue = TaskQueue(config.name, config.region)
-        outcome = run_page(db, queue, views, work, ramp=config.ramp, retried=retries > 0)
+        outcome = run_page(db, queue, views, work, ramp=config.ramp, retried=retries > 0, fanout=config.fanout)
         log(
             logger,
             logging.INFO,

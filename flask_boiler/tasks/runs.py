@@ -40,13 +40,16 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from ..log import get_logger
 from ..transactions import run_in_transaction
+from ..views.fanout import FanoutPolicy, Slice, plan_fanout
 from ..views.pages import count_documents, document_page
 from ..views.rebuild import delete_orphans, orphan_page_size, record_skipped, view_name
 from ..views.reconcile import reconcile
+from ..views.sources import SourceReader
 from ..views.view_model import ViewModel
 from .payloads import PageTask, page_payload
 from .queue import TaskQueue, task_name
 from .ramp import Ramp
+from .slices import enqueue_slices
 
 __all__ = ["RUNS", "STALL_AFTER", "PageOutcome", "follow_run", "request_run", "run_page", "start_run"]
 
@@ -56,7 +59,18 @@ RUNS = "flaskBoilerRebuildRuns"
 #: A running run whose progress is older than this is taken for stopped and resumed anew.
 STALL_AFTER = datetime.timedelta(minutes=10)
 
-_COUNTERS = ("roots", "views", "written", "deleted", "unchanged", "orphans", "reads", "blocked", "failedRoots")
+_COUNTERS = (
+    "roots",
+    "views",
+    "written",
+    "deleted",
+    "unchanged",
+    "orphans",
+    "reads",
+    "blocked",
+    "failedRoots",
+    "deferred",
+)
 
 
 def _now() -> datetime.datetime:
@@ -163,9 +177,12 @@ def run_page(
     *,
     ramp: Ramp | None = None,
     retried: bool = False,
+    fanout: FanoutPolicy | None = None,
 ) -> PageOutcome:
     """Do page ``task.step`` of run ``task.run``, count it once, enqueue the next (module docs).
 
+    ``fanout``: roots on the page with more views than its threshold are handed to slice tasks
+    (counted when enqueued), so no page grows with one root's fan-out.
     ``retried``: Cloud Tasks says this is not the first delivery (counted in ``redelivered``;
     a delivery finding its page already counted is also counted in ``duplicates``).
     Raises on a transient failure, so the task is retried.
@@ -190,7 +207,7 @@ def run_page(
     if step < task.step:
         return PageOutcome(False, f"page {task.step} of a run at page {step}")
 
-    counts, moves = _do_page(db, view_cls, run, task)
+    counts, moves = _do_page(db, queue, view_cls, run, task, fanout, ramp)
     if retried:
         counts["redelivered"] = 1
 
@@ -220,7 +237,13 @@ def _increment(value: int) -> Any:
 
 
 def _do_page(
-    db: Any, view_cls: type[ViewModel], run: Mapping[str, Any], task: PageTask
+    db: Any,
+    queue: TaskQueue,
+    view_cls: type[ViewModel],
+    run: Mapping[str, Any],
+    task: PageTask,
+    fanout: FanoutPolicy | None,
+    ramp: Ramp,
 ) -> tuple[dict[str, int], dict[str, Any]]:
     """Reconcile one page of roots (or delete one page's orphans): (counters to add, fields to set)."""
     size = int(run["pageSize"])
@@ -233,9 +256,18 @@ def _do_page(
         counts["reads"] = orphans.reads + page.scanned
     else:
         page = document_page(db, view_cls.declaration().root_path, after, size)
-        report = reconcile(db, view_cls, page.paths) if page.paths else None
+        roots: list[str] = page.paths
+        slices: list[Slice] = []
+        if fanout is not None and roots and view_cls.declaration().keys is not None:
+            reader = SourceReader(db)
+            kept, slices = plan_fanout(fanout, reader, {view_cls: roots}, many_roots=False)
+            roots = kept.get(view_cls, [])
+            counts["reads"] += reader.reads
+            enqueue_slices(queue, slices, origin=f"{task.run}:{task.step}", ramp=ramp)
+        report = reconcile(db, view_cls, roots) if roots else None
         counts["roots"] = len(page.paths)
-        counts["reads"] = page.scanned
+        counts["deferred"] = sum(work.size for work in slices)
+        counts["reads"] += page.scanned
         if report is not None:
             counts.update(written=report.writes, deleted=report.deletes, unchanged=report.unchanged)
             counts["reads"] += report.reads

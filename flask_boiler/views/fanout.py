@@ -92,19 +92,23 @@ def plan_fanout(
     reader: SourceReader,
     roots: Mapping[type[ViewModel], Sequence[str]],
     states: Mapping[str, Iterable[DocumentSnapshot[Any]]] | None = None,
+    *,
+    many_roots: bool = True,
 ) -> tuple[dict[type[ViewModel], list[str]], list[Slice]]:
     """Split ``roots`` (view model -> roots a refresh would recompute) into what stays in the
     refresh and slices for tasks.
 
     ``states`` holds further images of a root than its current one (the changed document's
     before and after): its views in every state are covered. Roots whose ``keys`` cannot be
-    worked out (invalid data, a bug) stay in the refresh, which reports them.
+    worked out (invalid data, a bug) stay in the refresh, which reports them. With
+    ``many_roots=False`` only roots that are huge on their own are sliced (a rebuild's page:
+    its size is the caller's choice).
     """
     kept: dict[type[ViewModel], list[str]] = {}
     slices: list[Slice] = []
     for view, paths in roots.items():
         if view.declaration().keys is None:  # one view per root
-            if len(paths) > policy.threshold:
+            if many_roots and len(paths) > policy.threshold:
                 slices += [Slice(view, chunk) for chunk in _chunks(list(paths), policy.slice_size)]
             else:
                 kept[view] = list(paths)
@@ -114,7 +118,7 @@ def plan_fanout(
         rest = [(root, views) for root, views in sized if len(views) <= policy.threshold]
         for root, views in huge:
             slices += [Slice(view, (root,), chunk) for chunk in _chunks(views, policy.slice_size)]
-        if sum(len(views) for _, views in rest) > policy.threshold:
+        if many_roots and sum(len(views) for _, views in rest) > policy.threshold:
             slices += _group_roots(view, rest, policy.slice_size)
         else:
             stay += [root for root, _ in rest]
@@ -142,8 +146,8 @@ def _views_per_root(
         for snapshot in [*states.get(root, ()), reader.documents.get(root)]:
             if snapshot is None or not snapshot.exists:
                 continue
-            try:
-                paths.update(view.paths_for(model.from_snapshot(snapshot)))
+            try:  # the reader's load is cached by version: the after image and the current one load once
+                paths.update(view.paths_for(reader.load(model, snapshot)))
                 loaded += 1
             except Exception:  # noqa: BLE001 - invalid data or a bug in keys(): the refresh reports it
                 failed += 1

@@ -17,6 +17,7 @@ from .commit import ViewWrite
 from .compute import ComputeFailed, compute_root
 from .refresh import BlockedRoot, RefreshReport, finish, record_failure, resolve_checks, run_attempts
 from .sources import Blocked, SourceReader, World, gather
+from .stamp import FIELD
 from .view_model import ViewModel
 
 __all__ = ["reconcile", "reconcile_views"]
@@ -82,16 +83,19 @@ def reconcile_views(db: Any, view_cls: type[ViewModel], root_path: str, view_pat
 
 
 def check_views_of_root(view_cls: type[ViewModel], root_path: str, view_paths: Sequence[str]) -> None:
-    """Raise :class:`~flask_boiler.errors.PathError` unless every path is a view of ``root_path``."""
+    """Raise :class:`~flask_boiler.errors.PathError` unless every path is a view path of
+    ``view_cls`` — and, where a view's path names its root (``users/{uid}/meetingSessions/{meeting_id}``
+    names ``meetings/{meeting_id}``), a view of ``root_path``."""
     declaration = view_cls.declaration()
     if declaration.root_path.match(root_path) is None:
         raise PathError(f"{root_path!r} is not a root of {view_cls.__name__} ({declaration.root_path.template!r}).")
     template = view_cls.path_template()
+    names_root = set(declaration.root_path.params) <= set(template.params)
     for path in view_paths:
         key = template.match(path)
-        if key is None or not set(declaration.root_path.params) <= set(key):
+        if key is None:
             raise PathError(f"{path!r} is not a {view_cls.__name__} view path ({template.template!r}).")
-        if declaration.root_path.render(key) != root_path:
+        if names_root and declaration.root_path.render(key) != root_path:
             raise PathError(f"{path!r} is a view of {declaration.root_path.render(key)!r}, not of {root_path!r}.")
 
 
@@ -109,6 +113,17 @@ def _reconcile_views_in(
     if isinstance(result, ComputeFailed):
         record_failure(report, view_cls, root_path, result.error)
         return finish(db, transaction, reader, [], report, None)
-    checks = {path: ViewWrite(path, result.get(path), root_path) for path in view_paths}
+    reader.fetch(view_paths)
+    checks = {
+        path: ViewWrite(path, result.get(path), root_path)
+        for path in view_paths
+        if path in result or _stored_root(reader.documents.get(path)) in (None, root_path)
+    }  # a view this root does not have is deleted only if it is not another root's
     writes = resolve_checks(reader, {}, checks, report)
     return finish(db, transaction, reader, writes, report, None)
+
+
+def _stored_root(snapshot: Any) -> str | None:
+    bookkeeping = (snapshot.to_dict() or {}).get(FIELD) if snapshot is not None and snapshot.exists else None
+    root = bookkeeping.get("root") if isinstance(bookkeeping, dict) else None
+    return root if isinstance(root, str) else None

@@ -123,12 +123,13 @@ def refresh(
     dependents = find_dependents(change, views)
     if not dependents:
         return RefreshReport(invisible=True)
+    probe = _probe(change, dependents)  # loads the root's new state: once, not once per attempt
     return run_attempts(
         db,
-        lambda transaction: _refresh_in(db, transaction, change, dependents, fanout),
+        lambda transaction: _refresh_in(db, transaction, change, dependents, fanout, probe),
         what=change.path,
         event_id=change.event_id,
-        probe=_probe(change, dependents),
+        probe=probe,
     )
 
 
@@ -158,14 +159,18 @@ def run_attempts(
 
 
 def _refresh_in(
-    db: Any, transaction: Any, change: DocumentChange, dependents: list[Dependent], fanout: FanoutPolicy | None
+    db: Any,
+    transaction: Any,
+    change: DocumentChange,
+    dependents: list[Dependent],
+    fanout: FanoutPolicy | None,
+    probe: str | None,
 ) -> tuple[RefreshReport, list[ViewWrite] | None]:
     """One attempt, inside ``transaction`` (a retried transaction starts over with a new report).
     Returns the report and the writes left for parallel conditional batches, if any."""
     report = RefreshReport()
     reader = SourceReader(db, transaction)
     affected = Affected(change, dependents)
-    probe = _probe(change, dependents)
     queries = affected.payload_queries()
     guard = [] if _carries_guard(change, queries) else [change.path]
     reader.fetch([*guard, *([probe] if probe else []), *affected.payload_paths()], queries)

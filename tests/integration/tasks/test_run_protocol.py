@@ -161,3 +161,73 @@ def test_fanout_slices_converge_in_any_order_any_number_of_times(domain):
     assert badges == {v.doc_path: v.stored() for v in computed_views(db, Badge, [Gathering.get_or_raise("g00")])}
     assert len(badges) == 9  # three attendees left: their badges were deleted
     assert stored_views(db, Agenda) == expected_views(db, Agenda)
+
+
+def test_a_rebuild_page_hands_a_huge_root_to_slices_and_counts_it(domain):
+    db, queue = domain, RecordingQueue()
+    everyone = [Person.get_or_raise(f"p{i:02d}") for i in range(12)]
+    Gathering.get_or_raise("g05").update(people=everyone)  # 12 badges; the others have 4
+    run_id, _ = request_run(db, Badge, page_size=10, delete_orphans=False)
+    start_run(db, queue, run_id)
+    slices = []
+    while queue.pending:
+        task = queue.pending.pop(0)
+        if task["kind"] == "slice":
+            slices.append(task)
+            continue
+        assert deliver(db, queue, task, fanout=FanoutPolicy(threshold=6, slice_size=5)).done
+    run = db.collection(RUNS).document(run_id).get().to_dict()
+    assert run["roots"] == 23 and run["deferred"] == 12 and run["written"] == 22 * 4
+    assert [len(s["paths"]) for s in slices] == [5, 5, 2] and {tuple(s["roots"]) for s in slices} == {
+        ("fastGatherings/g05",)
+    }
+    for task in slices:
+        run_slice(db, parse_task({"data": task}, VIEWS))
+    assert stored_views(db, Badge) == expected_views(db, Badge)
+
+
+def test_slices_find_the_views_of_a_root_whose_earlier_state_does_not_load(domain):
+    db = domain
+    everyone = [Person.get_or_raise(f"p{i:02d}") for i in range(12)]
+    Gathering.get_or_raise("g01").update(people=everyone)
+    run_slice(
+        db,
+        parse_task(
+            {
+                "data": {
+                    "kind": "slice",
+                    "view": "tests.integration.views.fast_app.Badge",
+                    "roots": ["fastGatherings/g01"],
+                }
+            },
+            VIEWS,
+        ),
+    )
+    assert len([p for p in stored_views(db, Badge) if p.endswith("/g01")]) == 12
+    path = "fastGatherings/g01"
+    before = db.document(path).get()
+    db.document(path).set({"people": [p.doc_ref for p in everyone[:2]]})  # no title: does not load as a Gathering
+    broken = db.document(path).get()
+    Gathering.new("g01", title="Back", room=Room.get_or_raise("r1"), people=everyone[:3]).save()
+    after = db.document(path).get()
+    event = document_event(
+        path,
+        before=broken.to_dict(),
+        after=after.to_dict(),
+        before_time=broken.update_time,
+        after_time=after.update_time,
+    )
+    assert before.exists
+    report = refresh(
+        db,
+        decode_document_event(event, db, "fastGatherings/{id}"),
+        [Badge],
+        fanout=FanoutPolicy(threshold=2, slice_size=4),
+    )
+    named = sorted(p for s in report.deferred for p in (s.paths or ()))
+    assert len(named) == 12  # the 12 stored badges, found by their _fb.root, though the before image says nothing
+    for work in report.deferred:
+        run_slice(db, work)
+    badges = {p: v for p, v in stored_views(db, Badge).items() if p.endswith("/g01")}
+    assert badges == {v.doc_path: v.stored() for v in computed_views(db, Badge, [Gathering.get_or_raise("g01")])}
+    assert len(badges) == 3
