@@ -89,17 +89,41 @@ def run_in_transaction(
     the transaction is rolled back.
     """
     from google.api_core.exceptions import Aborted
+    from google.api_core.retry import Retry, if_exception_type
     from google.cloud import firestore
 
     db = client if client is not None else Context.db
-    transaction = db.transaction(max_attempts=max_attempts, read_only=read_only)
+    name = getattr(func, "__qualname__", func)
+
+    def attempt() -> R:
+        transaction = db.transaction(max_attempts=max_attempts, read_only=read_only)
+        outcome: R = firestore.transactional(func)(transaction, *args, **kwargs)
+        return outcome
+
+    # The client retries an aborted *commit* itself (keeping the transaction's place in line);
+    # a read that aborts on a lock inside the transaction propagates instead, so that case is
+    # retried here, from a new transaction, with api_core's own jittered backoff.
+    retrying = Retry(predicate=if_exception_type(Aborted), initial=0.05, maximum=1.0, multiplier=2.0, timeout=None)
+    attempts = 0
+
+    def counted() -> R:
+        nonlocal attempts
+        attempts += 1
+        if attempts > max_attempts:
+            raise ContentionError(
+                f"The transaction {name!r} aborted on contention {max_attempts} times; retry later, or avoid "
+                "reading a hot document (ArrayUnion, Increment).",
+                attempts=max_attempts,
+            )
+        return attempt()
+
     try:
-        result: R = firestore.transactional(func)(transaction, *args, **kwargs)
+        result: R = retrying(counted)()
     except ValueError as exc:
         if isinstance(exc.__cause__, Aborted):  # the client's "Failed to commit transaction in N attempts."
             raise ContentionError(
-                f"The transaction {getattr(func, '__qualname__', func)!r} aborted on contention {max_attempts} "
-                "times; retry later, or avoid reading a hot document (ArrayUnion, Increment).",
+                f"The transaction {name!r} aborted on contention {max_attempts} times; retry later, or avoid "
+                "reading a hot document (ArrayUnion, Increment).",
                 attempts=max_attempts,
             ) from exc.__cause__
         raise

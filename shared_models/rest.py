@@ -20,7 +20,7 @@ from typing import Any
 from marshmallow import validate
 
 from flask_boiler import fields, schema
-from flask_boiler.errors import DocumentAlreadyExists, DocumentNotFound
+from flask_boiler.errors import DocumentNotFound
 from flask_boiler.rest import Change, RestOptions, Writes
 from flask_boiler.views import ViewModel, owner, public, role, source
 
@@ -97,13 +97,14 @@ class AttendanceWrites(Writes):
     client_ids = True  # the joining user's uid is in the body, so owner("uid") is checked first
 
     def create(self, transaction: Any, change: Change) -> None:
-        meeting = Meeting.get_or_raise(change.key["meeting_id"], transaction=transaction)
+        # The meeting is the hot document (everyone joins it): it is not read in the
+        # transaction, which would make concurrent joins abort each other. Its existence is
+        # checked before (404), and the ArrayUnion update fails at commit if it vanished
+        # meanwhile (404 too); the ticket, created only if absent, makes a second join a 409.
+        meeting = Meeting.get_or_raise(change.key["meeting_id"])
         user = User.get_or_raise(change.key["uid"], transaction=transaction)
-        if any(attendee.doc_id == user.doc_id for attendee in meeting.attendees):
-            raise DocumentAlreadyExists(f"meetings/{meeting.doc_id}/attendees/{user.doc_id}")
         if "hearing_aid_requested" in change.values:
             user.update(transaction=transaction, hearing_aid_requested=change.values["hearing_aid_requested"])
-        meeting.join(user, transaction=transaction)
         ticket = Ticket.new(
             meeting.doc_id,
             uid=user.doc_id,
@@ -111,7 +112,8 @@ class AttendanceWrites(Writes):
             user=user,
             checked_in=change.values.get("checked_in", False),
         )
-        ticket.save(transaction=transaction)
+        ticket.insert(transaction=transaction)
+        meeting.join(user, transaction=transaction)
 
     def update(self, transaction: Any, change: Change) -> None:
         user = User.get_or_raise(change.key["uid"], transaction=transaction)

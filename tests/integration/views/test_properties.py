@@ -21,10 +21,13 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import firestore
 from google.cloud.firestore_v1 import DocumentReference
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -41,7 +44,9 @@ pytestmark = pytest.mark.emulators
 
 #: Histories per app; two apps: at least 500 in all (``PROPERTY_HISTORIES`` overrides).
 HISTORIES = int(os.environ.get("PROPERTY_HISTORIES", "250"))
-STEPS = 10
+STEPS = 8
+#: Concurrent runs per app (different databases, different histories).
+COPIES = int(os.environ.get("PROPERTY_COPIES", "1"))
 FAR_FUTURE = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 T1 = datetime.datetime(2030, 1, 1, 9, tzinfo=datetime.UTC)
 T2 = datetime.datetime(2030, 1, 2, 9, tzinfo=datetime.UTC)
@@ -138,6 +143,7 @@ def oracle_props(docs: dict[str, dict]) -> dict[str, dict]:
 class App:
     """The documents a history may write, valid and invalid, and where its views live."""
 
+    database: str  # each app in a database of its own: the two run side by side
     views: tuple[type, ...]
     view_groups: tuple[str, ...]  # collection ids of every view document
     oracle: Callable[[dict[str, dict]], dict[str, dict]]
@@ -160,6 +166,7 @@ class App:
 
 
 class ExampleApp(App):
+    database = "example-histories"
     views = tuple(EXAMPLE_VIEWS)
     view_groups = ("meetingSessions", "userViews")
     oracle = staticmethod(oracle_example)
@@ -218,6 +225,7 @@ class ExampleApp(App):
 
 
 class PropsApp(App):
+    database = "two-hop-histories"
     views = props_app.VIEWS
     view_groups = ("propManifests", "tags", "propTravellers")
     oracle = staticmethod(oracle_props)
@@ -276,10 +284,11 @@ class Histories(RuleBasedStateMachine):
     app_class: type[App]
     stack: Any
     db: Any
+    database: str
 
     def __init__(self) -> None:
         super().__init__()
-        clear_firestore(self.stack)
+        clear_firestore(self.stack, database=self.database)
         self.app = self.app_class(self.db)
         self.eventarc = Eventarc(self.db, self.app.views)
         self.valid = self.app.documents()
@@ -291,42 +300,32 @@ class Histories(RuleBasedStateMachine):
             if data.draw(st.booleans(), label=f"seed {path}"):
                 self.eventarc.write(path, data.draw(self.valid[path], label=path))
 
-    @rule(data=st.data())
-    def write(self, data: st.DataObject) -> None:
-        path = data.draw(st.sampled_from(sorted(self.valid)), label="path")
-        self.eventarc.write(path, data.draw(self.valid[path], label="data"))
-        self.invalid_docs.discard(path)
+    # One rule drawing what happens next, weighted like a real backlog: mostly writes and plain
+    # deliveries, sometimes bad data, deletes, duplicates, crashes and races. Events are picked
+    # by an index drawn whatever is pending (modulo the backlog), so what is drawn never depends
+    # on timing: a crash or a race may leave different events pending.
+    ACTIONS = ("write",) * 4 + ("invalid", "delete") + ("deliver",) * 4 + ("duplicate", "crash", "race")
 
-    @rule(data=st.data())
-    def write_invalid(self, data: st.DataObject) -> None:
-        invalid = self.app.invalid()
-        path = data.draw(st.sampled_from(sorted(invalid)), label="path")
-        self.eventarc.write(path, data.draw(invalid[path], label="data"))
-        self.invalid_docs.add(path)
-
-    @rule(data=st.data())
-    def delete(self, data: st.DataObject) -> None:
-        path = data.draw(st.sampled_from(sorted(self.valid)), label="path")
-        self.eventarc.write(path, None)
-        self.invalid_docs.discard(path)
-
-    # Events are picked by an index drawn whatever is pending (modulo the backlog), so what is
-    # drawn never depends on timing: a crash or a race may leave different events pending.
-    @rule(pick=st.integers(0, 15), duplicate=st.booleans())
-    def deliver(self, pick: int, duplicate: bool) -> None:
-        if self.eventarc.pending:
-            self.eventarc.deliver(pick % len(self.eventarc.pending), keep=duplicate)
-
-    @rule(pick=st.integers(0, 15), at=st.integers(1, 6))
-    def crash(self, pick: int, at: int) -> None:
-        if self.eventarc.pending:
-            self.eventarc.crash(pick % len(self.eventarc.pending), at)
-
-    @rule(first=st.integers(0, 15), second=st.integers(0, 15))
-    def race(self, first: int, second: int) -> None:
-        if self.eventarc.pending:
-            backlog = len(self.eventarc.pending)
-            self.eventarc.race(first % backlog, second % backlog)
+    @rule(action=st.sampled_from(ACTIONS), data=st.data(), pick=st.integers(0, 15), other=st.integers(0, 15))
+    def step(self, action: str, data: st.DataObject, pick: int, other: int) -> None:
+        if action in ("write", "invalid", "delete"):
+            documents = self.app.invalid() if action == "invalid" else self.valid
+            path = data.draw(st.sampled_from(sorted(documents)), label="path")
+            document = None if action == "delete" else data.draw(documents[path], label="data")
+            self.eventarc.write(path, document)
+            (self.invalid_docs.add if action == "invalid" else self.invalid_docs.discard)(path)
+            return
+        backlog = len(self.eventarc.pending)
+        if not backlog:
+            return
+        if action == "deliver":
+            self.eventarc.deliver(pick % backlog)
+        elif action == "duplicate":
+            self.eventarc.deliver(pick % backlog, keep=True)
+        elif action == "crash":
+            self.eventarc.crash(pick % backlog, 1 + other % 6)
+        else:
+            self.eventarc.race(pick % backlog, other % backlog)
 
     def teardown(self) -> None:
         for path in sorted(self.invalid_docs):
@@ -343,16 +342,18 @@ class Histories(RuleBasedStateMachine):
         assert actual == expected
 
 
-@pytest.mark.parametrize("app_class", [ExampleApp, PropsApp], ids=["example-app", "two-hop-app"])
-def test_views_equal_a_recompute_whatever_happens_to_the_events(emulators, clean_firestore, app_class):
-    machine = type(f"{app_class.__name__}Histories", (Histories,), {})
+def _run(stack: Any, app_class: type[App], copy: int, histories: int) -> None:
+    """``histories`` histories of ``app_class`` in a database of their own."""
+    database = f"{app_class.database}-{copy}"
+    machine = type(f"{app_class.__name__}Histories{copy}", (Histories,), {})
     machine.app_class = app_class
-    machine.stack = emulators
-    machine.db = clean_firestore.db
+    machine.stack = stack
+    machine.database = database
+    machine.db = firestore.Client(project=stack.project_id, credentials=AnonymousCredentials(), database=database)
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=HISTORIES,
+            max_examples=histories,
             stateful_step_count=STEPS,
             deadline=None,
             derandomize=True,
@@ -360,3 +361,28 @@ def test_views_equal_a_recompute_whatever_happens_to_the_events(emulators, clean
             suppress_health_check=list(HealthCheck),
         ),
     )
+
+
+def test_views_equal_a_recompute_whatever_happens_to_the_events(emulators, clean_firestore):
+    """Both apps, each in ``COPIES`` databases of its own, all at once: the emulator serves them
+    side by side, so the histories cost wall time mostly while waiting on it."""
+    failures: dict[str, BaseException] = {}
+    per_copy = max(1, HISTORIES // COPIES)
+
+    def run(app_class: type[App], copy: int) -> None:
+        try:
+            _run(emulators, app_class, copy, per_copy)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's own thread
+            failures[f"{app_class.__name__} (copy {copy})"] = exc
+
+    threads = [
+        threading.Thread(target=run, args=(app_class, copy))
+        for app_class in (ExampleApp, PropsApp)
+        for copy in range(COPIES)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for name, failure in failures.items():
+        raise AssertionError(f"{name}: a history ended with views different from the recompute") from failure
