@@ -54,7 +54,7 @@ def local_stack(root: Path, free_ports: bool) -> Iterator[EmulatorStack]:
         return
     remove_stale_vendored(root)
     ports = None if free_ports else configured_ports(json.loads((root / "firebase.json").read_text()))
-    log(logger, logging.INFO, "Starting the Firebase emulators (Firestore, Functions, Auth)...")
+    log(logger, logging.INFO, "Starting the Firebase emulators (Firestore, Functions, Auth, Cloud Tasks)...")
     stack = start_stack(root, ports=ports)
     try:
         yield stack
@@ -123,6 +123,7 @@ def _print_welcome(root: Path, stack: EmulatorStack, site: Any) -> None:
         f"  Health                 {stack.function_url('health')}",
         f"  Firestore emulator     {stack.firestore_host}",
         f"  Auth emulator          {stack.auth_host}",
+        f"  Cloud Tasks emulator   {stack.tasks_host}",
         f"  Emulator log           {stack.log_path}",
     ]
     accounts = _setting(root, "accounts")

@@ -109,7 +109,7 @@ near_misses = st.fixed_dictionaries(
 
 
 @given(json_values | near_misses)
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 def test_any_json_is_a_task_or_a_typed_refusal(body):
     try:
         work = parse_task(body, VIEW_MODELS)
