@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from google.cloud.firestore_v1 import Increment
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from ..log import get_logger
@@ -200,7 +201,7 @@ def run_page(
         return PageOutcome(False, f"{run.get('view')} is not served by this function")
     step = int(run.get("step", 0))
     if step > task.step:
-        ref.update({"duplicates": _increment(1), **({"redelivered": _increment(1)} if retried else {})})
+        ref.update({"duplicates": Increment(1), **({"redelivered": Increment(1)} if retried else {})})
         if step == task.step + 1:
             _enqueue_page(queue, task.run, run, ramp)  # in case the first delivery died before it did
         return PageOutcome(False, "duplicate", step)
@@ -228,12 +229,6 @@ def run_page(
     if advanced["state"] == "running":
         _enqueue_page(queue, task.run, advanced, ramp)
     return PageOutcome(True, str(advanced["state"]), task.step + 1)
-
-
-def _increment(value: int) -> Any:
-    from google.cloud.firestore_v1 import Increment
-
-    return Increment(value)
 
 
 def _do_page(
