@@ -478,6 +478,10 @@ def _is_array_field(field: _ma.Field[Any]) -> bool:
     return isinstance(field, _ma.List) or bool(getattr(field, "many", False))
 
 
+#: Inner field types whose rule a whole list can pass at once: exactly this Python type, as is.
+_PLAIN_TYPES: dict[type, type] = {String: str}
+
+
 class List(Field, _ma.List[Any]):
     """A list of ``inner`` values (``fields.List(fields.String())``)."""
 
@@ -489,7 +493,13 @@ class List(Field, _ma.List[Any]):
             )
 
     def _to_storage(self, value: Any) -> Any:
-        return _list_of(value, self, lambda item: to_storage(self.inner, item))
+        inner = self.inner
+        # A list of plain values of a plain type (names, tags) passes the inner rule as a whole.
+        if isinstance(value, list | tuple) and type(inner) in _PLAIN_TYPES:
+            kind = _PLAIN_TYPES[type(inner)]
+            if all(type(item) is kind for item in value):
+                return list(value)
+        return _list_of(value, self, lambda item: to_storage(inner, item))
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         return _list_of(value, self, self.inner.deserialize)

@@ -239,7 +239,13 @@ class Model:
         Types and validators first; then whether Firestore can store the result
         (:class:`~flask_boiler.errors.EncodingError`, :class:`~flask_boiler.errors.StorageLimitError`).
         """
-        self._fb_check_storable(self._fb_with_type(self._fb_check()))
+        self.validated_dict()
+
+    def validated_dict(self) -> dict[str, Any]:
+        """The data as ``save()`` writes it, after :meth:`validate`'s checks (one pass, not two)."""
+        stored = self._fb_with_type(self._fb_check())
+        self._fb_check_storable(stored)
+        return stored
 
     def to_dict(self) -> dict[str, Any]:
         """The data as it is stored: stored keys, Firestore values, unknown stored keys kept.

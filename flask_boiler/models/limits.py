@@ -170,6 +170,28 @@ def document_size(path: str, data: Mapping[str, Any]) -> int:
     return document_name_size(path) + sum(walk.field(key, value) for key, value in data.items()) + 32
 
 
+def _text_array_size(value: list[Any]) -> int | None:
+    """The size of an array of plain, storable strings, measured in one pass in C; ``None``
+    when it is anything else (or a string has a problem), for the element-by-element walk.
+
+    Views list names by the thousand; checking each one in Python dominated writing them.
+    """
+    if not value or not all(type(item) is str for item in value):
+        return None
+    joined = "\x00".join(value)
+    if not joined.isascii():
+        try:
+            encoded = joined.encode("utf-8")  # strict: a lone surrogate raises
+        except UnicodeEncodeError:
+            return None
+        if max(len(item) for item in value) * 4 > MAX_VALUE_BYTES:
+            return None  # one may be over the per-string limit: let the walk say which
+        return len(encoded) + 1  # the n - 1 separators stand for n - 1 of the n terminators
+    if max(len(item) for item in value) > MAX_VALUE_BYTES:
+        return None
+    return len(joined) + 1
+
+
 # -- the walk ---------------------------------------------------------------------------------------
 
 Report = Callable[[str, str, str], None]
@@ -268,6 +290,9 @@ class _Walk:
             return 0
         if not self._nested(where, depth):
             return 0
+        fast = _text_array_size(value)
+        if fast is not None:
+            return fast
         return sum(
             self.value(item, f"{where}[{index}]", path_bytes, depth + 1, True) for index, item in enumerate(value)
         )

@@ -181,6 +181,42 @@ def validate_stored(
     return rekey_errors(schema, errors)
 
 
+def _has_rules(field: MaField) -> bool:
+    """Does ``field`` (or a field or schema inside it) declare validators a dump does not run?"""
+    if field.validators:
+        return True
+    inner = [getattr(field, name, None) for name in ("inner", "value_field", "key_field")]
+    if any(isinstance(item, marshmallow.fields.Field) and _has_rules(item) for item in inner):
+        return True
+    nested = getattr(field, "schema", None) if isinstance(field, marshmallow.fields.Nested) else None
+    if nested is None:
+        target_schema = getattr(field, "target_schema", None)
+        nested = target_schema if isinstance(target_schema, marshmallow.Schema) else None
+    return nested is not None and _validated_fields(nested) != ()
+
+
+_VALIDATED: dict[type[marshmallow.Schema], tuple[str, ...] | None] = {}
+
+
+def _validated_fields(schema: marshmallow.Schema) -> tuple[str, ...] | None:
+    """The fields of ``schema`` whose rules go beyond what a dump checks (types, ``required``),
+    or ``None`` when the schema itself has validation hooks (then everything is validated).
+
+    A dump already type-checks every value strictly, so validating a view of 1,000 attendee
+    names needs only the fields that declare validators — not a full load of every value.
+    """
+    kind = type(schema)
+    if kind not in _VALIDATED:
+        hooks = getattr(schema, "_hooks", {}) or {}
+        if any(hooks.get(name) for name in ("validates_schema", "validates")) or any(
+            getattr(getattr(kind, attribute, None), "__marshmallow_hook__", None) for attribute in dir(kind)
+        ):
+            _VALIDATED[kind] = None
+        else:
+            _VALIDATED[kind] = tuple(name for name, field in schema.fields.items() if _has_rules(field))
+    return _VALIDATED[kind]
+
+
 def check(
     schema: marshmallow.Schema,
     values: Mapping[str, Any],
@@ -191,7 +227,17 @@ def check(
     """Dump and validate ``values``; the stored dict, or one :class:`ValidationError` with every problem."""
     stored, errors = dump_values(schema, values, only)
     partial: bool | set[str] = True if only is not None else set(errors)
-    more = validate_stored(schema, stored, partial=partial)
+    validated = _validated_fields(schema)
+    if validated is not None:
+        # Beyond the dump's checks: the declared validators, and None where a field refuses it.
+        keys = stored_keys(schema)
+        names = set(validated) | {
+            name for name, field in schema.fields.items() if not field.allow_none and stored.get(keys[name], 0) is None
+        }
+        stored_subset = {keys[name]: stored[keys[name]] for name in names if keys[name] in stored}
+        more = validate_stored(schema, stored_subset, partial=True) if stored_subset else {}
+    else:
+        more = validate_stored(schema, stored, partial=partial)
     for name, messages in more.items():
         errors.setdefault(name, messages)
     if errors:

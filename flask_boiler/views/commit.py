@@ -90,11 +90,16 @@ class ConflictingWrite(FlaskBoilerError):
     """A view changed between our read and our conditional write: recompute and try again."""
 
 
+#: Parallel batches are kept smaller than one commit could be, so that several go out at once.
+PARALLEL_BATCH_WRITES = 100
+PARALLEL_BATCH_BYTES = 512 * 1024
+
+
 def _batches(writes: Sequence[ViewWrite]) -> list[list[ViewWrite]]:
     batches: list[list[ViewWrite]] = [[]]
     size = 0
     for write in writes:
-        if batches[-1] and (len(batches[-1]) >= MAX_WRITES_PER_COMMIT or size + write.size() > MAX_BYTES_PER_COMMIT):
+        if batches[-1] and (len(batches[-1]) >= PARALLEL_BATCH_WRITES or size + write.size() > PARALLEL_BATCH_BYTES):
             batches.append([])
             size = 0
         batches[-1].append(write)

@@ -14,9 +14,9 @@ from typing import Any
 
 from ..errors import PathError
 from .commit import ViewWrite
-from .compute import ComputeFailed, compute_root
-from .refresh import BlockedRoot, RefreshReport, finish, record_failure, resolve_checks, run_attempts
-from .sources import Blocked, SourceReader, World, gather
+from .compute import compute_root
+from .refresh import RefreshReport, finish, known_views, resolve_checks, run_attempts, usable
+from .sources import SourceReader, World, gather
 from .stamp import FIELD
 from .view_model import ViewModel
 
@@ -49,17 +49,10 @@ def _reconcile_in(
     reader.fetch(queries=[(view_cls.root_views(), root) for root in gone])
     checks: dict[str, ViewWrite] = {}
     for root, result in results.items():
-        if isinstance(result, Blocked):
-            report.blocked.append(BlockedRoot(view_cls, root, result.document, result.error))
-            continue
-        if isinstance(result, ComputeFailed):
-            record_failure(report, view_cls, root, result.error)
-            continue
-        known = [s.reference.path for s in reader.results.get((view_cls.root_views(), root), [])]
-        if declaration.keys is None:
-            known.append(view_cls.path_template().render(declaration.root_path.match(root) or {}))
-        for path in [*known, *result]:
-            checks[path] = ViewWrite(path, result.get(path), root)
+        views = usable(report, view_cls, root, result)
+        if views is not None:
+            for path in [*known_views(reader, view_cls, root), *views]:
+                checks[path] = ViewWrite(path, views.get(path), root)
     writes = resolve_checks(reader, {}, checks, report)
     return finish(db, transaction, reader, writes, report, None)
 
@@ -107,17 +100,14 @@ def _reconcile_views_in(
     world = World(reader)
     gather(world, [(view_cls.declaration(), root_path)])
     result = compute_root(view_cls, root_path, world, only=frozenset(view_paths))
-    if isinstance(result, Blocked):
-        report.blocked.append(BlockedRoot(view_cls, root_path, result.document, result.error))
-        return finish(db, transaction, reader, [], report, None)
-    if isinstance(result, ComputeFailed):
-        record_failure(report, view_cls, root_path, result.error)
+    views = usable(report, view_cls, root_path, result)
+    if views is None:
         return finish(db, transaction, reader, [], report, None)
     reader.fetch(view_paths)
     checks = {
-        path: ViewWrite(path, result.get(path), root_path)
+        path: ViewWrite(path, views.get(path), root_path)
         for path in view_paths
-        if path in result or _stored_root(reader.documents.get(path)) in (None, root_path)
+        if path in views or _stored_root(reader.documents.get(path)) in (None, root_path)
     }  # a view this root does not have is deleted only if it is not another root's
     writes = resolve_checks(reader, {}, checks, report)
     return finish(db, transaction, reader, writes, report, None)

@@ -49,6 +49,7 @@ from typing import Any
 from google.cloud.firestore_v1 import DocumentSnapshot
 
 from ..errors import ContentionError, InvalidSourceDocument
+from ..models.limits import MAX_WRITES_PER_COMMIT
 from ..transactions import run_in_transaction
 from .change import DocumentChange
 from .commit import ConflictingWrite, ViewWrite, commit_in_parallel, fits_one_commit, write_in_transaction
@@ -60,7 +61,17 @@ from .sources import Blocked, SourceReader, World, gather, reference_paths
 from .stamp import handled_by, view_content
 from .view_model import ViewModel
 
-__all__ = ["BlockedRoot", "Failure", "RefreshReport", "finish", "refresh", "resolve_checks", "run_attempts"]
+__all__ = [
+    "BlockedRoot",
+    "Failure",
+    "RefreshReport",
+    "finish",
+    "known_views",
+    "refresh",
+    "resolve_checks",
+    "run_attempts",
+    "usable",
+]
 
 #: How many times a refresh runs again after a conflict before giving up (ContentionError).
 MAX_ATTEMPTS = 5
@@ -183,10 +194,15 @@ def _refresh_in(
     report.stale = not _same_version(current, change.after)
     before = World(reader, {change.path: change.before})
     after = World(reader, {change.path: change.after})
-    worlds = [before, after, World(reader)] if report.stale else [before, after]
+    latest_world = World(reader) if report.stale else after
     roots = affected.roots(reader)
     if fanout is not None:
         roots, report.deferred = plan_fanout(fanout, reader, roots, {change.path: (change.before, change.after)})
+    if _fan_out(roots, latest_world) > MAX_WRITES_PER_COMMIT:
+        # Larger than one commit: the stored views are read anyway (for conditional writes),
+        # so compare the current state with them directly instead of computing two states.
+        return _refresh_large(db, transaction, reader, roots, before, latest_world, report, change)
+    worlds = [before, after, latest_world] if report.stale else [before, after]
     for world in worlds:
         gather(world, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
 
@@ -202,22 +218,61 @@ def _refresh_in(
     changes: dict[str, ViewWrite] = {}
     checks: dict[str, ViewWrite] = {}
     for (view, root), results in outcomes.items():
-        latest = results[-1]
-        if isinstance(latest, Blocked):
-            report.blocked.append(BlockedRoot(view, root, latest.document, latest.error))
+        latest = usable(report, view, root, results[-1])
+        if latest is None:
             continue
-        if isinstance(latest, ComputeFailed):
-            record_failure(report, view, root, latest.error)
-            continue
-        known = _paths_without_state(view, root)
-        if (view, root) in unknown:
-            known += [s.reference.path for s in reader.results[(view.root_views(), root)]]
+        known = known_views(reader, view, root)
         if report.stale:
             diff_stale(results[0], results[1], latest, root, known, changes, checks)
         else:
             diff_fresh(results[0], latest, root, known, changes, checks)
 
     writes = resolve_checks(reader, changes, checks, report)
+    return finish(db, transaction, reader, writes, report, _marker(change, report))
+
+
+def _fan_out(roots: dict[type[ViewModel], list[str]], world: World) -> int:
+    """How many views the roots have in ``world`` (their keys, computed without the sources)."""
+    count = 0
+    for view, paths in roots.items():
+        for root_path in paths:
+            try:
+                root = world.load(view.declaration().root.model, root_path)
+                count += len(view.keys_for(root)) if root is not None else 0
+            except Exception:  # noqa: BLE001 - not read yet, invalid, or a bug in keys(): the pipeline reports it
+                continue
+    return count
+
+
+def _refresh_large(
+    db: Any,
+    transaction: Any,
+    reader: SourceReader,
+    roots: dict[type[ViewModel], list[str]],
+    before: World,
+    latest: World,
+    report: RefreshReport,
+    change: DocumentChange,
+) -> tuple[RefreshReport, list[ViewWrite] | None]:
+    """A fan-out larger than one commit: every view the roots have now, and had before (their
+    keys, or their bookkeeping when the old state does not load), compared with what is stored."""
+    gather(latest, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
+    results = {(view, root): compute_root(view, root, latest) for view, paths in roots.items() for root in paths}
+    old_paths: dict[tuple[type[ViewModel], str], list[str]] = {}
+    for view, root in results:
+        try:
+            old_root = before.load(view.declaration().root.model, root)
+            old_paths[(view, root)] = view.paths_for(old_root) if old_root is not None else []
+        except Exception:  # noqa: BLE001 - an old state that does not load: find its views by bookkeeping
+            reader.fetch(queries=[(view.root_views(), root)])
+            old_paths[(view, root)] = []
+    checks: dict[str, ViewWrite] = {}
+    for (view, root), result in results.items():
+        views = usable(report, view, root, result)
+        if views is not None:
+            for path in [*old_paths[(view, root)], *known_views(reader, view, root), *views]:
+                checks[path] = ViewWrite(path, views.get(path), root)
+    writes = resolve_checks(reader, {}, checks, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
 
 
@@ -247,14 +302,28 @@ def finish(
     return _done(report, reader), [ViewWrite(w.path, w.data, w.root, reader.documents[w.path]) for w in writes]
 
 
-def _paths_without_state(view: type[ViewModel], root: str) -> list[str]:
-    """The view paths of ``root`` known without loading it: one per root, keyed by its own
-    params (a custom ``keys`` needs the root's data)."""
+def usable(
+    report: RefreshReport, view: type[ViewModel], root: str, result: Computed | Blocked | ComputeFailed
+) -> Computed | None:
+    """The views computed for ``root``, or ``None`` after reporting why there are none to write
+    (a blocked root keeps its views; a failed view model is retried)."""
+    if isinstance(result, Blocked):
+        report.blocked.append(BlockedRoot(view, root, result.document, result.error))
+        return None
+    if isinstance(result, ComputeFailed):
+        record_failure(report, view, root, result.error)
+        return None
+    return result
+
+
+def known_views(reader: SourceReader, view: type[ViewModel], root: str) -> list[str]:
+    """The view paths ``root`` has whatever its state: the one keyed by its own params (no custom
+    ``keys``), and those its stored views' bookkeeping names, where they were looked up."""
     declaration = view.declaration()
+    listed = reader.results.get((view.root_views(), root), [])
     if declaration.keys is not None:
-        return []
-    params = declaration.root_path.match(root) or {}
-    return [view.path_template().render(params)] if params else []
+        return [snapshot.reference.path for snapshot in listed]
+    return [view.path_template().render(declaration.root_path.match(root) or {})]
 
 
 def _done(report: RefreshReport, reader: SourceReader) -> RefreshReport:

@@ -130,8 +130,7 @@ class ViewModel(DocumentModel):
     def stored(self) -> dict[str, Any]:
         """The view as it is written: validated against its schema, or :class:`InvalidView`."""
         try:
-            self.validate()
-            return self.to_dict()
+            return self.validated_dict()
         except ValidationError as exc:
             raise InvalidView(type(self).__name__, self.doc_path, exc.errors) from exc
 

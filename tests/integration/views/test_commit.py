@@ -20,7 +20,7 @@ def test_conditional_batches_write_everything_and_the_probe_last(clean_firestore
     stored = {s.reference.path: s for s in db.get_all([db.document(f"fanout/v{i:04d}") for i in range(1201)])}
     writes = [ViewWrite(path, {"i": int(path[-4:])}, "roots/r", snapshot) for path, snapshot in stored.items()]
     commits = commit_in_parallel(db, writes, "event-1", probe="fanout/v0000")
-    assert commits == 4  # 500 + 500 + 200, then the probe's own batch
+    assert commits == 13  # 12 batches of at most 100, then the probe's own batch
     found = {s.reference.path: s.to_dict() for s in db.collection("fanout").stream()}
     assert len(found) == 1201
     assert all(
@@ -89,3 +89,40 @@ def test_a_fan_out_larger_than_one_commit_refreshes_every_view(clean_firestore):
     assert len(views) == 600 and {v["title"] for v in views} == {"All hands v2"}
     again = handle_document_event("fastGatherings/{doc_id}", event, (Badge,), db)
     assert again.duplicate and again.writes == 0
+
+
+def test_a_large_fan_out_deletes_the_views_the_root_no_longer_has(clean_firestore):
+    """Past one commit the refresh compares the current state with what is stored (no before
+    state computed): a person who left still loses their badge, and a stale redelivery of the
+    older event leaves the views at the current state."""
+    db = clean_firestore.db
+    people = [Person.new(f"p{i:03d}", name=f"Person {i}") for i in range(520)]
+    with Person.batch() as batch:
+        for person in people:
+            batch.save(person)
+    gathering = Gathering.new("big", title="All hands", people=people)
+    gathering.save()
+    created = db.document("fastGatherings/big").get()
+    created_event = document_event("fastGatherings/big", after=created.to_dict(), after_time=created.update_time)
+    handle_document_event("fastGatherings/{doc_id}", created_event, (Badge,), db)
+
+    gathering.update(people=people[:-1], title="Fewer hands")
+    shrunk = db.document("fastGatherings/big").get()
+    report = handle_document_event(
+        "fastGatherings/{doc_id}",
+        document_event(
+            "fastGatherings/big",
+            before=created.to_dict(),
+            after=shrunk.to_dict(),
+            before_time=created.update_time,
+            after_time=shrunk.update_time,
+        ),
+        (Badge,),
+        db,
+    )
+    assert report.deleted_paths and all("p519" in path for path in report.deleted_paths)
+    stale = handle_document_event("fastGatherings/{doc_id}", created_event, (Badge,), db)
+    assert stale.writes == 0
+    views = {s.reference.path: view_content(s) for s in db.collection_group("badges").stream()}
+    assert len(views) == 519 and not any("p519" in path for path in views)
+    assert {v["title"] for v in views.values()} == {"Fewer hands"}
