@@ -162,6 +162,53 @@ def fanout_section(fan: dict, h: str) -> list[str]:
     return [*lines, ""]
 
 
+def tasks_section(tasks: dict, h: str) -> list[str]:
+    rb, fan = tasks["rebuild"], tasks["fanout"]
+    lines = [
+        f"{h} 6. Cloud Tasks: rebuild throughput, and a {fan['n']:,}-view fan-out",
+        "",
+        f"Method (rebuild): the example's `MeetingSession`, {rb['meetings']} meetings × {rb['attendees']} attendees "
+        f"= {rb['views']:,} views, rebuilt from no views by the local `rebuild()` and by a remote run (page tasks on "
+        f"the Cloud Tasks emulator, run by `viewTasks` in the Functions emulator), alternately, {rb['repeats']} "
+        f"time(s) each; {rb['page_size']} roots a page, orphan check included. Ratio = remote views/s ÷ local views/s "
+        "per pair. The emulator ignores the ramp's schedule (a real queue would pace the first 500 writes/s).",
+        "",
+        "| rebuild | wall time | views/s | remote ÷ local | page task, median (max) |",
+        "|---|---|---|---|---|",
+        f"| local (this process) | {rb['seconds']['local']['median']:.1f} s | "
+        f"{rb['views_per_second']['local']['median']:.0f} | | |",
+        f"| remote (Cloud Tasks) | {rb['seconds']['remote']['median']:.1f} s | "
+        f"{rb['views_per_second']['remote']['median']:.0f} | {ratio_text(rb['ratio'])} | "
+        f"{rb['page_seconds']['median']:.2f} s ({rb['page_seconds']['max']:.2f} s) |",
+        "",
+        f"Method (fan-out): `FanBadge` (`bench/tasks_app.py`, one small view per attendee) on a meeting with "
+        f"{fan['n']:,} attendees, renamed (a second time: the first rename created the views and started the "
+        "workers); its trigger runs in the Functions emulator, plans slices of 500 views and "
+        "enqueues them; `benchTasks` reconciles them. Durations: the emulator's own `Finished ... in X ms` per "
+        "invocation; wall time until every view shows the new title (checked equal to a from-scratch recompute).",
+        "",
+        "| | invocations | longest | timeout | longest ÷ timeout |",
+        "|---|---|---|---|---|",
+        f"| trigger (plans and enqueues) | {len(fan['trigger_seconds'])} | {max(fan['trigger_seconds']):.2f} s | "
+        f"{fan['timeout_seconds']['trigger']} s | {max(fan['trigger_seconds']) / fan['timeout_seconds']['trigger']:.1%} |",
+        f"| slice tasks | {fan['tasks']} | {fan['task_seconds']['max']:.2f} s (median {fan['task_seconds']['median']:.2f} s) "
+        f"| {fan['timeout_seconds']['tasks']} s | {fan['task_seconds']['max'] / fan['timeout_seconds']['tasks']:.1%} |",
+    ]
+    if "in_trigger_seconds" in fan:
+        lines.append(
+            f"| for comparison: the same change in one invocation (no tasks, in-process) | 1 | "
+            f"{fan['in_trigger_seconds']:.2f} s | {fan['timeout_seconds']['trigger']} s | "
+            f"{fan['in_trigger_seconds'] / fan['timeout_seconds']['trigger']:.1%} |"
+        )
+    lines += [
+        "",
+        f"All {fan['n']:,} views written in {fan['wall_seconds']:.1f} s ({fan['views_per_second']:.0f} views/s); equal to a "
+        f"recompute: {_yes(fan['equal_to_recompute'])}.",
+        "",
+    ]
+    return lines
+
+
 def render(results: dict, heading: str = "##", plots: dict[str, str] | None = None) -> str:
     h = heading
     meta = results["meta"]
@@ -177,6 +224,7 @@ def render(results: dict, heading: str = "##", plots: dict[str, str] | None = No
         ("rest", rest_section),
         ("coldstart", coldstart_section),
         ("fanout", fanout_section),
+        ("tasks", tasks_section),
     ]
     for key, section in sections:
         if key in results:

@@ -6,6 +6,8 @@ project's with one more functions codebase, ``bench``, holding the hand-written 
 trigger (:mod:`bench.baselines.trigger_main`). The project's ``functions/`` directory,
 rules and ``node_modules`` are symlinked, so the framework's functions run exactly as in
 ``make dev``; the baseline never appears in ``functions/main.py``, the manifest, or a deploy.
+A third codebase, ``bench_tasks``, runs scenario 6's app (:mod:`bench.tasks_app`) with its own
+task queue, on collections nothing else watches.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from flask_boiler.testing.emulators import EmulatorStack, start_stack
 REPO = Path(__file__).resolve().parent.parent
 GENERATED = REPO / ".emulators" / "bench-stack"
 BASELINE_CODEBASE = "bench_functions"
+TASKS_CODEBASE = "bench_tasks"
 
 
 def _link(target: Path, link: Path) -> None:
@@ -41,14 +44,15 @@ def prepare_root() -> Path:
     for codebase in functions:  # deploy hooks make no sense here
         codebase.pop("predeploy", None)
         codebase.pop("postdeploy", None)
-    functions.append(
-        {
-            "source": BASELINE_CODEBASE,
-            "codebase": "bench",
-            "runtime": functions[0].get("runtime", "python311"),
-            "ignore": ["venv", "__pycache__"],
-        }
-    )
+    for source, codebase in ((BASELINE_CODEBASE, "bench"), (TASKS_CODEBASE, "benchtasks")):
+        functions.append(
+            {
+                "source": source,
+                "codebase": codebase,
+                "runtime": functions[0].get("runtime", "python311"),
+                "ignore": ["venv", "__pycache__"],
+            }
+        )
     config["functions"] = functions
     config.get("firestore", {}).pop("predeploy", None)
     (GENERATED / "firebase.json").write_text(json.dumps(config, indent=2))
@@ -61,7 +65,22 @@ def prepare_root() -> Path:
     shutil.copyfile(REPO / "bench" / "baselines" / "trigger_functions.yaml", codebase_dir / "functions.yaml")
     shutil.copyfile(REPO / "functions" / "requirements.txt", codebase_dir / "requirements.txt")
     _link(REPO / "functions" / "venv", codebase_dir / "venv")
+    _tasks_codebase(GENERATED / TASKS_CODEBASE)
     return GENERATED
+
+
+def _tasks_codebase(codebase_dir: Path) -> None:
+    """Scenario 6's app (:mod:`bench.tasks_app`) with its triggers and task queue; the manifest
+    is generated from its main.py as ``make check`` does for the project's."""
+    from flask_boiler.deploy.defaults import load_settings
+    from flask_boiler.deploy.manifest import build_manifest, load_main, render
+
+    codebase_dir.mkdir(exist_ok=True)
+    shutil.copyfile(REPO / "bench" / "tasks_main.py", codebase_dir / "main.py")
+    shutil.copyfile(REPO / "functions" / "requirements.txt", codebase_dir / "requirements.txt")
+    _link(REPO / "functions" / "venv", codebase_dir / "venv")
+    manifest = build_manifest(load_main(codebase_dir), load_settings(REPO).defaults)
+    (codebase_dir / "functions.yaml").write_text(render(manifest))
 
 
 def start(functions: bool = True) -> EmulatorStack:

@@ -139,6 +139,7 @@ def _print_welcome(root: Path, stack: EmulatorStack, reloader: CodeReloader | No
     rows += [
         ("Firestore emulator", stack.firestore_host),
         ("Auth emulator", stack.auth_host or "not running"),
+        ("Cloud Tasks emulator", stack.tasks_host or "not running"),
         ("Emulator log", str(stack.log_path)),
     ]
     width = max(len(label) for label, _ in rows)

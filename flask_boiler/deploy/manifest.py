@@ -79,8 +79,8 @@ def build_manifest(module: ModuleType, defaults: FunctionOptions | None = None) 
         options.check_complete(spec.kind, where=name)
         endpoint: dict[str, Any] = {"entryPoint": name, **options.manifest_fields()}
         trigger = json.loads(json.dumps(spec.trigger))
-        if options.invoker is not None:
-            trigger["httpsTrigger"]["invoker"] = list(options.invoker)
+        if options.invoker is not None:  # httpsTrigger or taskQueueTrigger: the one trigger key
+            trigger[next(iter(trigger))]["invoker"] = list(options.invoker)
         endpoint.update(trigger)
         endpoints[name] = endpoint
     manifest: dict[str, Any] = {"specVersion": "v1alpha1", "endpoints": endpoints}

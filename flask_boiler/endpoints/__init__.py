@@ -1,6 +1,7 @@
 """Declaring deployable functions: what ``functions/main.py`` marks and the manifest reads.
 
-``http_endpoint(fn, **options)`` and ``document_trigger(fn, pattern, **options)`` attach an
+``http_endpoint(fn, **options)``, ``document_trigger(fn, pattern, **options)`` and
+``task_queue_endpoint(fn, retry_config=..., rate_limits=..., **options)`` attach an
 :class:`EndpointSpec` (trigger and deploy options) to a functions-framework function
 (``behind_hosting(fn, "/api")`` lets an HTTP function answer under a Hosting rewrite's path);
 :mod:`flask_boiler.deploy.manifest` turns every exported spec into ``functions.yaml``.
@@ -26,12 +27,14 @@ from .options import (
     EVENT,
     HTTP,
     MEMORY_OPTIONS_MB,
+    TASK,
     DeployOptionError,
     FunctionOptions,
     merge_options,
     parse_options,
     trigger_options_of,
 )
+from .task_queues import RateLimits, RetryConfig, task_queue_endpoint
 
 __all__ = [
     "BUILTIN_DEFAULTS",
@@ -41,16 +44,20 @@ __all__ = [
     "EVENT",
     "HTTP",
     "MEMORY_OPTIONS_MB",
+    "TASK",
     "UPDATED",
     "WRITTEN",
     "DeployOptionError",
     "EndpointSpec",
     "FunctionOptions",
+    "RateLimits",
+    "RetryConfig",
     "behind_hosting",
     "document_trigger",
     "endpoint_of",
     "http_endpoint",
     "merge_options",
     "parse_options",
+    "task_queue_endpoint",
     "trigger_options_of",
 ]

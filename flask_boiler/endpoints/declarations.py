@@ -27,6 +27,7 @@ __all__ = [
     "UPDATED",
     "WRITTEN",
     "EndpointSpec",
+    "attach",
     "document_trigger",
     "endpoint_of",
     "http_endpoint",
@@ -58,7 +59,8 @@ def _name(function: Any) -> str:
     return getattr(function, "__name__", repr(function))
 
 
-def _attach(function: F, spec: EndpointSpec) -> F:
+def attach(function: F, spec: EndpointSpec) -> F:
+    """Mark ``function`` with ``spec`` (what :func:`endpoint_of` returns for it)."""
     setattr(function, _SPEC_ATTRIBUTE, spec)
     return function
 
@@ -70,7 +72,7 @@ def http_endpoint(function: F, **options: Any) -> F:
     ``min_instances``, ``max_instances``, ``concurrency``, ``secrets``, ``invoker``...).
     """
     parsed = parse_options(options, where=_name(function))
-    return _attach(function, EndpointSpec(HTTP, {"httpsTrigger": {}}, parsed))
+    return attach(function, EndpointSpec(HTTP, {"httpsTrigger": {}}, parsed))
 
 
 def document_trigger(function: F, pattern: str, *, event_type: str = WRITTEN, retry: bool = True, **options: Any) -> F:
@@ -98,7 +100,7 @@ def document_trigger(function: F, pattern: str, *, event_type: str = WRITTEN, re
             "retry": retry,
         }
     }
-    return _attach(function, EndpointSpec(EVENT, trigger, parsed))
+    return attach(function, EndpointSpec(EVENT, trigger, parsed))
 
 
 def endpoint_of(function: Any) -> EndpointSpec | None:

@@ -30,6 +30,7 @@ __all__ = [
     "EVENT",
     "HTTP",
     "MEMORY_OPTIONS_MB",
+    "TASK",
     "DeployOptionError",
     "FunctionOptions",
     "merge_options",
@@ -39,6 +40,8 @@ __all__ = [
 
 HTTP = "http"
 EVENT = "event"
+#: A task-queue function: Cloud Tasks calls it over HTTP (private: only with an OIDC token of an invoker).
+TASK = "task"
 
 #: Memory sizes Cloud Functions (gen 2) accepts, in MB (firebase-tools' ``allMemoryOptions``).
 MEMORY_OPTIONS_MB = (128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
@@ -54,7 +57,8 @@ _GEN1_CPU_FOR_MEMORY = {
     16384: 4,
     32768: 8,
 }
-_MAX_TIMEOUT = {HTTP: 3600, EVENT: 540}
+_MAX_TIMEOUT = {HTTP: 3600, EVENT: 540, TASK: 1800}
+_KIND_NAMES = {HTTP: "HTTP functions", EVENT: "event-triggered functions", TASK: "task-queue functions"}
 _INGRESS = ("ALLOW_ALL", "ALLOW_INTERNAL_ONLY", "ALLOW_INTERNAL_AND_GCLB")
 _REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
 _SECRET = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -84,8 +88,10 @@ class FunctionOptions:
     Units are the ones people say: ``memory`` in MB (``512`` or ``"512MiB"``/``"1GiB"``),
     ``timeout`` in seconds, ``cpu`` in vCPUs (``0.5``, ``1``, ``2``... or ``"gcf_gen1"``).
     ``secrets`` are Secret Manager secret names, exposed to the function as environment
-    variables of the same name. ``invoker`` (HTTP only): ``"public"``, ``"private"`` or
-    service-account emails allowed to call it.
+    variables of the same name. ``invoker``: who may call an HTTP function (``"public"``,
+    ``"private"`` or service-account emails), or enqueue into a task-queue function's queue
+    (service-account emails: firebase-tools grants them Cloud Tasks Enqueuer on the queue
+    and Cloud Run Invoker on the function).
     """
 
     region: tuple[str, ...] | None = None
@@ -121,17 +127,23 @@ class FunctionOptions:
 
     def check_complete(self, kind: str, where: str) -> None:
         """Cross-option limits, checked on the merged options of one function of ``kind``."""
-        if kind not in (HTTP, EVENT):
-            raise DeployOptionError("kind", f"{kind!r} is not a function kind ({HTTP!r} or {EVENT!r}).", where)
+        if kind not in _MAX_TIMEOUT:
+            kinds = ", ".join(repr(name) for name in _MAX_TIMEOUT)
+            raise DeployOptionError("kind", f"{kind!r} is not a function kind ({kinds}).", where)
         if not self.region:
             raise DeployOptionError("region", "no region is set (set it in the settings' [functions] table).", where)
         if self.timeout is not None and self.timeout > _MAX_TIMEOUT[kind]:
-            what = "HTTP functions" if kind == HTTP else "event-triggered functions"
             raise DeployOptionError(
-                "timeout", f"{self.timeout}s exceeds the {_MAX_TIMEOUT[kind]}s limit of {what}.", where
+                "timeout", f"{self.timeout}s exceeds the {_MAX_TIMEOUT[kind]}s limit of {_KIND_NAMES[kind]}.", where
             )
-        if self.invoker is not None and kind != HTTP:
-            raise DeployOptionError("invoker", "only HTTP functions have invokers; Eventarc calls triggers.", where)
+        if self.invoker is not None and kind == EVENT:
+            raise DeployOptionError(
+                "invoker", "only HTTP and task-queue functions have invokers; Eventarc calls triggers.", where
+            )
+        if self.invoker is not None and kind == TASK and "public" in self.invoker:
+            raise DeployOptionError(
+                "invoker", "a task-queue function cannot be public: name the service accounts that enqueue.", where
+            )
         if (
             self.min_instances is not None
             and self.max_instances is not None

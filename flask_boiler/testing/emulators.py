@@ -1,4 +1,4 @@
-"""Start, find, reset and stop the local Firebase emulator stack (Firestore, Functions, Auth).
+"""Start, find, reset and stop the local Firebase emulator stack (Firestore, Functions, Auth, Cloud Tasks).
 
 The stack is the project's own ``firebase.json`` run by the project's own firebase-tools
 (``node_modules/.bin/firebase``), so tests exercise exactly what ``firebase deploy`` and
@@ -43,9 +43,11 @@ __all__ = [
 READY_MARKER = "All emulators ready"
 #: Makes the Functions emulator open a fresh connection per request to Python workers (see the file).
 NO_KEEPALIVE_PRELOAD = Path(__file__).resolve().parent.parent / "_private" / "node" / "no-keepalive.cjs"
-DEFAULT_EMULATORS = ("firestore", "functions", "auth")
+DEFAULT_EMULATORS = ("firestore", "functions", "auth", "tasks")
 #: Emulators whose ports we manage. ``hub`` and ``logging`` always run beside the others.
-PORT_KEYS = ("firestore", "functions", "auth", "hosting", "hub", "logging")
+PORT_KEYS = ("firestore", "functions", "auth", "hosting", "hub", "logging", "tasks")
+#: firebase-admin's task queue API talks to the Cloud Tasks emulator named here.
+TASKS_HOST_ENV = "CLOUD_TASKS_EMULATOR_HOST"
 FUNCTIONS_HOST_ENV = "FLASK_BOILER_FUNCTIONS_EMULATOR_HOST"
 HOSTING_HOST_ENV = "FLASK_BOILER_HOSTING_EMULATOR_HOST"
 LOG_PATH_ENV = "FLASK_BOILER_EMULATOR_LOG"
@@ -66,6 +68,7 @@ class EmulatorStack:
     functions_host: str | None = None
     hosting_host: str | None = None
     hub_host: str | None = None
+    tasks_host: str | None = None
     region: str = DEFAULT_REGION
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     log_path: Path | None = None
@@ -83,6 +86,8 @@ class EmulatorStack:
             env[FUNCTIONS_HOST_ENV] = self.functions_host
         if self.hosting_host:
             env[HOSTING_HOST_ENV] = self.hosting_host
+        if self.tasks_host:
+            env[TASKS_HOST_ENV] = self.tasks_host
         if self.log_path is not None:
             env[LOG_PATH_ENV] = str(self.log_path)
         return env
@@ -171,6 +176,7 @@ def running_stack_from_env(environ: Mapping[str, str] = os.environ) -> EmulatorS
         auth_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
         functions_host=environ.get(FUNCTIONS_HOST_ENV) or None,
         hosting_host=environ.get(HOSTING_HOST_ENV) or None,
+        tasks_host=environ.get(TASKS_HOST_ENV) or None,
         log_path=Path(environ[LOG_PATH_ENV]) if environ.get(LOG_PATH_ENV) else None,
     )
 
@@ -243,9 +249,18 @@ def start_stack(
         "NO_UPDATE_NOTIFIER": "1",
         "FIREBASE_CLI_DISABLE_UPDATE_CHECK": "true",
         "CI": os.environ.get("CI", "true"),
+        # Seconds a Python worker may take to start (firebase-tools' default, 30, is short on a
+        # busy machine when a task queue starts several workers at once).
+        "FUNCTIONS_DISCOVERY_TIMEOUT": os.environ.get("FUNCTIONS_DISCOVERY_TIMEOUT", "120"),
         **(extra_env or {}),
     }
-    for name in ("FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST", FUNCTIONS_HOST_ENV, LOG_PATH_ENV):
+    for name in (
+        "FIRESTORE_EMULATOR_HOST",
+        "FIREBASE_AUTH_EMULATOR_HOST",
+        FUNCTIONS_HOST_ENV,
+        TASKS_HOST_ENV,
+        LOG_PATH_ENV,
+    ):
         env.pop(name, None)  # firebase-tools sets these for its workers itself
     _prune_logs(work_dir)
     log_path = work_dir / f"emulators.{os.getpid()}.log"
@@ -278,6 +293,8 @@ def start_stack(
         functions_host=f"127.0.0.1:{chosen['functions']}" if "functions" in only else None,
         hosting_host=f"127.0.0.1:{chosen['hosting']}" if "hosting" in only and "hosting" in chosen else None,
         hub_host=f"127.0.0.1:{chosen['hub']}",
+        # firebase-tools starts the Cloud Tasks emulator with the Functions emulator.
+        tasks_host=f"127.0.0.1:{chosen['tasks']}" if "functions" in only and "tasks" in chosen else None,
         process=process,
         log_path=log_path,
     )

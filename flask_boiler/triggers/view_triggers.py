@@ -21,6 +21,13 @@ crash or a transient error left undone.
   model, the root and the bad document, and the event is acknowledged — retrying cannot fix
   stored data, and fixing the document emits the event that refreshes them.
 
+**Huge fan-outs** go to Cloud Tasks: with ``tasks`` (a :class:`~flask_boiler.tasks.ViewTasks`,
+on by default), a view model whose refresh would write more views than its fan-out threshold
+is planned into slices instead (:mod:`flask_boiler.views.fanout`), which the trigger enqueues
+(:mod:`flask_boiler.tasks.slices`) — its own work stays bounded whatever the fan-out. If the
+enqueueing fails, the event fails and is retried (the slices are named after the event, so a
+retry enqueues only what is missing).
+
 **Locally** the Functions emulator never redelivers a failed event (it ignores ``retry``), so
 when running in it (``FUNCTIONS_EMULATOR=true``) a failed run is retried in the same worker, a
 few times with backoff, and each failure is logged with severity ERROR.
@@ -41,14 +48,20 @@ from ..context import Context
 from ..endpoints import document_trigger, trigger_options_of
 from ..errors import FlaskBoilerError
 from ..log import configure, get_logger, log
+from ..tasks.config import ViewTasks
+from ..tasks.functions import view_task_function
+from ..tasks.queue import TaskQueue
+from ..tasks.slices import enqueue_slices
 from ..views.rebuild import record_skipped
 from ..views.refresh import Failure, RefreshReport, refresh
 from ..views.registry import check_loops, trigger_name, watched_patterns
 from ..views.view_model import ViewModel
 from .events import DocumentEvent, decode_document_event
+from .rebuild_requests import REBUILD_PATTERN, REBUILD_TRIGGER, rebuild_request_trigger
 
 __all__ = [
     "DEFAULT_MAX_EVENT_AGE",
+    "DEFAULT_TASKS",
     "ViewRefreshFailed",
     "export_view_triggers",
     "handle_document_event",
@@ -59,6 +72,8 @@ logger = get_logger("triggers")
 
 #: Retried events older than this are acknowledged and recorded instead of retried again.
 DEFAULT_MAX_EVENT_AGE = datetime.timedelta(hours=1)
+#: What ``export_view_triggers`` deploys for fan-outs and remote rebuilds unless told otherwise.
+DEFAULT_TASKS = ViewTasks()
 
 #: Local redelivery (the emulator has none): attempts and the first pause between them.
 LOCAL_ATTEMPTS = 4
@@ -83,8 +98,10 @@ def handle_document_event(
     *,
     max_event_age: datetime.timedelta = DEFAULT_MAX_EVENT_AGE,
     now: datetime.datetime | None = None,
+    tasks: ViewTasks | None = None,
 ) -> RefreshReport:
-    """Refresh every view of ``views`` that depends on the document named by ``cloud_event``.
+    """Refresh every view of ``views`` that depends on the document named by ``cloud_event``;
+    with ``tasks``, fan-outs past its threshold are enqueued as slices instead.
 
     Raises :class:`ViewRefreshFailed` (or the error that stopped the refresh) so the platform
     retries, unless the event is older than ``max_event_age``: then it is recorded and dropped.
@@ -92,7 +109,10 @@ def handle_document_event(
     db = db if db is not None else Context.db
     event = decode_document_event(cloud_event, db, pattern)
     try:
-        report = refresh(db, event, views)
+        report = refresh(db, event, views, fanout=tasks.fanout if tasks is not None else None)
+        if report.deferred and tasks is not None:
+            queue = TaskQueue(tasks.name, tasks.region)
+            enqueue_slices(queue, report.deferred, origin=event.event_id, ramp=tasks.ramp)
     except Exception as exc:
         if not _too_old(event, max_event_age, now):
             raise
@@ -146,6 +166,8 @@ def _log_report(event: DocumentEvent, report: RefreshReport) -> None:
         invisible=report.invisible,
         commits=report.commits,
         roundTrips=report.round_trips,
+        slices=len(report.deferred),
+        deferredViews=sum(work.size for work in report.deferred),
     )
 
 
@@ -194,19 +216,21 @@ def _with_local_retries(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return run
 
 
-def view_trigger(pattern: str, views: Sequence[type[ViewModel]], **options: Any) -> Callable[[Any], None]:
+def view_trigger(
+    pattern: str, views: Sequence[type[ViewModel]], tasks: ViewTasks | None = None, **options: Any
+) -> Callable[[Any], None]:
     """A functions-framework CloudEvent function refreshing ``views`` on changes to ``pattern``.
 
     ``options`` are deploy options (:mod:`flask_boiler.deploy.options`); the
     ``Meta.trigger_options`` of the view models this trigger refreshes override them.
-    ``max_event_age`` (a ``timedelta``) sets the retry window.
+    ``max_event_age`` (a ``timedelta``) sets the retry window; ``tasks`` where huge fan-outs go.
     """
     views = tuple(views)
     max_event_age = options.pop("max_event_age", DEFAULT_MAX_EVENT_AGE)
 
     def handler(cloud_event: Any) -> None:
         configure()
-        handle_document_event(pattern, cloud_event, views, max_event_age=max_event_age)
+        handle_document_event(pattern, cloud_event, views, max_event_age=max_event_age, tasks=tasks)
 
     run = _with_local_retries(handler)
     run.__name__ = run.__qualname__ = trigger_name(pattern)
@@ -217,19 +241,31 @@ def view_trigger(pattern: str, views: Sequence[type[ViewModel]], **options: Any)
 
 
 def export_view_triggers(
-    namespace: MutableMapping[str, Any], views: Sequence[type[ViewModel]], **options: Any
+    namespace: MutableMapping[str, Any],
+    views: Sequence[type[ViewModel]],
+    *,
+    tasks: ViewTasks | None = DEFAULT_TASKS,
+    **options: Any,
 ) -> dict[str, str]:
-    """Bind one trigger per pattern ``views`` watch into ``namespace`` (``globals()`` of main.py).
+    """Bind one trigger per pattern ``views`` watch into ``namespace`` (``globals()`` of main.py),
+    and — unless ``tasks=None`` — the view task function (``viewTasks``: fan-out slices and
+    remote rebuild pages) and the trigger starting remote rebuilds.
 
     The view models are listed explicitly, so what is deployed never depends on what else
     happened to be imported. ``options`` (deploy options such as ``memory=``,
-    ``max_instances=``, and ``max_event_age=``) apply to every trigger bound here.
-    Returns entry point name -> pattern.
+    ``max_instances=``, and ``max_event_age=``) apply to every trigger bound here;
+    ``tasks=ViewTasks(...)`` sets the fan-out threshold, the queue and the task function's own.
+    Returns entry point name -> pattern (the task function: -> ``"(task queue)"``).
     """
     check_loops(views)
     exported: dict[str, str] = {}
     for pattern in watched_patterns(views):
         name = trigger_name(pattern)
-        namespace[name] = view_trigger(pattern, views, **options)
+        namespace[name] = view_trigger(pattern, views, tasks, **options)
         exported[name] = pattern
+    if tasks is not None:
+        namespace[tasks.name] = view_task_function(views, tasks)
+        exported[tasks.name] = "(task queue)"
+        namespace[REBUILD_TRIGGER] = rebuild_request_trigger(tasks)
+        exported[REBUILD_TRIGGER] = REBUILD_PATTERN
     return exported

@@ -15,7 +15,7 @@ without a transaction and without persisting anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +36,11 @@ class ComputeFailed:
     error: Exception
 
 
-def compute_root(view_cls: type[ViewModel], root_path: str, world: World) -> Computed | Blocked | ComputeFailed:
-    """The views ``root_path`` has in ``world`` (everything must have been gathered)."""
+def compute_root(
+    view_cls: type[ViewModel], root_path: str, world: World, only: Collection[str] | None = None
+) -> Computed | Blocked | ComputeFailed:
+    """The views ``root_path`` has in ``world`` (everything must have been gathered); with
+    ``only``, just those of them at the given paths."""
     declaration = view_cls.declaration()
     try:
         root = world.load(declaration.root.model, root_path)
@@ -47,7 +50,7 @@ def compute_root(view_cls: type[ViewModel], root_path: str, world: World) -> Com
     except InvalidSourceDocument as exc:
         return Blocked(exc.path, exc)
     try:
-        return {view.doc_path: view.stored() for view in view_cls.compute_all(root, sources)}
+        return {view.doc_path: view.stored() for view in view_cls.compute_all(root, sources, only)}
     except Exception as exc:  # noqa: BLE001 - user code: any bug is reported per view model, not fatal to others
         return ComputeFailed(exc)
 

@@ -3,13 +3,15 @@
 Use it when a view model is new, when its definition changed, or to repair views after an
 outage. ``python -m flask_boiler rebuild shared_models.MeetingSession``.
 
-* **Batched**: roots are paged through; each page is recomputed in one transaction (the
-  page's roots re-read with one ``get_all``, their followed references with another, the
-  current views with a third), and unchanged views are not rewritten.
-* **Resumable**: after each page the cursor is saved in ``flaskBoilerRebuilds/{view}``;
-  a rerun continues after the last finished page (``restart=True`` starts over).
+* **Batched**: roots are paged through by name (:mod:`.pages`); each page is recomputed in
+  one transaction (the page's roots re-read with one ``get_all``, their followed references
+  with another, the current views with a third), and unchanged views are not rewritten.
+* **Resumable**: after each page the cursor (the last root's path) is saved in
+  ``flaskBoilerRebuilds/{view}``; a rerun continues after the last finished page
+  (``restart=True`` starts over).
 * **Orphans**: a second pass pages through the existing view documents and deletes those
   whose root no longer exists or no longer has that key (e.g. after ``keys`` changed).
+* **Remote**: the same pages, run by Cloud Tasks (:mod:`flask_boiler.tasks.runs`).
 * **Progress**: a tqdm bar per pass (disable with ``progress=False``).
 """
 
@@ -17,12 +19,15 @@ from __future__ import annotations
 
 import datetime
 import importlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from google.api_core import exceptions as api_exceptions
+from google.cloud.firestore_v1 import DocumentSnapshot
+
 from ..errors import ModelDefinitionError
-from ..models.document import DocumentModel
+from .pages import count_documents, document_page
 from .reconcile import reconcile
 from .refresh import RefreshReport
 from .registry import registry
@@ -32,6 +37,13 @@ CHECKPOINTS = "flaskBoilerRebuilds"
 #: Refreshes a trigger gave up on (too old to retry), for :func:`repair_skipped`.
 SKIPPED = "flaskBoilerSkipped"
 DEFAULT_PAGE_SIZE = 200
+#: Views per page of the orphan check: it reads names only, and each view's root once.
+MIN_ORPHAN_PAGE_SIZE = 500
+
+
+def orphan_page_size(page_size: int) -> int:
+    """Pages of the orphan check: views are many per root, and cheap to check by name."""
+    return max(page_size, MIN_ORPHAN_PAGE_SIZE)
 
 
 @dataclass
@@ -51,20 +63,6 @@ class RebuildReport:
         cost.commits += report.commits
         cost.blocked += report.blocked
         cost.failures += report.failures
-
-
-def _every_document(model: type[DocumentModel]) -> Any:
-    """A query over all of ``model``'s documents (a collection group under parent documents)."""
-    return model.collection_group() if model.path_template().parent_params else model.query()
-
-
-def _pages(query: Any, page_size: int, cursor: str | None) -> Iterator[tuple[list[Any], str | None]]:
-    while True:
-        page = query.page(limit=page_size, cursor=cursor)
-        yield page.items, page.next_cursor
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
 
 
 def _progress(total: int | None, description: str, enabled: bool) -> Any:
@@ -87,24 +85,28 @@ def rebuild(
     progress: bool = True,
 ) -> RebuildReport:
     """Recompute all views of ``view_cls``; see the module docstring."""
-    declaration = view_cls.declaration()
+    template = view_cls.declaration().root_path
     checkpoint = db.collection(CHECKPOINTS).document(view_name(view_cls).replace("/", "_"))
     report = RebuildReport()
     state = checkpoint.get()
-    cursor = None
+    after = None
     if state.exists and not restart and not state.get("done"):
         cursor = state.get("cursor")
-        report.resumed = cursor is not None
+        # A cursor is the last root name of a finished page (older checkpoints held other tokens).
+        after = cursor if isinstance(cursor, str) and template.match(cursor) is not None else None
+        report.resumed = after is not None
 
-    query = _every_document(declaration.root.model)
-    with _progress(query.count(), f"{view_cls.__name__}: roots", progress) as bar:
-        for roots, next_cursor in _pages(query, page_size, cursor):
-            paths = [root.doc_path for root in roots if declaration.root_path.match(root.doc_path) is not None]
-            if paths:
-                report.add(reconcile(db, view_cls, paths))
-            report.roots += len(paths)
-            checkpoint.set({"cursor": next_cursor, "done": False, "updatedAt": datetime.datetime.now(datetime.UTC)})
-            bar.update(len(roots))
+    with _progress(count_documents(db, template), f"{view_cls.__name__}: roots", progress) as bar:
+        while True:
+            page = document_page(db, template, after, page_size)
+            if page.paths:
+                report.add(reconcile(db, view_cls, page.paths))
+            report.roots += len(page.paths)
+            checkpoint.set({"cursor": page.next_after, "done": False, "updatedAt": datetime.datetime.now(datetime.UTC)})
+            bar.update(page.scanned)
+            if page.next_after is None:
+                break
+            after = page.next_after
 
     if delete_orphans:
         _delete_orphans(view_cls, db, page_size, report, progress)
@@ -113,38 +115,63 @@ def rebuild(
 
 
 def _delete_orphans(view_cls: type[ViewModel], db: Any, page_size: int, report: RebuildReport, progress: bool) -> None:
-    """Views whose root is gone or no longer has their key: reconciling their roots removes
-    the ones keyed by the root; the rest (custom keys) are deleted here."""
+    template = view_cls.path_template()
+    with _progress(count_documents(db, template), f"{view_cls.__name__}: orphan check", progress) as bar:
+        after = None
+        while True:
+            page = document_page(db, template, after, orphan_page_size(page_size))
+            orphans = delete_orphans(db, view_cls, page.snapshots)
+            report.cost.reads += orphans.reads
+            report.cost.deletes += orphans.deleted
+            report.orphans_deleted += orphans.deleted
+            report.views_checked += len(page.snapshots)
+            bar.update(page.scanned)
+            if page.next_after is None:
+                return
+            after = page.next_after
+
+
+@dataclass(frozen=True)
+class OrphanReport:
+    deleted: int
+    reads: int
+
+
+def delete_orphans(db: Any, view_cls: type[ViewModel], views: Sequence[DocumentSnapshot[Any]]) -> OrphanReport:
+    """Delete those of ``views`` (stored view snapshots) whose root is gone or no longer has them
+    (e.g. after ``keys`` changed); reconciling the roots removes the rest.
+
+    Each delete is conditional on the view being the version read: a view a trigger rewrote
+    meanwhile (its root just gained that key) is left alone.
+    """
     declaration = view_cls.declaration()
     template = view_cls.path_template()
-    query = _every_document(view_cls)
-    with _progress(query.count(), f"{view_cls.__name__}: orphan check", progress) as bar:
-        for views, _ in _pages(query, page_size, None):
-            root_of = {}
-            for view in views:
-                key = template.match(view.doc_path)
-                if key is not None:
-                    root_of[view.doc_path] = declaration.root_path.render(key)
-            roots = {}
-            for snapshot in db.get_all([db.document(p) for p in set(root_of.values())]) if root_of else []:
-                roots[snapshot.reference.path] = (
-                    declaration.root.model.from_snapshot(snapshot) if snapshot.exists else None
-                )
-            report.cost.reads += len(set(root_of.values()))
-            orphans = [
-                path
-                for path, root_path in root_of.items()
-                if roots.get(root_path) is None or path not in view_cls.paths_for(roots[root_path])
-            ]
-            for start in range(0, len(orphans), 500):
-                batch = db.batch()
-                for path in orphans[start : start + 500]:
-                    batch.delete(db.document(path))
-                batch.commit()
-                report.cost.deletes += len(orphans[start : start + 500])
-                report.orphans_deleted += len(orphans[start : start + 500])
-            report.views_checked += len(views)
-            bar.update(len(views))
+    root_of: dict[str, str] = {}
+    for view in views:
+        key = template.match(view.reference.path)
+        if key is not None:
+            root_of[view.reference.path] = declaration.root_path.render(key)
+    wanted = sorted(set(root_of.values()))
+    has: dict[str, set[str] | None] = {}  # root -> its view paths; None: cannot tell (invalid, or keys() failed)
+    for snapshot in db.get_all([db.document(path) for path in wanted]) if wanted else []:
+        try:
+            root = declaration.root.model.from_snapshot(snapshot) if snapshot.exists else None
+            has[snapshot.reference.path] = set(view_cls.paths_for(root)) if root is not None else set()
+        except Exception:  # noqa: BLE001 - invalid data or a bug in keys(): keep its views, the refresh reports it
+            has[snapshot.reference.path] = None
+    orphans = []
+    for view in views:
+        root_paths = has.get(root_of.get(view.reference.path, ""))
+        if view.reference.path in root_of and root_paths is not None and view.reference.path not in root_paths:
+            orphans.append(view)
+    deleted = 0
+    for view in orphans:
+        try:
+            view.reference.delete(option=db.write_option(last_update_time=view.update_time))
+            deleted += 1
+        except (api_exceptions.FailedPrecondition, api_exceptions.NotFound):
+            continue  # rewritten or deleted meanwhile: not ours to remove
+    return OrphanReport(deleted=deleted, reads=len(wanted))
 
 
 def record_skipped(

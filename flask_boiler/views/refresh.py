@@ -29,6 +29,10 @@ the change concerns, inside **one** transaction sharing its reads.
 6. **Commit** (:mod:`.commit`): in the transaction, or in conditional parallel batches when
    larger than one commit.
 
+With a :class:`~.fanout.FanoutPolicy`, a view model whose fan-out exceeds its threshold skips
+stages 3 to 6: its roots are planned into slices right after stage 2, returned in
+``report.deferred`` for the caller to hand to tasks (:mod:`.fanout`).
+
 Correctness under at-least-once, unordered delivery: every transaction sets each view it
 concerns to what the current data computes, and every change to a field a view reads is
 followed by such a transaction (its event's) — so once all events have been handled, each view
@@ -52,6 +56,7 @@ from .commit import ConflictingWrite, ViewWrite, commit_in_parallel, fits_one_co
 from .compute import Computed, ComputeFailed, compute_root
 from .declaration import ReverseQuery
 from .dependents import Dependent, find_dependents, relevant_fields
+from .fanout import FanoutPolicy, Slice, plan_fanout
 from .sources import Blocked, SourceReader, World, gather, reference_paths
 from .stamp import handled_by, view_content
 from .view_model import ViewModel
@@ -110,26 +115,32 @@ class RefreshReport:
     deleted_paths: list[str] = field(default_factory=list)
     blocked: list[BlockedRoot] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    #: Work left to tasks (a fan-out past the policy's threshold): the caller must enqueue it.
+    deferred: list[Slice] = field(default_factory=list)
 
 
 # -- the pipeline ------------------------------------------------------------------------------
 
 
-def refresh(db: Any, change: DocumentChange, views: Sequence[type[ViewModel]]) -> RefreshReport:
+def refresh(
+    db: Any, change: DocumentChange, views: Sequence[type[ViewModel]], fanout: FanoutPolicy | None = None
+) -> RefreshReport:
     """Bring every view of ``views`` that ``change`` affects up to date (see the module docs).
 
     Returns a report; view models that failed are listed in ``report.failures`` (the caller
-    decides whether to retry) and blocked roots in ``report.blocked``.
+    decides whether to retry) and blocked roots in ``report.blocked``. With ``fanout``, work
+    past its threshold is not done but returned in ``report.deferred``.
     """
     dependents = find_dependents(change, views)
     if not dependents:
         return RefreshReport(invisible=True)
+    probe = _probe(change, dependents)  # loads the root's new state: once, not once per attempt
     return run_attempts(
         db,
-        lambda transaction: _refresh_in(db, transaction, change, dependents),
+        lambda transaction: _refresh_in(db, transaction, change, dependents, fanout, probe),
         what=change.path,
         event_id=change.event_id,
-        probe=_probe(change, dependents),
+        probe=probe,
     )
 
 
@@ -149,7 +160,9 @@ def run_attempts(
         if deferred is None:
             return report
         try:
-            report.commits += commit_in_parallel(db, deferred, None if report.failures else event_id, probe)
+            report.commits += commit_in_parallel(
+                db, deferred, None if report.failures or report.deferred else event_id, probe
+            )
             return report
         except ConflictingWrite:
             continue  # a view moved under us: recompute from fresh data
@@ -157,14 +170,18 @@ def run_attempts(
 
 
 def _refresh_in(
-    db: Any, transaction: Any, change: DocumentChange, dependents: list[Dependent]
+    db: Any,
+    transaction: Any,
+    change: DocumentChange,
+    dependents: list[Dependent],
+    fanout: FanoutPolicy | None,
+    probe: str | None,
 ) -> tuple[RefreshReport, list[ViewWrite] | None]:
     """One attempt, inside ``transaction`` (a retried transaction starts over with a new report).
     Returns the report and the writes left for parallel conditional batches, if any."""
     report = RefreshReport()
     reader = SourceReader(db, transaction)
     affected = Affected(change, dependents)
-    probe = _probe(change, dependents)
     queries = affected.payload_queries()
     guard = [] if _carries_guard(change, queries) else [change.path]
     reader.fetch([*guard, *([probe] if probe else []), *affected.payload_paths()], queries)
@@ -179,6 +196,8 @@ def _refresh_in(
     after = World(reader, {change.path: change.after})
     latest_world = World(reader) if report.stale else after
     roots = affected.roots(reader)
+    if fanout is not None:
+        roots, report.deferred = plan_fanout(fanout, reader, roots, {change.path: (change.before, change.after)})
     if _fan_out(roots, latest_world) > MAX_WRITES_PER_COMMIT:
         # Larger than one commit: the stored views are read anyway (for conditional writes),
         # so compare the current state with them directly instead of computing two states.
@@ -322,8 +341,9 @@ def record_failure(report: RefreshReport, view: type[ViewModel], root: str, erro
 
 
 def _marker(change: DocumentChange, report: RefreshReport) -> str | None:
-    """Views carry the event id only when every view model the change concerns was handled."""
-    return None if report.failures else change.event_id
+    """Views carry the event id only when every view model the change concerns was handled here
+    (not failed, not left to tasks): a redelivery must then redo, or re-enqueue, the rest."""
+    return None if report.failures or report.deferred else change.event_id
 
 
 def _same_version(current: DocumentSnapshot[Any], state: DocumentSnapshot[Any]) -> bool:

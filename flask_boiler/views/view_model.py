@@ -9,7 +9,7 @@ talks to it only through the class methods below — :meth:`declaration`, :meth:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, ClassVar
 
 from ..errors import InvalidView, ModelDefinitionError, ValidationError
@@ -107,12 +107,15 @@ class ViewModel(DocumentModel):
         return [cls.path_template().render(key) for key in cls.keys_for(root)]
 
     @classmethod
-    def compute_all(cls, root: Any, sources: Mapping[str, Any]) -> list[ViewModel]:
-        """One computed view per key of ``root`` (sources as :func:`~.sources.sources_for` gives them)."""
+    def compute_all(cls, root: Any, sources: Mapping[str, Any], only: Collection[str] | None = None) -> list[ViewModel]:
+        """One computed view per key of ``root`` (sources as :func:`~.sources.sources_for` gives them);
+        with ``only``, just the views at those paths (a slice of a huge fan-out)."""
         template = cls.path_template()
         guarded = guard_sources(sources, cls.read_set(), cls.__name__)
         views: list[ViewModel] = []
         for key in cls.keys_for(root):
+            if only is not None and template.render(key) not in only:
+                continue
             parents = {name: key[name] for name in template.parent_params}
             view = cls.new(key[template.id_param], **parents)
             object.__setattr__(view, "_fb_sources", guarded)

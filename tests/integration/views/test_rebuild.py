@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from flask_boiler.views.pages import document_page
 from flask_boiler.views.rebuild import CHECKPOINTS, find_view, rebuild, view_name
 from flask_boiler.views.stamp import view_content
 
@@ -58,12 +59,14 @@ def test_rebuild_deletes_orphans_and_stale_content(domain):
 def test_rebuild_resumes_after_the_last_finished_page(domain):
     db = domain
     checkpoint = db.collection(CHECKPOINTS).document(view_name(TitleView))
-    first_page = TitleView._fb_declaration.root.model.query().page(limit=4)
-    checkpoint.set({"cursor": first_page.next_cursor, "done": False})
+    first_page = document_page(db, TitleView.declaration().root_path, None, 4)
+    checkpoint.set({"cursor": first_page.next_after, "done": False})
     report = rebuild(TitleView, db, page_size=4, progress=False, delete_orphans=False)
     assert report.resumed and report.roots == 3
     assert checkpoint.get().get("done") is True
     assert rebuild(TitleView, db, page_size=4, progress=False).roots == 7  # a finished rebuild starts over
+    checkpoint.set({"cursor": "an-old-style-token", "done": False})  # not a root path: start over
+    assert rebuild(TitleView, db, page_size=4, progress=False, delete_orphans=False).resumed is False
 
 
 def test_find_view_by_path_or_name():

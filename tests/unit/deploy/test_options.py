@@ -10,6 +10,7 @@ from flask_boiler.endpoints import (
     BUILTIN_DEFAULTS,
     EVENT,
     HTTP,
+    TASK,
     DeployOptionError,
     FunctionOptions,
     document_trigger,
@@ -85,7 +86,9 @@ def test_layers_merge_option_by_option():
         ({"memory": 2048, "cpu": 0.5}, HTTP, "at least 1 CPU"),
         ({"memory": 1024, "cpu": 4}, HTTP, "at least 2048MB"),
         ({"concurrency": 5, "cpu": "gcf_gen1"}, HTTP, "needs at least 1 CPU"),
-        ({"invoker": "public"}, EVENT, "only HTTP functions"),
+        ({"invoker": "public"}, EVENT, "only HTTP and task-queue functions"),
+        ({"timeout": 1801}, TASK, "1800s limit of task-queue functions"),
+        ({"invoker": "public"}, TASK, "cannot be public"),
     ],
 )
 def test_cross_option_limits(options, kind, fragment):
