@@ -153,14 +153,7 @@ class GrpcProxy(grpc.GenericRpcHandler):
             observer.request(request)
             call = stub(request, metadata=_forwarded_metadata(context), timeout=_timeout(context))
             _cancel_on_hang_up(context, call)
-            try:
-                for response in call:
-                    observer.response(response)
-                    yield response
-            except grpc.RpcError as error:
-                context.abort(error.code(), error.details() or "")
-            finally:
-                observer.close()  # also when the caller stopped reading early
+            yield from _relay(call, observer, context)
 
         return handle
 
@@ -177,14 +170,22 @@ class GrpcProxy(grpc.GenericRpcHandler):
 
             call = stub(observed(), metadata=_forwarded_metadata(context), timeout=_timeout(context))
             _cancel_on_hang_up(context, call)
-            try:
-                for response in call:
-                    observer.response(response)
-                    yield response
-            except grpc.RpcError as error:
-                if error.code() != grpc.StatusCode.CANCELLED:
-                    context.abort(error.code(), error.details() or "")
-            finally:
-                observer.close()
+            yield from _relay(call, observer, context, cancelled_is_normal=True)
 
         return handle
+
+
+def _relay(
+    call: Iterator[bytes], observer: CallObserver, context: grpc.ServicerContext, *, cancelled_is_normal: bool = False
+) -> Iterator[bytes]:
+    """Stream the emulator's responses back to the caller, showing each to ``observer``; an
+    emulator error becomes the caller's (a bidi stream's own hang-up is how it ends: not one)."""
+    try:
+        for response in call:
+            observer.response(response)
+            yield response
+    except grpc.RpcError as error:
+        if not (cancelled_is_normal and error.code() == grpc.StatusCode.CANCELLED):
+            context.abort(error.code(), error.details() or "")
+    finally:
+        observer.close()  # also when the caller stopped reading early

@@ -29,7 +29,7 @@ from ..errors import FlaskBoilerError
 from ..log import configure, get_logger, log
 from ..views.fanout import Slice
 from ..views.rebuild import record_skipped
-from ..views.refresh import Failure, RefreshReport
+from ..views.refresh import Failure, RefreshReport, log_blocked
 from ..views.view_model import ViewModel
 from .config import ViewTasks
 from .payloads import MAX_ITEMS, PageTask, TaskPayloadError, parse_task
@@ -126,16 +126,7 @@ def _slice(db: Any, work: Slice, config: ViewTasks, retries: int) -> tuple[dict[
 
 
 def _log_slice(work: Slice, report: RefreshReport, retries: int) -> None:
-    for blocked in report.blocked:
-        log(
-            logger,
-            logging.ERROR,
-            f"{blocked.view.__name__} views of {blocked.root} kept as they were: {blocked.error}",
-            view=blocked.view.__name__,
-            root=blocked.root,
-            document=blocked.document,
-            invalidFields=blocked.error.errors,
-        )
+    log_blocked(logger, report)
     log(
         logger,
         logging.INFO,

@@ -53,7 +53,7 @@ from ..tasks.functions import view_task_function
 from ..tasks.queue import TaskQueue
 from ..tasks.slices import enqueue_slices
 from ..views.rebuild import record_skipped
-from ..views.refresh import Failure, RefreshReport, refresh
+from ..views.refresh import Failure, RefreshReport, log_blocked, refresh
 from ..views.registry import check_loops, trigger_name, watched_patterns
 from ..views.view_model import ViewModel
 from .events import DocumentEvent, decode_document_event
@@ -134,17 +134,7 @@ def _too_old(event: DocumentEvent, max_age: datetime.timedelta, now: datetime.da
 
 
 def _log_report(event: DocumentEvent, report: RefreshReport) -> None:
-    for blocked in report.blocked:
-        log(
-            logger,
-            logging.ERROR,
-            f"{blocked.view.__name__} views of {blocked.root} kept as they were: {blocked.error}",
-            view=blocked.view.__name__,
-            root=blocked.root,
-            document=blocked.document,
-            invalidFields=blocked.error.errors,
-            eventId=event.event_id,
-        )
+    log_blocked(logger, report, eventId=event.event_id)
     for failure in report.failures:
         logger.error(
             f"{failure.view.__name__} not refreshed for {event.path}: {type(failure.error).__name__}: {failure.error}",

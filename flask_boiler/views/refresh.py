@@ -42,6 +42,7 @@ because they change no view in any state.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,7 @@ from typing import Any
 from google.cloud.firestore_v1 import DocumentSnapshot
 
 from ..errors import ContentionError, InvalidSourceDocument
+from ..log import log
 from ..models.limits import MAX_WRITES_PER_COMMIT
 from ..transactions import run_in_transaction
 from .change import DocumentChange
@@ -117,6 +119,22 @@ class RefreshReport:
     failures: list[Failure] = field(default_factory=list)
     #: Work left to tasks (a fan-out past the policy's threshold): the caller must enqueue it.
     deferred: list[Slice] = field(default_factory=list)
+
+
+def log_blocked(logger: logging.Logger, report: RefreshReport, **fields: Any) -> None:
+    """One ERROR record per blocked root: the view model, the root and the invalid document
+    whose fix will refresh them (``fields`` add context, such as the event id)."""
+    for blocked in report.blocked:
+        log(
+            logger,
+            logging.ERROR,
+            f"{blocked.view.__name__} views of {blocked.root} kept as they were: {blocked.error}",
+            view=blocked.view.__name__,
+            root=blocked.root,
+            document=blocked.document,
+            invalidFields=blocked.error.errors,
+            **fields,
+        )
 
 
 # -- the pipeline ------------------------------------------------------------------------------

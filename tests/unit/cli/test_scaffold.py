@@ -72,7 +72,7 @@ def test_the_generated_project_passes_its_gates(scaffolded):
     rules = (scaffolded / "firestore.rules").read_text()
     assert "match /users/{uid}/taskCards/{task_id}" in rules and "request.auth.uid == uid" in rules
     manifest = json.loads((scaffolded / "functions" / "functions.yaml").read_text().split("\n", 1)[1])
-    assert set(manifest["endpoints"]) == {"api", "on_tasks_written"}
+    assert set(manifest["endpoints"]) == {"api", "on_tasks_written", "viewTasks", "on_view_rebuild_requested"}
 
 
 def test_the_deployed_requirements_are_the_framework_runtime_dependencies(scaffolded):
