@@ -20,7 +20,7 @@ from flask_boiler.testing import wait_for
 from flask_boiler.views.stamp import view_content
 from shared_models import Location, Meeting, User
 
-from ..views.test_properties import oracle_example
+from ..views.histories import oracle_example
 from .transports import EmulatorTransport
 
 pytestmark = pytest.mark.emulators

@@ -9,6 +9,7 @@ from google.cloud import firestore
 
 from flask_boiler.errors import EncodingError, StorageLimitError, ValidationError
 from flask_boiler.models import limits
+from tests.ids import stable_id
 
 
 def test_document_size_follows_firestores_storage_size_formula():
@@ -63,7 +64,7 @@ def nested(depth):
         (firestore.GeoPoint(91, 0), ["limit"]),
         (object(), ["type"]),
     ],
-    ids=lambda item: repr(item)[:30] if not isinstance(item, dict) or len(repr(item)) < 200 else "deep",
+    ids=lambda item: stable_id(item, 30) if not isinstance(item, dict) or len(repr(item)) < 200 else "deep",
 )
 def test_value_problems(value, kinds):
     assert _kinds(value) == kinds
@@ -89,7 +90,7 @@ def test_field_paths_count_map_keys_through_arrays():
         ("a\ud800", False),
         ("", False),
     ],
-    ids=lambda item: repr(item)[:20],
+    ids=lambda item: stable_id(item, 20),
 )
 def test_document_ids(doc_id, ok):
     assert (limits.document_id_problem(doc_id) is None) is ok

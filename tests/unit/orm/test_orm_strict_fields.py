@@ -17,6 +17,7 @@ from google.cloud import firestore
 from flask_boiler import fields, schema
 from flask_boiler.domain_model import DomainModel
 from flask_boiler.errors import EncodingError, ModelDefinitionError, ValidationError
+from tests.ids import stable_id
 
 UTC = dt.UTC
 
@@ -95,7 +96,7 @@ REJECTED = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value"), REJECTED, ids=lambda item: repr(item)[:40])
+@pytest.mark.parametrize(("field", "value"), REJECTED, ids=stable_id)
 def test_a_value_outside_the_rule_is_refused_both_ways(field, value):
     stored, loaded = _both_ways(field, value)
     assert isinstance(loaded, marshmallow.ValidationError), f"loaded {value!r} as {loaded!r}"
@@ -126,7 +127,7 @@ ACCEPTED = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "stored"), ACCEPTED, ids=lambda item: repr(item)[:40])
+@pytest.mark.parametrize(("field", "value", "stored"), ACCEPTED, ids=stable_id)
 def test_a_valid_value_is_stored_and_loads_back(field, value, stored):
     assert field.to_storage(value) == stored
     assert type(field.to_storage(value)) is type(stored)

@@ -1,5 +1,8 @@
 """Property: whatever happens to the events, the views end up equal to a recompute.
 
+The machinery; ``test_properties_example.py`` and ``test_properties_props.py`` run it, one app
+each (in separate files so pytest-xdist can run the two apps on separate workers).
+
 A hypothesis rule-based state machine writes domain documents (valid, invalid, deleted, and
 invalid ones fixed again; changes to fields views read and to fields no view reads), and
 delivers their events in any order, twice, crashed midway, or two at once on threads. When
@@ -40,8 +43,6 @@ from shared_models import VIEW_MODELS as EXAMPLE_VIEWS
 
 from . import props_app
 from .delivery import Eventarc
-
-pytestmark = pytest.mark.emulators
 
 #: Histories per app; two apps: at least 500 in all (``PROPERTY_HISTORIES`` overrides).
 HISTORIES = int(os.environ.get("PROPERTY_HISTORIES", "250"))
@@ -378,23 +379,19 @@ def one_parse_at_a_time(monkeypatch):
     monkeypatch.setattr(ast, "parse", locked)
 
 
-def test_views_equal_a_recompute_whatever_happens_to_the_events(emulators, clean_firestore, one_parse_at_a_time):
-    """Both apps, each in ``COPIES`` databases of its own, all at once: the emulator serves them
-    side by side, so the histories cost wall time mostly while waiting on it."""
+def run_histories(emulators: Any, app_class: type[App]) -> None:
+    """``HISTORIES`` histories of ``app_class``, in ``COPIES`` databases of its own at once: the
+    emulator serves them side by side, so the histories cost wall time mostly while waiting on it."""
     failures: dict[str, BaseException] = {}
     per_copy = max(1, HISTORIES // COPIES)
 
-    def run(app_class: type[App], copy: int) -> None:
+    def run(copy: int) -> None:
         try:
             _run(emulators, app_class, copy, per_copy)
         except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's own thread
             failures[f"{app_class.__name__} (copy {copy})"] = exc
 
-    threads = [
-        threading.Thread(target=run, args=(app_class, copy))
-        for app_class in (ExampleApp, PropsApp)
-        for copy in range(COPIES)
-    ]
+    threads = [threading.Thread(target=run, args=(copy,)) for copy in range(COPIES)]
     for thread in threads:
         thread.start()
     for thread in threads:
