@@ -21,7 +21,6 @@ from typing import Any
 
 from ..context import Context
 from ..errors import FlaskBoilerError, InvalidSourceDocument, ValidationError
-from ..models.paths import PathTemplate
 from ..views.compute import compute_view, computed_views
 from .errors import ApiError
 from .resource import Resource
@@ -45,7 +44,7 @@ def current_view(
     try:
         if computed:
             return compute_view(Context.db, resource.view_cls, key, transaction=transaction)
-        return resource.view_cls.get(**key, transaction=transaction)  # type: ignore[attr-defined]
+        return resource.view_cls.get(**key, transaction=transaction)
     except (ValidationError, InvalidSourceDocument) as exc:
         raise StoredDataError(f"{resource.name} at {dict(key)}: {exc}") from exc
 
@@ -91,7 +90,7 @@ def read_page(
 def _stored_page(
     resource: Resource, parent_key: Mapping[str, str], limit: int, cursor: str | None, filters: Mapping[str, Any]
 ) -> tuple[list[Any], str | None]:
-    orm_query = resource.view_cls.query(**parent_key)  # type: ignore[attr-defined]
+    orm_query = resource.view_cls.query(**parent_key)
     if filters:
         orm_query = orm_query.where(**filters)
     page = orm_query.page(limit, cursor)
@@ -102,14 +101,14 @@ def _computed_page(
     resource: Resource, parent_key: Mapping[str, str], limit: int, cursor: str | None
 ) -> tuple[list[Any], str | None]:
     view_cls = resource.view_cls
-    root_source = view_cls._fb_declaration.root  # type: ignore[attr-defined]
-    source_template = PathTemplate.parse(root_source.path)
-    model_template = root_source.model._meta.path
+    declaration = view_cls.declaration()
+    source_template = declaration.root_path
+    model_template = declaration.root.model.path_template()
     parents = {
         model_param: parent_key[source_param]
         for model_param, source_param in zip(model_template.parent_params, source_template.parent_params)
     }
-    page = root_source.model.query(**parents).page(limit, cursor)
+    page = declaration.root.model.query(**parents).page(limit, cursor)
     wanted = [source_template.match(root.doc_path) for root in page.items]
     views = [view for view in computed_views(Context.db, view_cls, page.items) if view.key in wanted]
     return views, page.next_cursor

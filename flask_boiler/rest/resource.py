@@ -23,6 +23,7 @@ import marshmallow
 from ..errors import ModelDefinitionError
 from ..models.paths import PathTemplate
 from ..views.access import Access, Owner, Public, access_of
+from ..views.view_model import ViewModel
 from .options import RestOptions, Writes, rest_options_of
 from .schemas import body_schema, filter_field, key_json_names, list_query_schema, representation_schema
 
@@ -33,7 +34,7 @@ __all__ = ["Resource", "compile_resource"]
 class Resource:
     """One served view model, ready for routing, auth and documentation."""
 
-    view_cls: type
+    view_cls: type[ViewModel]
     options: RestOptions
     read_access: Access
     write_access: Access
@@ -122,18 +123,18 @@ class Resource:
         )()
 
 
-def _root_params(view_cls: type) -> tuple[str, ...]:
-    return PathTemplate.parse(view_cls._fb_declaration.root.path).params  # type: ignore[attr-defined]
+def _root_params(view_cls: type[ViewModel]) -> tuple[str, ...]:
+    return view_cls.declaration().root_path.params
 
 
-def _check_owner(view_cls: type, policy: Access, template: PathTemplate, what: str) -> None:
+def _check_owner(view_cls: type[ViewModel], policy: Access, template: PathTemplate, what: str) -> None:
     if isinstance(policy, Owner) and policy.param not in template.params:
         raise ModelDefinitionError(
             f"{view_cls.__name__}: {what} owner({policy.param!r}) needs {{{policy.param}}} in {template.template!r}."
         )
 
 
-def _write_access(view_cls: type, options: RestOptions, read_access: Access) -> Access:
+def _write_access(view_cls: type[ViewModel], options: RestOptions, read_access: Access) -> Access:
     if options.write_access is not None:
         return options.write_access
     if options.writes is not None and isinstance(read_access, Public):
@@ -144,7 +145,9 @@ def _write_access(view_cls: type, options: RestOptions, read_access: Access) -> 
     return read_access
 
 
-def _check_listable(view_cls: type, options: RestOptions, read_access: Access, template: PathTemplate) -> None:
+def _check_listable(
+    view_cls: type[ViewModel], options: RestOptions, read_access: Access, template: PathTemplate
+) -> None:
     """A list shows only what its caller may read: owner lists live under the owner's parent URL."""
     if isinstance(read_access, Owner) and read_access.param == template.id_param:
         raise ModelDefinitionError(
@@ -162,14 +165,15 @@ def _check_listable(view_cls: type, options: RestOptions, read_access: Access, t
         )
 
 
-def compile_resource(view_cls: type) -> Resource:
+def compile_resource(view_cls: type[ViewModel]) -> Resource:
     """Check ``view_cls``'s REST declaration and build its :class:`Resource`."""
     options = rest_options_of(view_cls)
     if options is None:
         raise ModelDefinitionError(f"{view_cls.__name__} has no Meta.rest = RestOptions(...); it is not served.")
-    if getattr(view_cls, "_fb_declaration", None) is None:
-        raise ModelDefinitionError(f"{view_cls.__name__} is not a concrete ViewModel.")
-    template: PathTemplate = view_cls._meta.path  # type: ignore[attr-defined]
+    if not (isinstance(view_cls, type) and issubclass(view_cls, ViewModel)):
+        raise ModelDefinitionError(f"{view_cls!r} is not a ViewModel.")
+    view_cls.declaration()  # ModelDefinitionError for an abstract one (it declares no sources)
+    template = view_cls.path_template()
     read_access = access_of(view_cls)
     write_access = _write_access(view_cls, options, read_access)
     _check_owner(view_cls, write_access, template, "RestOptions(write_access=...)")
@@ -188,7 +192,7 @@ def compile_resource(view_cls: type) -> Resource:
 
     writes = options.writes
     if writes is not None:
-        fields = view_cls._meta.schema.fields  # type: ignore[attr-defined]
+        fields = view_cls._meta.schema.fields
         unknown = [name for name in (*writes.fields, *writes.required) if name not in fields]
         if unknown:
             raise ModelDefinitionError(f"{view_cls.__name__}: Writes names unknown field(s) {', '.join(unknown)}.")

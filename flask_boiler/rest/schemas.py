@@ -31,6 +31,7 @@ from marshmallow import validate
 
 from ..errors import ModelDefinitionError
 from ..schema import camelize, stored_key
+from ..views.view_model import ViewModel
 from .bodies import INT64_MAX, INT64_MIN
 from .strict import QueryBoolean, QueryFloat, QueryInteger, json_type_errors
 
@@ -52,16 +53,16 @@ CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
 MAX_CURSOR_LENGTH = 4096
 
 
-def bound_fields(view_cls: type) -> dict[str, marshmallow.fields.Field[Any]]:
+def bound_fields(view_cls: type[ViewModel]) -> dict[str, marshmallow.fields.Field[Any]]:
     """attribute name -> bound field (``data_key`` filled in, camelCase applied)."""
-    return dict(view_cls._meta.schema.fields)  # type: ignore[attr-defined]
+    return dict(view_cls._meta.schema.fields)
 
 
-def key_json_names(view_cls: type) -> dict[str, str]:
+def key_json_names(view_cls: type[ViewModel]) -> dict[str, str]:
     """path param -> its name in JSON bodies (camelCase when the view's schema is)."""
-    schema = view_cls._meta.schema  # type: ignore[attr-defined]
+    schema = view_cls._meta.schema
     camel = bool(getattr(schema.opts, "camel_case", False))
-    names = {param: (camelize(param) if camel else param) for param in view_cls._meta.path.params}  # type: ignore[attr-defined]
+    names = {param: (camelize(param) if camel else param) for param in view_cls.path_template().params}
     taken = {stored_key(name, f) for name, f in bound_fields(view_cls).items()}
     clash = sorted(set(names.values()) & taken)
     if clash:
@@ -133,7 +134,7 @@ def _writable(field: marshmallow.fields.Field[Any], *, required: bool) -> marshm
 
 
 def body_schema(
-    view_cls: type,
+    view_cls: type[ViewModel],
     writable: Iterable[str],
     *,
     required: Iterable[str] = (),
@@ -151,7 +152,7 @@ def body_schema(
     return _schema_class(f"{view_cls.__name__}{suffix}", fields, _BodySchema)
 
 
-def filter_field(view_cls: type, attribute: str) -> marshmallow.fields.Field[Any]:
+def filter_field(view_cls: type[ViewModel], attribute: str) -> marshmallow.fields.Field[Any]:
     """A query-string field parsing ``?<stored key>=value`` for filter ``attribute``."""
     field = bound_fields(view_cls).get(attribute)
     if field is None:
