@@ -54,9 +54,12 @@ VARIANTS = {
 }
 
 
-def _env(stack: EmulatorStack) -> dict[str, str]:
+def _env(stack: EmulatorStack, target: str) -> dict[str, str]:
+    """The child's environment: the stack's, and ``FUNCTION_TARGET`` as Cloud Functions sets it
+    for the instance serving ``target``."""
     env = {**os.environ, **stack.environment(), "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "0"}
     env.pop("FLASK_BOILER_EMULATOR_LOG", None)
+    env["FUNCTION_TARGET"] = target
     return env
 
 
@@ -65,7 +68,7 @@ def _once(stack: EmulatorStack, target: str, source: str, path: str) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, target, source, path],
         cwd=REPO,
-        env=_env(stack),
+        env=_env(stack, target),
         capture_output=True,
         text=True,
         timeout=120,
@@ -84,7 +87,7 @@ def import_profile(stack: EmulatorStack, top: int = 8) -> list[dict]:
         out = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", code],
             cwd=REPO,
-            env=_env(stack),
+            env=_env(stack, target),
             capture_output=True,
             text=True,
             timeout=120,

@@ -6,18 +6,17 @@ clients are created on first use.
 
 Functions written with the official firebase-functions SDK (``next_meeting`` below) live
 here too: the manifest generator asks the SDK to describe them and deploys them beside the
-framework's functions.
+framework's functions. They are defined only where ``serving(...)`` says so: the SDK adds
+about 100 ms of imports that the instances of the other functions need not pay.
 """
 
 import contextlib
 
-import firebase_admin
 import functions_framework
-from firebase_functions import https_fn
 
 import shared_models
 from flask_boiler import diagnostics
-from flask_boiler.endpoints import behind_hosting, document_trigger, http_endpoint
+from flask_boiler.endpoints import behind_hosting, document_trigger, http_endpoint, serving
 from flask_boiler.rest import api_function
 from flask_boiler.triggers.view_triggers import export_view_triggers
 from shared_models import agenda
@@ -34,15 +33,19 @@ api = http_endpoint(
     functions_framework.http(behind_hosting(api_function(shared_models.REST_VIEWS, title="Meeting rooms API"), "/api"))
 )
 
-# The official SDK's callables verify the caller's ID token with the default Firebase app
-# (ValueError: it exists already, when tooling imports main.py twice in one process).
-with contextlib.suppress(ValueError):
-    firebase_admin.initialize_app()
+# Written with the official SDK, imported only by the instances serving it (and by tooling).
+if serving("next_meeting"):
+    import firebase_admin
+    from firebase_functions import https_fn
 
+    # The SDK's callables verify the caller's ID token with the default Firebase app
+    # (ValueError: it exists already, when tooling imports main.py twice in one process).
+    with contextlib.suppress(ValueError):
+        firebase_admin.initialize_app()
 
-@https_fn.on_call()
-def next_meeting(request: https_fn.CallableRequest) -> dict | None:
-    """The signed-in user's next meeting, from their agenda view (a callable, written with the SDK)."""
-    if request.auth is None:
-        raise https_fn.HttpsError(https_fn.FunctionsErrorCode.UNAUTHENTICATED, "Sign in to see your agenda.")
-    return agenda.next_meeting(request.auth.uid)
+    @https_fn.on_call()
+    def next_meeting(request: https_fn.CallableRequest) -> dict | None:
+        """The signed-in user's next meeting, from their agenda view (a callable, written with the SDK)."""
+        if request.auth is None:
+            raise https_fn.HttpsError(https_fn.FunctionsErrorCode.UNAUTHENTICATED, "Sign in to see your agenda.")
+        return agenda.next_meeting(request.auth.uid)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from typing import Any
 
 from ..endpoints.declarations import endpoint_of
 from ..endpoints.options import BUILTIN_DEFAULTS, DeployOptionError, FunctionOptions
+from ..endpoints.targets import TARGET_ENV
 from ..errors import FlaskBoilerError
 from .defaults import ProjectSettings
 from .sdk import merge, sdk_functions, sdk_manifest
@@ -55,11 +57,14 @@ def load_main(functions_dir: Path, project_root: Path | None = None) -> ModuleTy
     module = importlib.util.module_from_spec(spec)
     added = [str(p) for p in (functions_dir, project_root) if p is not None and str(p) not in sys.path]
     sys.path[:0] = added
+    target = os.environ.pop(TARGET_ENV, None)  # every function, whatever `serving(...)` guards
     try:
         spec.loader.exec_module(module)
     finally:
         for entry in added:
             sys.path.remove(entry)
+        if target is not None:
+            os.environ[TARGET_ENV] = target
     return module
 
 

@@ -34,6 +34,7 @@ from .options import (
     parse_options,
     trigger_options_of,
 )
+from .targets import serving
 from .task_queues import RateLimits, RetryConfig, task_queue_endpoint
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "http_endpoint",
     "merge_options",
     "parse_options",
+    "serving",
     "task_queue_endpoint",
     "trigger_options_of",
 ]

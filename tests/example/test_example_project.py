@@ -8,6 +8,9 @@ triggers, the REST function and the official-SDK callable. The framework's own t
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -114,3 +117,26 @@ def test_no_vendored_copies_shadow_the_working_tree():
     interrupted deploy would be imported instead (by the Functions emulator too)."""
     left = vendored_copies(ROOT, load_settings(ROOT).vendor)
     assert left == [], f"stale vendored copies {left}: run `make unbundle`"
+
+
+def test_only_the_sdk_functions_instance_imports_the_sdk_and_the_manifest_lists_it_anyway(monkeypatch):
+    """``serving("next_meeting")`` guards the SDK in main.py: the instances of the other
+    functions (``FUNCTION_TARGET`` names theirs) skip it; the manifest generator sees it."""
+    script = (
+        "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import main; "
+        "print('next_meeting' in vars(main), 'firebase_functions' in sys.modules)"
+    )
+    answers = {}
+    for target in ("health", "next_meeting"):
+        out = subprocess.run(
+            [sys.executable, "-c", script, str(ROOT / "functions"), str(ROOT)],
+            env={**os.environ, "FUNCTION_TARGET": target},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        answers[target] = out.stdout.split()
+    assert answers == {"health": ["False", "False"], "next_meeting": ["True", "True"]}
+    monkeypatch.setenv("FUNCTION_TARGET", "health")
+    assert "next_meeting" in build_manifest(load_main(ROOT / "functions"))["endpoints"]
