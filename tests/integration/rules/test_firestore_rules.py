@@ -11,9 +11,6 @@ emulator through its rules endpoint and replaced by the project's rules afterwar
 
 from __future__ import annotations
 
-import base64
-import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ import requests
 
 from flask_boiler.deploy.rules import render_rules
 from flask_boiler.testing import wait_for
+from flask_boiler.testing.rules import unsigned_id_token
 from flask_boiler.views import ViewModel, source
 from tests.unit.deploy.sample_app import SAMPLE_VIEWS, BoardSchema, RtTeam
 
@@ -45,35 +43,16 @@ pytestmark = pytest.mark.emulators
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def id_token(project_id: str, uid: str, **claims: Any) -> str:
-    """An unsigned Firebase ID token, as the Firestore emulator accepts."""
-    now = int(time.time())
-
-    def encode(part: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
-
-    payload = {
-        "iss": f"https://securetoken.google.com/{project_id}",
-        "aud": project_id,
-        "auth_time": now,
-        "iat": now,
-        "exp": now + 3600,
-        "sub": uid,
-        "user_id": uid,
-        "firebase": {"identities": {}, "sign_in_provider": "custom"},
-        **claims,
-    }
-    return f"{encode({'alg': 'none', 'typ': 'JWT'})}.{encode(payload)}."
-
-
 class Client:
-    """A Firestore REST client acting as one end user (or anonymous)."""
+    """A Firestore REST client acting as one end user (or anonymous), answering status codes
+    (the kit's ``FirestoreClient`` answers booleans; these tests also create and list)."""
 
     def __init__(self, emulators, uid: str | None = None, **claims: Any) -> None:
         self.base = (
             f"http://{emulators.firestore_host}/v1/projects/{emulators.project_id}/databases/(default)/documents"
         )
-        self.headers = {"Authorization": f"Bearer {id_token(emulators.project_id, uid, **claims)}"} if uid else {}
+        token = unsigned_id_token(emulators.project_id, uid, claims) if uid else None
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def get(self, path: str) -> int:
         return requests.get(f"{self.base}/{path}", headers=self.headers, timeout=30).status_code

@@ -15,20 +15,12 @@ from flask_boiler.views.compute import computed_views
 from flask_boiler.views.fanout import FanoutPolicy
 from shared_models import VIEW_MODELS, Location, Meeting, MeetingSession, User, UserView
 
-from .stack_tools import event_for, expected_views, post_task, snapshot_of, stored_views, triggers_paused
+from .stack_tools import event_for, expected_views, post_task, snapshot_of, stored_views
 
 pytestmark = pytest.mark.emulators
 
 PATTERN = "meetings/{doc_id}"
 SMALL = ViewTasks(fanout=FanoutPolicy(threshold=25, slice_size=10))  # 60 attendees: slices
-
-
-@pytest.fixture
-def paused(clean_firestore, emulators):
-    if emulators.process is None or not emulators.tasks_host:
-        pytest.skip("needs a stack this session started, with the Cloud Tasks emulator")
-    with triggers_paused(emulators):
-        yield clean_firestore.db, emulators
 
 
 def _sessions_of(db, meeting_id: str) -> dict[str, dict]:

@@ -13,7 +13,7 @@ from flask_boiler.tasks.runs import RUNS, request_run, start_run
 from flask_boiler.testing import wait_for
 from shared_models import Location, Meeting, MeetingSession, User
 
-from .stack_tools import expected_views, in_flight, kill_workers, post_task, stored_views, triggers_paused
+from .stack_tools import expected_views, in_flight, kill_workers, post_task, stored_views
 
 pytestmark = pytest.mark.emulators
 
@@ -36,14 +36,6 @@ def _seed(db) -> None:
     # What a rebuild must repair: a stale view, and an orphan (a meeting that does not exist).
     db.document("users/u001/meetingSessions/m001").set({"title": "stale", "_fb": {"root": "meetings/m001"}})
     db.document("users/u002/meetingSessions/ghost").set({"title": "orphan", "_fb": {"root": "meetings/ghost"}})
-
-
-@pytest.fixture
-def paused(clean_firestore, emulators):
-    if emulators.process is None or not emulators.tasks_host:
-        pytest.skip("needs a stack this session started, with the Cloud Tasks emulator")
-    with triggers_paused(emulators):
-        yield clean_firestore.db, emulators
 
 
 def test_remote_rebuild_of_5000_views_survives_a_killed_task(paused):

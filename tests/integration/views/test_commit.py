@@ -55,17 +55,23 @@ def test_a_conditional_replacement_removes_fields_the_view_no_longer_has(clean_f
     assert db.document("fanout/a").get().to_dict() == {"keep": 10, "a.b": 30, "_fb": {"root": "roots/r"}}
 
 
-def test_a_fan_out_larger_than_one_commit_refreshes_every_view(clean_firestore):
-    """600 attendees, 600 badges: more than one commit's 500 writes. The stored views are read
-    once, then written in conditional batches."""
-    db = clean_firestore.db
-    people = [Person.new(f"p{i:03d}", name=f"Person {i}") for i in range(600)]
+def _big_gathering(db, size):
+    """``size`` people in one gathering "big" (written, no view yet): the people, the gathering
+    and its stored snapshot."""
+    people = [Person.new(f"p{i:03d}", name=f"Person {i}") for i in range(size)]
     with Person.batch() as batch:
         for person in people:
             batch.save(person)
     gathering = Gathering.new("big", title="All hands", people=people)
     gathering.save()
-    created = db.document("fastGatherings/big").get()
+    return people, gathering, db.document("fastGatherings/big").get()
+
+
+def test_a_fan_out_larger_than_one_commit_refreshes_every_view(clean_firestore):
+    """600 attendees, 600 badges: more than one commit's 500 writes. The stored views are read
+    once, then written in conditional batches."""
+    db = clean_firestore.db
+    _people, gathering, created = _big_gathering(db, 600)
     first = handle_document_event(
         "fastGatherings/{doc_id}",
         document_event("fastGatherings/big", after=created.to_dict(), after_time=created.update_time),
@@ -96,13 +102,7 @@ def test_a_large_fan_out_deletes_the_views_the_root_no_longer_has(clean_firestor
     state computed): a person who left still loses their badge, and a stale redelivery of the
     older event leaves the views at the current state."""
     db = clean_firestore.db
-    people = [Person.new(f"p{i:03d}", name=f"Person {i}") for i in range(520)]
-    with Person.batch() as batch:
-        for person in people:
-            batch.save(person)
-    gathering = Gathering.new("big", title="All hands", people=people)
-    gathering.save()
-    created = db.document("fastGatherings/big").get()
+    people, gathering, created = _big_gathering(db, 520)
     created_event = document_event("fastGatherings/big", after=created.to_dict(), after_time=created.update_time)
     handle_document_event("fastGatherings/{doc_id}", created_event, (Badge,), db)
 
