@@ -29,7 +29,7 @@ from ..errors import FlaskBoilerError
 from ..log import configure, get_logger, log
 from ..views.fanout import Slice
 from ..views.rebuild import record_skipped
-from ..views.refresh import Failure, RefreshReport, log_blocked
+from ..views.refresh import Failure, RefreshReport, cost_fields, log_blocked
 from ..views.view_model import ViewModel
 from .config import ViewTasks
 from .payloads import MAX_ITEMS, PageTask, TaskPayloadError, parse_task
@@ -134,11 +134,8 @@ def _log_slice(work: Slice, report: RefreshReport, retries: int) -> None:
         view=work.view.__name__,
         roots=len(work.roots),
         views=len(work.paths) if work.paths is not None else None,
-        reads=report.reads,
-        writes=report.writes,
-        deletes=report.deletes,
-        unchanged=report.unchanged,
         retries=retries,
+        **cost_fields(report),
     )
 
 

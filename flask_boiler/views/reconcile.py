@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import PathError
-from .commit import ViewWrite
 from .compute import compute_root
-from .refresh import RefreshReport, finish, known_views, resolve_checks, run_attempts, usable
+from .refresh import Diff, RefreshReport, finish, known_views, resolve_checks, run_attempts, usable
 from .sources import SourceReader, World, gather
 from .stamp import FIELD
 from .view_model import ViewModel
@@ -47,13 +46,12 @@ def _reconcile_in(
     # Roots gone: their views of a custom ``keys`` are found by their bookkeeping.
     gone = [root for root, result in results.items() if result == {} and declaration.keys is not None]
     reader.fetch(queries=[(view_cls.root_views(), root) for root in gone])
-    checks: dict[str, ViewWrite] = {}
+    diff = Diff()
     for root, result in results.items():
         views = usable(report, view_cls, root, result)
         if views is not None:
-            for path in [*known_views(reader, view_cls, root), *views]:
-                checks[path] = ViewWrite(path, views.get(path), root)
-    writes = resolve_checks(reader, {}, checks, report)
+            diff.check(root, views, [*known_views(reader, view_cls, root), *views])
+    writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, None)
 
 
@@ -104,12 +102,13 @@ def _reconcile_views_in(
     if views is None:
         return finish(db, transaction, reader, [], report, None)
     reader.fetch(view_paths)
-    checks = {
-        path: ViewWrite(path, views.get(path), root_path)
-        for path in view_paths
-        if path in views or _stored_root(reader.documents.get(path)) in (None, root_path)
-    }  # a view this root does not have is deleted only if it is not another root's
-    writes = resolve_checks(reader, {}, checks, report)
+    diff = Diff()  # a view this root does not have is deleted only if it is not another root's
+    diff.check(
+        root_path,
+        views,
+        [path for path in view_paths if path in views or _stored_root(reader.documents.get(path)) in (None, root_path)],
+    )
+    writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, None)
 
 

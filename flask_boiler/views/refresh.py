@@ -18,7 +18,7 @@ the change concerns, inside **one** transaction sharing its reads.
 4. **Compute** (:func:`~.compute.compute_root`): each affected root's views from the data as
    it was before the change and as it is after it (two :class:`~.sources.World` s over the
    same reads).
-5. **Diff** (:func:`diff_fresh`, :func:`diff_stale`): views whose content differs between the
+5. **Diff** (:class:`Diff`: ``fresh``, ``stale``): views whose content differs between the
    two states are written with the new content — no need to read what is stored, the event
    decides. Views that came out equal although a field they read changed are compared with
    what is stored (another change may have been masked: two attendees turning a flag on at
@@ -43,7 +43,7 @@ because they change no view in any state.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +119,11 @@ class RefreshReport:
     failures: list[Failure] = field(default_factory=list)
     #: Work left to tasks (a fan-out past the policy's threshold): the caller must enqueue it.
     deferred: list[Slice] = field(default_factory=list)
+
+
+def cost_fields(report: RefreshReport) -> dict[str, int]:
+    """What a refresh cost and did, as the fields of its log record (one shape for triggers and tasks)."""
+    return {"reads": report.reads, "writes": report.writes, "deletes": report.deletes, "unchanged": report.unchanged}
 
 
 def log_blocked(logger: logging.Logger, report: RefreshReport, **fields: Any) -> None:
@@ -233,19 +238,18 @@ def _refresh_in(
     unknown = [(view, root) for (view, root), results in outcomes.items() if _earlier_unknown(view, results)]
     reader.fetch(queries=[(view.root_views(), root) for view, root in unknown])
 
-    changes: dict[str, ViewWrite] = {}
-    checks: dict[str, ViewWrite] = {}
+    diff = Diff()
     for (view, root), results in outcomes.items():
         latest = usable(report, view, root, results[-1])
         if latest is None:
             continue
         known = known_views(reader, view, root)
         if report.stale:
-            diff_stale(results[0], results[1], latest, root, known, changes, checks)
+            diff.stale(root, (results[0], results[1]), latest, known)
         else:
-            diff_fresh(results[0], latest, root, known, changes, checks)
+            diff.fresh(root, results[0], latest, known)
 
-    writes = resolve_checks(reader, changes, checks, report)
+    writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
 
 
@@ -284,13 +288,12 @@ def _refresh_large(
         except Exception:  # noqa: BLE001 - an old state that does not load: find its views by bookkeeping
             reader.fetch(queries=[(view.root_views(), root)])
             old_paths[(view, root)] = []
-    checks: dict[str, ViewWrite] = {}
+    diff = Diff()
     for (view, root), result in results.items():
         views = usable(report, view, root, result)
         if views is not None:
-            for path in [*old_paths[(view, root)], *known_views(reader, view, root), *views]:
-                checks[path] = ViewWrite(path, views.get(path), root)
-    writes = resolve_checks(reader, {}, checks, report)
+            diff.check(root, views, [*old_paths[(view, root)], *known_views(reader, view, root), *views])
+    writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
 
 
@@ -506,60 +509,60 @@ def _probe(change: DocumentChange, dependents: list[Dependent]) -> str | None:
 # -- stage: diff --------------------------------------------------------------------------------
 
 
-def diff_fresh(
-    before: Computed | Blocked | ComputeFailed,
-    after: Computed,
-    root: str,
-    known: Sequence[str],
-    changes: dict[str, ViewWrite],
-    checks: dict[str, ViewWrite],
-) -> None:
-    """The event's state is current: write what differs between before and after; compare
-    with what is stored the views that came out equal (masked) or whose before is unknown
-    (then also the ``known`` views the root has, found without its old state)."""
-    if not isinstance(before, dict):
-        for path in [*known, *after]:
-            checks[path] = ViewWrite(path, after.get(path), root)
-        return
-    for path in before.keys() | after.keys():
-        old, new = before.get(path), after.get(path)
-        (changes if old != new else checks)[path] = ViewWrite(path, new, root)
+@dataclass
+class Diff:
+    """What stage 5 decides: views to write as computed (``changes``: the event itself says
+    they changed) and views to compare with what is stored first (``checks``)."""
+
+    changes: dict[str, ViewWrite] = field(default_factory=dict)
+    checks: dict[str, ViewWrite] = field(default_factory=dict)
+
+    def check(self, root: str, views: Computed, paths: Iterable[str]) -> None:
+        """Compare the views at ``paths`` with what is stored: write ``views``' content where
+        they differ, delete those ``views`` does not hold."""
+        for path in paths:
+            self.checks[path] = ViewWrite(path, views.get(path), root)
+
+    def fresh(
+        self, root: str, before: Computed | Blocked | ComputeFailed, after: Computed, known: Sequence[str]
+    ) -> None:
+        """The event's state is current: write what differs between before and after; compare
+        with what is stored the views that came out equal (masked) or whose before is unknown
+        (then also the ``known`` views the root has, found without its old state)."""
+        if not isinstance(before, dict):
+            self.check(root, after, [*known, *after])
+            return
+        for path in before.keys() | after.keys():
+            old, new = before.get(path), after.get(path)
+            (self.changes if old != new else self.checks)[path] = ViewWrite(path, new, root)
+
+    def stale(
+        self,
+        root: str,
+        states: tuple[Computed | Blocked | ComputeFailed, Computed | Blocked | ComputeFailed],
+        now: Computed,
+        known: Sequence[str],
+    ) -> None:
+        """The document changed again since this event's ``states`` (before, after): the views
+        the newer state computes differently from this event's are the newer events' to write;
+        the others this event touched are compared with what is stored and brought to ``now``."""
+        before, after = states
+        touched: set[str] = set(known)
+        for state in states:
+            touched |= state.keys() if isinstance(state, dict) else set(now)
+        newer = (
+            {path for path in after.keys() | now.keys() if after.get(path) != now.get(path)}
+            if isinstance(after, dict) and isinstance(before, dict)
+            else set()
+        )
+        self.check(root, now, touched - newer)
 
 
-def diff_stale(
-    before: Computed | Blocked | ComputeFailed,
-    after: Computed | Blocked | ComputeFailed,
-    now: Computed,
-    root: str,
-    known: Sequence[str],
-    changes: dict[str, ViewWrite],
-    checks: dict[str, ViewWrite],
-) -> None:
-    """The document changed again since: the views the newer state computes differently from
-    this event's are the newer events' to write; the others this event touched are compared
-    with what is stored and brought to the current state."""
-    touched: set[str] = set(known)
-    for state in (before, after):
-        touched |= state.keys() if isinstance(state, dict) else set(now)
-    newer = (
-        {path for path in after.keys() | now.keys() if after.get(path) != now.get(path)}
-        if isinstance(after, dict) and isinstance(before, dict)
-        else set()
-    )
-    for path in touched - newer:
-        checks[path] = ViewWrite(path, now.get(path), root)
-
-
-def resolve_checks(
-    reader: SourceReader,
-    changes: dict[str, ViewWrite],
-    checks: dict[str, ViewWrite],
-    report: RefreshReport,
-) -> list[ViewWrite]:
-    """Read the stored views ``checks`` needs (one wave) and keep the writes that change something."""
-    pending = {path: write for path, write in checks.items() if path not in changes}
+def resolve_checks(reader: SourceReader, diff: Diff, report: RefreshReport) -> list[ViewWrite]:
+    """Read the stored views ``diff`` checks (one wave) and keep the writes that change something."""
+    pending = {path: write for path, write in diff.checks.items() if path not in diff.changes}
     reader.fetch(pending)
-    writes = list(changes.values())
+    writes = list(diff.changes.values())
     for path, write in pending.items():
         stored = reader.documents.get(path)
         if view_content(stored) == write.data:
