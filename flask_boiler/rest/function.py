@@ -24,22 +24,6 @@ __all__ = ["api_function"]
 logger = get_logger("rest")
 
 
-def _dispatch(app: Flask, environ: dict[str, Any]) -> Response:
-    """What ``app.wsgi_app`` does for one request, returning the :class:`Response` object
-    itself: functions-framework serves it as is, so it is neither iterated into WSGI output
-    nor rebuilt from it (measurable on every request of a warm instance)."""
-    context = app.request_context(environ)
-    error: BaseException | None = None
-    try:
-        context.push()
-        return app.full_dispatch_request()
-    except Exception as exc:  # noqa: BLE001 - Flask's own last resort, as in wsgi_app: a logged 500
-        error = exc
-        return app.make_response(app.handle_exception(exc))
-    finally:
-        context.pop(error)
-
-
 def _build_failed() -> Response:
     body = json.dumps(error_body(500, "Internal error; it has been logged.")).encode("utf-8")
     return Response(body, status=500, mimetype="application/json")
