@@ -46,6 +46,10 @@ NO_KEEPALIVE_PRELOAD = Path(__file__).resolve().parent.parent / "_private" / "no
 DEFAULT_EMULATORS = ("firestore", "functions", "auth", "tasks")
 #: Emulators whose ports we manage. ``hub`` and ``logging`` always run beside the others.
 PORT_KEYS = ("firestore", "functions", "auth", "hosting", "hub", "logging", "tasks")
+#: The Firestore emulator's websocket (firebase-tools' name). Left to firebase-tools, it is
+#: the first free port from 9150: two stacks starting at once (pytest-xdist workers) both
+#: find 9150 free and one fails. A free-port stack picks its own.
+WEBSOCKET = "firestore.websocket"
 #: firebase-admin's task queue API talks to the Cloud Tasks emulator named here.
 TASKS_HOST_ENV = "CLOUD_TASKS_EMULATOR_HOST"
 FUNCTIONS_HOST_ENV = "FLASK_BOILER_FUNCTIONS_EMULATOR_HOST"
@@ -189,10 +193,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def emulator_config(base: Mapping[str, Any], ports: Mapping[str, int]) -> dict[str, Any]:
-    """``base`` (a parsed firebase.json) with the emulator ports replaced."""
+    """``base`` (a parsed firebase.json) with the emulator ports replaced (``WEBSOCKET``: the
+    Firestore emulator's websocket port)."""
     config: dict[str, Any] = json.loads(json.dumps(base))
     emulators = config.setdefault("emulators", {})
     for name, port in ports.items():
+        if name == WEBSOCKET:
+            emulators.setdefault("firestore", {})["websocketPort"] = port
+            continue
         emulators.setdefault(name, {})
         emulators[name]["host"] = "127.0.0.1"
         emulators[name]["port"] = port
@@ -233,7 +241,7 @@ def start_stack(
     work_dir.mkdir(exist_ok=True)
     base = json.loads((root / "firebase.json").read_text())
     only = tuple(only) if only is not None else default_emulators(base)
-    chosen = dict(ports) if ports is not None else {name: free_port() for name in PORT_KEYS}
+    chosen = dict(ports) if ports is not None else {name: free_port() for name in (*PORT_KEYS, WEBSOCKET)}
     config_path = root / f".firebase.emulators.{os.getpid()}.json"
     config_path.write_text(json.dumps(emulator_config(base, chosen), indent=2))
 

@@ -9,7 +9,7 @@ import pytest
 from flask_boiler._private.emulator_runtime import FIRESTORE_MAIN_CLASS, parse_java_version, write_launcher_jar
 from flask_boiler.errors import ModelDefinitionError
 from flask_boiler.models.paths import PathTemplate
-from flask_boiler.testing.emulators import configured_ports, emulator_config, running_stack_from_env
+from flask_boiler.testing.emulators import WEBSOCKET, configured_ports, emulator_config, running_stack_from_env
 
 
 @pytest.mark.parametrize(
@@ -45,6 +45,12 @@ def test_emulator_config_overrides_ports_and_keeps_the_rest():
     assert config["emulators"]["ui"]["enabled"] is False
     assert base["emulators"]["firestore"]["port"] == 8080, "the base config must not be mutated"
     assert configured_ports(config) == {"firestore": 1234, "auth": 2345}
+
+
+def test_a_free_port_stack_fixes_the_firestore_websocket_port_too():
+    config = emulator_config({}, {"firestore": 1234, WEBSOCKET: 3456})
+    assert config["emulators"]["firestore"] == {"host": "127.0.0.1", "port": 1234, "websocketPort": 3456}
+    assert configured_ports(config) == {"firestore": 1234}
 
 
 def test_running_stack_is_read_from_environment():
