@@ -28,18 +28,25 @@ from pathlib import Path
 import grimp
 
 
-def strongly_connected(graph: grimp.ImportGraph) -> list[list[str]]:
-    """Tarjan's algorithm, iterative (import chains can be deeper than Python's recursion limit)."""
+def strongly_connected(graph: grimp.ImportGraph, modules: Iterable[str] | None = None) -> list[list[str]]:
+    """The cycle families among ``modules`` (every module of ``graph`` by default), imports
+    between them only: Tarjan's algorithm, iterative (import chains can be deeper than
+    Python's recursion limit)."""
+    allowed = set(graph.modules if modules is None else modules)
+
+    def imported_by(module: str) -> Iterator[str]:
+        return iter(sorted(graph.find_modules_directly_imported_by(module) & allowed))
+
     index: dict[str, int] = {}
     lowlink: dict[str, int] = {}
     on_stack: set[str] = set()
     stack: list[str] = []
     components: list[list[str]] = []
     counter = 0
-    for root in sorted(graph.modules):
+    for root in sorted(allowed):
         if root in index:
             continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        work: list[tuple[str, Iterator[str]]] = [(root, imported_by(root))]
         index[root] = lowlink[root] = counter
         counter += 1
         stack.append(root)
@@ -52,7 +59,7 @@ def strongly_connected(graph: grimp.ImportGraph) -> list[list[str]]:
                     counter += 1
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                    work.append((child, imported_by(child)))
                     break
                 if child in on_stack:
                     lowlink[node] = min(lowlink[node], index[child])

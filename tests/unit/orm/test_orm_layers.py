@@ -10,6 +10,8 @@ from __future__ import annotations
 import grimp
 import pytest
 
+from scripts.check_import_cycles import strongly_connected
+
 ORM = (
     "flask_boiler.batch",
     "flask_boiler.domain_model",
@@ -42,45 +44,8 @@ def graph() -> grimp.ImportGraph:
     return grimp.build_graph("flask_boiler", cache_dir=None)
 
 
-def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for target in edges[node]:
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.append(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(edges):
-        if node not in index:
-            visit(node)
-    return found
-
-
 def test_no_import_cycles_in_the_orm(graph):
-    modules = {module for module in graph.modules if _in(module, ORM)}
-    edges = {module: graph.find_modules_directly_imported_by(module) & modules for module in modules}
-    assert _cycles(edges) == []
+    assert strongly_connected(graph, {module for module in graph.modules if _in(module, ORM)}) == []
 
 
 def test_the_orm_imports_nothing_above_it(graph):
