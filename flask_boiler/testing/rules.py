@@ -27,17 +27,14 @@ from urllib.parse import quote
 from .emulators import EmulatorStack
 from .http import HttpAnswer, call
 
-__all__ = ["FirestoreClient", "unsigned_id_token"]
+__all__ = ["FirestoreClient", "id_token_claims", "unsigned_id_token", "unsigned_jwt"]
 
 
-def unsigned_id_token(project_id: str, uid: str, claims: Mapping[str, Any] | None = None) -> str:
-    """An unsigned Firebase ID token for ``uid`` with custom ``claims`` (the emulator accepts it)."""
+def id_token_claims(project_id: str, uid: str | None, claims: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The claims of a Firebase ID token for ``uid``, issued now for an hour, with custom
+    ``claims`` (``uid=None``: a token without a subject, to test its refusal)."""
     now = int(time.time())
-
-    def encode(part: Mapping[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
-
-    payload = {
+    return {
         "iss": f"https://securetoken.google.com/{project_id}",
         "aud": project_id,
         "auth_time": now,
@@ -48,7 +45,20 @@ def unsigned_id_token(project_id: str, uid: str, claims: Mapping[str, Any] | Non
         "firebase": {"identities": {}, "sign_in_provider": "custom"},
         **(claims or {}),
     }
+
+
+def unsigned_jwt(payload: Any) -> str:
+    """``payload`` as an unsigned JWT (``alg: none``), as the emulators accept."""
+
+    def encode(part: Any) -> str:
+        return base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+
     return f"{encode({'alg': 'none', 'typ': 'JWT'})}.{encode(payload)}."
+
+
+def unsigned_id_token(project_id: str, uid: str, claims: Mapping[str, Any] | None = None) -> str:
+    """An unsigned Firebase ID token for ``uid`` with custom ``claims`` (the emulator accepts it)."""
+    return unsigned_jwt(id_token_claims(project_id, uid, claims))
 
 
 def _fields(data: Mapping[str, Any]) -> dict[str, Any]:

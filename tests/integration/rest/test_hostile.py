@@ -19,7 +19,6 @@ after each case. Cases:
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import time
@@ -34,6 +33,7 @@ from flask_boiler.config import Config
 from flask_boiler.context import Context
 from flask_boiler.rest.errors import ERROR_CODES
 from flask_boiler.testing import clear_auth, clear_firestore, wait_for
+from flask_boiler.testing.rules import id_token_claims, unsigned_jwt
 from shared_models import Meeting, Ticket, User
 
 from .auth_emulator import AuthEmulator
@@ -100,25 +100,10 @@ def world(emulators) -> World:
 
 def forged(project_id: str, uid: str | None, *, drop: tuple[str, ...] = (), payload: Any = None, **claims: Any) -> str:
     """An unsigned ID token (what the emulator path of firebase-admin decodes), claims as given."""
-    now = int(time.time())
-
-    def encode(part: Any) -> str:
-        return base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
-
-    body = {
-        "iss": f"https://securetoken.google.com/{project_id}",
-        "aud": project_id,
-        "auth_time": now,
-        "iat": now,
-        "exp": now + 3600,
-        "sub": uid,
-        "user_id": uid,
-        "firebase": {"identities": {}, "sign_in_provider": "password"},
-        **claims,
-    }
+    body = id_token_claims(project_id, uid, {"firebase": {"identities": {}, "sign_in_provider": "password"}, **claims})
     for name in drop:
         body.pop(name, None)
-    return f"{encode({'alg': 'none', 'typ': 'JWT'})}.{encode(payload if payload is not None else body)}."
+    return unsigned_jwt(payload if payload is not None else body)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,7 @@ real Auth-emulator tokens and the Firestore emulator, whose data each test reads
 
 from __future__ import annotations
 
-import base64
 import io
-import json
-import time
 from pathlib import Path
 
 import functions_framework
@@ -17,6 +14,7 @@ import pytest
 from flask_boiler import fields, schema
 from flask_boiler.rest import RestOptions, create_api
 from flask_boiler.testing import wait_for
+from flask_boiler.testing.rules import id_token_claims, unsigned_jwt
 from flask_boiler.views import ViewModel, source
 from shared_models import Meeting, MeetingSession, Ticket, User
 
@@ -122,20 +120,9 @@ def test_non_ascii_digits_in_limit_are_a_400(api, world, limit):
 
 def test_a_token_without_iat_is_a_401(api, world, emulators):
     ann = world["ann"]
-    now = int(time.time())
-
-    def encode(part):
-        return base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
-
-    claims = {
-        "iss": f"https://securetoken.google.com/{emulators.project_id}",
-        "aud": emulators.project_id,
-        "auth_time": now,
-        "exp": now + 3600,
-        "sub": ann.uid,
-        "user_id": ann.uid,
-    }
-    token = f"{encode({'alg': 'none', 'typ': 'JWT'})}.{encode(claims)}."
+    claims = id_token_claims(emulators.project_id, ann.uid)
+    del claims["iat"], claims["firebase"]
+    token = unsigned_jwt(claims)
     response = api.get(f"/meetings/standup/attendees/{ann.uid}", headers={"Authorization": f"Bearer {token}"})
     assert is_json_error(response, 401)
 
