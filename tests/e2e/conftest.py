@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from flask_boiler.testing.web import build_web
+from tests.browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("Chromium is not installed: run `make setup` (installs Debian's chromium).")
-    return path
 
 
 @pytest.fixture
@@ -38,11 +21,11 @@ def site_url(hosting_url) -> str:
 
 
 @pytest.fixture
-def browser_page(chromium_path):
+def browser_page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 900, "height": 900})
         messages: list[str] = []
         page.on("console", lambda message: messages.append(f"console.{message.type}: {message.text}"))

@@ -4,32 +4,20 @@ token pasted into "Authorize" (what a developer does against ``make dev``)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from shared_models import Meeting, Ticket, User
+from tests.browser import launch_chromium
 
 pytestmark = pytest.mark.emulators
-
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-]
 
 
 @pytest.fixture
 def page():
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.fail("Chromium is not installed: run `make setup` (installs Debian's chromium).")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright)
         yield browser.new_page(viewport={"width": 1200, "height": 1400})
         browser.close()
 

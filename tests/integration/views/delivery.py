@@ -20,6 +20,21 @@ from flask_boiler.triggers.view_triggers import handle_document_event
 from flask_boiler.views.registry import watched_patterns
 
 
+def write_with_event(
+    db: Any, path: str, data: dict[str, Any] | None, before: dict[str, Any] | None, before_time: Any
+) -> tuple[dict[str, Any], Any]:
+    """Write ``data`` to ``path`` as is (delete it, with ``None``): the CloudEvent the emulator
+    would deliver for it (``before`` as stored at ``before_time``) and the write's real time."""
+    ref = db.document(path)
+    if data is None:
+        ref.delete()
+        after_time = None
+    else:
+        after_time = ref.set(data).update_time
+    event = document_event(path, before=before, after=data, before_time=before_time, after_time=after_time)
+    return event, after_time
+
+
 class Crash(Exception):
     """Stands for a function instance dying at that point."""
 
@@ -88,13 +103,7 @@ class Eventarc:
         before = self.stored.get(path)
         if before is None and data is None:
             return  # deleting a missing document emits no event
-        ref = self.db.document(path)
-        if data is None:
-            ref.delete()
-            after_time = None
-        else:
-            after_time = ref.set(data).update_time
-        event = document_event(path, before=before, after=data, before_time=self.times.get(path), after_time=after_time)
+        event, after_time = write_with_event(self.db, path, data, before, self.times.get(path))
         self.stored[path] = data
         self.times[path] = after_time
         self.pending.append(Pending(path, event))

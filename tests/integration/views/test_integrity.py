@@ -14,12 +14,12 @@ from marshmallow import validate
 
 from flask_boiler import fields, schema
 from flask_boiler.log import fields_of
-from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import ViewRefreshFailed, handle_document_event
 from flask_boiler.views import ViewModel, source
 from flask_boiler.views.rebuild import SKIPPED, repair_skipped
 from flask_boiler.views.stamp import view_content
 
+from .delivery import write_with_event
 from .fast_app import Agenda, Gathering, Session, TitleView
 
 pytestmark = pytest.mark.emulators
@@ -36,14 +36,8 @@ class Writer:
 
     def write(self, path: str, data: dict | None, *, time: datetime.datetime | None = None) -> Any:
         before, before_time = self.state.get(path, (None, None))
-        ref = self.db.document(path)
-        if data is None:
-            ref.delete()
-            after_time = None
-        else:
-            after_time = ref.set(data).update_time
+        event, after_time = write_with_event(self.db, path, data, before, before_time)
         self.state[path] = (data, after_time)
-        event = document_event(path, before=before, after=data, before_time=before_time, after_time=after_time)
         if time is not None:
             event["time"] = time.isoformat()
         return event
