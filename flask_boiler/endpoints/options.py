@@ -24,6 +24,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from ..errors import FlaskBoilerError
+from ..models.options import meta_option
 
 __all__ = [
     "BUILTIN_DEFAULTS",
@@ -79,6 +80,20 @@ class DeployOptionError(FlaskBoilerError, ValueError):
         self.where = where
         prefix = f"{where}: " if where else ""
         super().__init__(f"{prefix}option {option!r}: {message}")
+
+
+#: Option -> its key in firebase-tools' v1alpha1 endpoint (secrets have a shape of their own).
+_MANIFEST_KEYS = {
+    "region": "region",
+    "memory": "availableMemoryMb",
+    "timeout": "timeoutSeconds",
+    "cpu": "cpu",
+    "min_instances": "minInstances",
+    "max_instances": "maxInstances",
+    "concurrency": "concurrency",
+    "service_account": "serviceAccount",
+    "ingress": "ingressSettings",
+}
 
 
 @dataclass(frozen=True)
@@ -171,24 +186,10 @@ class FunctionOptions:
     def manifest_fields(self) -> dict[str, Any]:
         """The endpoint keys of firebase-tools' v1alpha1 build spec these options set."""
         out: dict[str, Any] = {"platform": "gcfv2"}
-        if self.region is not None:
-            out["region"] = list(self.region)
-        if self.memory is not None:
-            out["availableMemoryMb"] = self.memory
-        if self.timeout is not None:
-            out["timeoutSeconds"] = self.timeout
-        if self.cpu is not None:
-            out["cpu"] = self.cpu
-        if self.min_instances is not None:
-            out["minInstances"] = self.min_instances
-        if self.max_instances is not None:
-            out["maxInstances"] = self.max_instances
-        if self.concurrency is not None:
-            out["concurrency"] = self.concurrency
-        if self.service_account is not None:
-            out["serviceAccount"] = self.service_account
-        if self.ingress is not None:
-            out["ingressSettings"] = self.ingress
+        for option, key in _MANIFEST_KEYS.items():
+            value = getattr(self, option)
+            if value is not None:
+                out[key] = list(value) if option == "region" else value
         if self.secrets:
             out["secretEnvironmentVariables"] = [{"key": name, "secret": name} for name in self.secrets]
         return out
@@ -244,20 +245,21 @@ def _cpu(value: Any, where: str) -> float | int | str:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def _strings(option: str, value: Any, where: str) -> tuple[str, ...]:
+def _strings(option: str, value: Any, where: str, *, if_empty: str | None = None) -> tuple[str, ...]:
+    """A name or a list of distinct names; ``if_empty``: the complaint when none is a mistake."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
         raise DeployOptionError(option, f"expected a name or a list of names, got {value!r}.", where)
     if len(set(value)) != len(value):
         raise DeployOptionError(option, f"{list(value)!r} repeats a value.", where)
+    if if_empty is not None and not value:
+        raise DeployOptionError(option, if_empty, where)
     return tuple(value)
 
 
 def _regions(value: Any, where: str) -> tuple[str, ...]:
-    regions = _strings("region", value, where)
-    if not regions:
-        raise DeployOptionError("region", "needs at least one region.", where)
+    regions = _strings("region", value, where, if_empty="needs at least one region.")
     for region in regions:
         if not _REGION.match(region):
             raise DeployOptionError("region", f"{region!r} is not a region name like 'europe-west1'.", where)
@@ -294,9 +296,7 @@ def _ingress(value: Any, where: str) -> str:
 
 
 def _invoker(value: Any, where: str) -> tuple[str, ...]:
-    invokers = _strings("invoker", value, where)
-    if not invokers:
-        raise DeployOptionError("invoker", "needs 'public', 'private' or service-account emails.", where)
+    invokers = _strings("invoker", value, where, if_empty="needs 'public', 'private' or service-account emails.")
     for invoker in invokers:
         if invoker not in ("public", "private") and "@" not in invoker:
             raise DeployOptionError("invoker", f"{invoker!r} is not 'public', 'private' or an email.", where)
@@ -371,7 +371,7 @@ def trigger_options_of(views: Sequence[type], pattern: str) -> FunctionOptions:
     combined: dict[str, Any] = {}
     origin: dict[str, str] = {}
     for view in views:
-        raw = _meta_attribute(view, "trigger_options")
+        raw = meta_option(view, "trigger_options")
         if raw is None:
             continue
         where = f"{view.__name__}.Meta.trigger_options"
@@ -386,11 +386,3 @@ def trigger_options_of(views: Sequence[type], pattern: str) -> FunctionOptions:
             combined[name] = value
             origin[name] = view.__name__
     return FunctionOptions(**combined)
-
-
-def _meta_attribute(cls: type, name: str) -> Any:
-    for klass in cls.__mro__:
-        meta = klass.__dict__.get("Meta")
-        if meta is not None and hasattr(meta, name):
-            return getattr(meta, name)
-    return None

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import ModelDefinitionError
+from ..models.options import meta_option
 from ..views.access import Access
 
 __all__ = ["Change", "RestOptions", "Writes", "rest_options_of"]
@@ -157,11 +158,7 @@ class RestOptions:
 
 def rest_options_of(view_cls: type) -> RestOptions | None:
     """The view's ``Meta.rest`` (inherited like other Meta options), or ``None`` if not served."""
-    for klass in view_cls.__mro__:
-        meta = klass.__dict__.get("Meta")
-        if meta is not None and hasattr(meta, "rest"):
-            options = meta.rest
-            if options is not None and not isinstance(options, RestOptions):
-                raise ModelDefinitionError(f"{view_cls.__name__}.Meta.rest must be a RestOptions(...).")
-            return options
-    return None
+    options = meta_option(view_cls, "rest")
+    if options is not None and not isinstance(options, RestOptions):
+        raise ModelDefinitionError(f"{view_cls.__name__}.Meta.rest must be a RestOptions(...).")
+    return options

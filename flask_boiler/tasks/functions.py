@@ -29,7 +29,7 @@ from ..errors import FlaskBoilerError
 from ..log import configure, get_logger, log
 from ..views.fanout import Slice
 from ..views.rebuild import record_skipped
-from ..views.refresh import Failure, RefreshReport, cost_fields, log_blocked
+from ..views.refresh import Failure, RefreshReport, log_blocked, report_fields
 from ..views.view_model import ViewModel
 from .config import ViewTasks
 from .payloads import MAX_ITEMS, PageTask, TaskPayloadError, parse_task
@@ -135,7 +135,7 @@ def _log_slice(work: Slice, report: RefreshReport, retries: int) -> None:
         roots=len(work.roots),
         views=len(work.paths) if work.paths is not None else None,
         retries=retries,
-        **cost_fields(report),
+        **report_fields(report),
     )
 
 

@@ -40,6 +40,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.types import firestore as wire
 
 from .._private.grpc_proxy import CallObserver, GrpcProxy
+from ..billing import Billed
 from ..context import Context
 from ..errors import FlaskBoilerError
 
@@ -58,16 +59,11 @@ class MeterError(FlaskBoilerError):
 
 
 @dataclass
-class OperationCount:
+class OperationCount(Billed):
     """Billed operations seen on the wire while a :meth:`FirestoreMeter.measure` block ran."""
 
-    reads: int = 0
-    writes: int = 0
-    deletes: int = 0
     lookups: int = 0
     queries: int = 0
-    #: ``Commit`` and ``BatchWrite`` calls.
-    commits: int = 0
     #: Every call that went through the meter, billed or not.
     calls: int = 0
     #: Paths of documents fetched by lookups (``get``/``get_all``), in order.
@@ -75,10 +71,6 @@ class OperationCount:
     #: The client whose calls are counted (set by :func:`count_operations`).
     db: Any = field(default=None, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    @property
-    def billed_writes(self) -> int:
-        return self.writes + self.deletes
 
     def add(self, looked_up: Iterable[str] = (), **amounts: int) -> None:
         with self._lock:

@@ -53,7 +53,7 @@ from ..tasks.functions import view_task_function
 from ..tasks.queue import TaskQueue
 from ..tasks.slices import enqueue_slices
 from ..views.rebuild import record_skipped
-from ..views.refresh import Failure, RefreshReport, cost_fields, log_blocked, refresh
+from ..views.refresh import Failure, RefreshReport, log_blocked, refresh, report_fields
 from ..views.registry import check_loops, trigger_name, watched_patterns
 from ..views.view_model import ViewModel
 from .events import DocumentEvent, decode_document_event
@@ -147,14 +147,7 @@ def _log_report(event: DocumentEvent, report: RefreshReport) -> None:
         f"refreshed views for {event.path}",
         document=event.path,
         eventId=event.event_id,
-        **cost_fields(report),
-        stale=report.stale,
-        duplicate=report.duplicate,
-        invisible=report.invisible,
-        commits=report.commits,
-        roundTrips=report.round_trips,
-        slices=len(report.deferred),
-        deferredViews=sum(work.size for work in report.deferred),
+        **report_fields(report),
     )
 
 

@@ -17,7 +17,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+from ..errors import ModelDefinitionError, UsageError
+from ..models.options import meta_option
 
 __all__ = [
     "Access",
@@ -56,46 +59,53 @@ class Access:
         return True
 
 
-@dataclass(frozen=True)
-class Closed(Access):
-    """Nobody: what a view without ``Meta.access`` gets (only server code reads it)."""
+class _ByPresence(Access):
+    """A policy that asks only whether there is a verified token: its answers are class data."""
+
+    anonymous: ClassVar[bool]
+    signed_in: ClassVar[bool]
+    condition: ClassVar[str]
+    sentence: ClassVar[str]
 
     def allows(self, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> bool:
-        return False
+        return self.signed_in if claims is not None else self.anonymous
 
     def rules_condition(self) -> str:
-        return "false"
+        return self.condition
 
     def describe(self) -> str:
-        return "Closed: no client may access it (no audience declared)."
-
-
-@dataclass(frozen=True)
-class Public(Access):
-    def allows(self, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> bool:
-        return True
-
-    def rules_condition(self) -> str:
-        return "true"
-
-    def describe(self) -> str:
-        return "Public: no token needed."
+        return self.sentence
 
     @property
     def requires_sign_in(self) -> bool:
-        return False
+        return not self.anonymous
 
 
 @dataclass(frozen=True)
-class SignedIn(Access):
-    def allows(self, claims: Mapping[str, Any] | None, path_params: Mapping[str, str]) -> bool:
-        return claims is not None
+class Closed(_ByPresence):
+    """Nobody: what a view without ``Meta.access`` gets (only server code reads it)."""
 
-    def rules_condition(self) -> str:
-        return "request.auth != null"
+    anonymous = signed_in = False
+    condition = "false"
+    sentence = "Closed: no client may access it (no audience declared)."
 
-    def describe(self) -> str:
-        return "Any signed-in user (a valid Firebase ID token)."
+
+@dataclass(frozen=True)
+class Public(_ByPresence):
+    """Anyone, with or without a token."""
+
+    anonymous = signed_in = True
+    condition = "true"
+    sentence = "Public: no token needed."
+
+
+@dataclass(frozen=True)
+class SignedIn(_ByPresence):
+    """Any signed-in user (an account anyone can make: say it only where that is meant)."""
+
+    anonymous, signed_in = False, True
+    condition = "request.auth != null"
+    sentence = "Any signed-in user (a valid Firebase ID token)."
 
 
 @dataclass(frozen=True)
@@ -153,19 +163,17 @@ def owner(param: str = "uid") -> Access:
 
 def role(claim: str, value: str | bool | int = True) -> Access:
     if not claim.isidentifier():
-        raise ValueError(f"role(): custom claim name {claim!r} must be an identifier.")
+        raise UsageError(f"role(): custom claim name {claim!r} must be an identifier.")
     return Role(claim, value)
 
 
 def access_of(view_cls: type) -> Access:
     """The declared policy of a view model (``Meta.access``); :class:`Closed` when undeclared."""
-    for klass in view_cls.__mro__:
-        meta = klass.__dict__.get("Meta")
-        if meta is not None and hasattr(meta, "access"):
-            policy = meta.access
-            if not isinstance(policy, Access):
-                raise TypeError(
-                    f"{view_cls.__name__}.Meta.access must be public(), signed_in(), owner(), role() or closed()."
-                )
-            return policy
-    return Closed()
+    policy = meta_option(view_cls, "access")
+    if policy is None:
+        return Closed()
+    if not isinstance(policy, Access):
+        raise ModelDefinitionError(
+            f"{view_cls.__name__}.Meta.access must be public(), signed_in(), owner(), role() or closed()."
+        )
+    return policy

@@ -49,6 +49,7 @@ from typing import Any
 
 from google.cloud.firestore_v1 import DocumentSnapshot
 
+from ..billing import Billed
 from ..errors import ContentionError, InvalidSourceDocument
 from ..log import log
 from ..models.limits import MAX_WRITES_PER_COMMIT
@@ -100,15 +101,11 @@ class Failure:
 
 
 @dataclass
-class RefreshReport:
+class RefreshReport(Billed):
     """What a refresh did and what it cost (Firestore bills each read and write)."""
 
-    reads: int = 0
-    writes: int = 0
-    deletes: int = 0
     unchanged: int = 0
     round_trips: int = 0
-    commits: int = 0
     attempts: int = 0
     invisible: bool = False
     duplicate: bool = False
@@ -121,9 +118,18 @@ class RefreshReport:
     deferred: list[Slice] = field(default_factory=list)
 
 
-def cost_fields(report: RefreshReport) -> dict[str, int]:
+def report_fields(report: RefreshReport) -> dict[str, Any]:
     """What a refresh cost and did, as the fields of its log record (one shape for triggers and tasks)."""
-    return {"reads": report.reads, "writes": report.writes, "deletes": report.deletes, "unchanged": report.unchanged}
+    return {
+        **report.billing_fields(),
+        "unchanged": report.unchanged,
+        "roundTrips": report.round_trips,
+        "stale": report.stale,
+        "duplicate": report.duplicate,
+        "invisible": report.invisible,
+        "slices": len(report.deferred),
+        "deferredViews": sum(work.size for work in report.deferred),
+    }
 
 
 def log_blocked(logger: logging.Logger, report: RefreshReport, **fields: Any) -> None:
