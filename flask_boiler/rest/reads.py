@@ -24,7 +24,7 @@ from ..errors import FlaskBoilerError, InvalidSourceDocument, ValidationError
 from ..views.compute import compute_view, computed_views
 from .errors import ApiError
 from .resource import Resource
-from .serialization import view_json
+from .serialization import stored_json, view_json
 
 __all__ = ["current_view", "read_item", "read_page", "to_json"]
 
@@ -50,17 +50,41 @@ def current_view(
 
 
 def to_json(resource: Resource, view: Any) -> dict[str, Any]:
+    keys = resource.representation_keys if type(view) is resource.view_cls else None
     try:
-        return view_json(view, resource.key_json_names)
+        return view_json(view, resource.key_json_names, keys)
     except ValidationError as exc:
         raise StoredDataError(f"{resource.name}: {exc}") from exc
 
 
+def _stored_item(resource: Resource, key: Mapping[str, str]) -> dict[str, Any] | None:
+    """A stored view's JSON, from the document as read: loading it as the view model checks it
+    against the schema (a 500 if it no longer fits), and the JSON is that same document, so it
+    is not dumped back from the loaded values first."""
+    snapshot = resource.view_cls.ref_for(**key).get()
+    if not snapshot.exists:
+        return None
+    stored = snapshot.to_dict() or {}
+    try:
+        view = resource.view_cls.from_stored(
+            stored, snapshot.reference, update_time=snapshot.update_time, create_time=snapshot.create_time
+        )
+    except ValidationError as exc:
+        raise StoredDataError(f"{resource.name} at {dict(key)}: {exc}") from exc
+    if type(view) is not resource.view_cls:  # a subtype (type discriminator): its own schema's keys
+        return to_json(resource, view)
+    return stored_json(stored, view.path_params, resource.key_json_names, resource.representation_keys)
+
+
 def read_item(resource: Resource, key: Mapping[str, str]) -> dict[str, Any]:
-    view = current_view(resource, key)
-    if view is None:
+    if resource.options.mode == "stored":
+        body = _stored_item(resource, key)
+    else:
+        view = current_view(resource, key)
+        body = None if view is None else to_json(resource, view)
+    if body is None:
         raise ApiError(404, f"No {resource.name} here.")
-    return to_json(resource, view)
+    return body
 
 
 def read_page(
