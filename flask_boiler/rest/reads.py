@@ -21,6 +21,7 @@ from typing import Any
 
 from ..context import Context
 from ..errors import FlaskBoilerError, InvalidSourceDocument, ValidationError
+from ..models.serialization import load_values
 from ..views.compute import compute_view, computed_views
 from .errors import ApiError
 from .resource import Resource
@@ -58,22 +59,24 @@ def to_json(resource: Resource, view: Any) -> dict[str, Any]:
 
 
 def _stored_item(resource: Resource, key: Mapping[str, str]) -> dict[str, Any] | None:
-    """A stored view's JSON, from the document as read: loading it as the view model checks it
-    against the schema (a 500 if it no longer fits), and the JSON is that same document, so it
-    is not dumped back from the loaded values first."""
-    snapshot = resource.view_cls.ref_for(**key).get()
+    """A stored view's JSON, from the document as read.
+
+    Loading it with the view's schema checks it (a 500 if it no longer fits; what Firestore
+    holds cannot break encoding or limits, so that walk is skipped), and the JSON is that
+    same document: it is not built into a model and dumped back first."""
+    view_cls = resource.view_cls
+    snapshot = view_cls.ref_for(**key).get()
     if not snapshot.exists:
         return None
     stored = snapshot.to_dict() or {}
+    options = view_cls._meta
     try:
-        view = resource.view_cls.from_stored(
-            stored, snapshot.reference, update_time=snapshot.update_time, create_time=snapshot.create_time
-        )
+        if options.type_field is not None:  # the stored type picks the class, and so the schema
+            return to_json(resource, view_cls.from_snapshot(snapshot))
+        load_values(options.schema, stored, model_name=resource.name, from_firestore=True)
     except ValidationError as exc:
         raise StoredDataError(f"{resource.name} at {dict(key)}: {exc}") from exc
-    if type(view) is not resource.view_cls:  # a subtype (type discriminator): its own schema's keys
-        return to_json(resource, view)
-    return stored_json(stored, view.path_params, resource.key_json_names, resource.representation_keys)
+    return stored_json(stored, key, resource.key_json_names, resource.representation_keys)
 
 
 def read_item(resource: Resource, key: Mapping[str, str]) -> dict[str, Any]:
