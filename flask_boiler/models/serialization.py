@@ -246,19 +246,21 @@ def check(
 
 
 def load_values(
-    schema: marshmallow.Schema, data: Mapping[str, Any], *, model_name: str | None = None
+    schema: marshmallow.Schema, data: Mapping[str, Any], *, model_name: str | None = None, from_firestore: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Stored dict -> ``(attribute values, unknown stored keys)``.
 
     Data that Firestore could not hold raises like saving it would
     (:class:`~flask_boiler.errors.EncodingError` for strings UTF-8 cannot encode,
     :class:`~flask_boiler.errors.StorageLimitError` for a 65-bit integer, an array in an
-    array, a reserved map key...; only data that did not come from Firestore can); then
+    array, a reserved map key...; only data that did not come from Firestore can, so
+    ``from_firestore=True``, for data read from it, skips that walk); then
     :class:`ValidationError` for values that break a field's rule. The document's total
     size is left to saving.
     """
     known_keys = attr_by_key(schema)
-    check_storable(data, names=known_keys, model=model_name, kinds=(ENCODING, LIMIT))
+    if not from_firestore:
+        check_storable(data, names=known_keys, model=model_name, kinds=(ENCODING, LIMIT))
     known = {key: value for key, value in data.items() if key in known_keys}
     extra = {key: value for key, value in data.items() if key not in known_keys}
     try:

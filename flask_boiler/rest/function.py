@@ -24,6 +24,46 @@ __all__ = ["api_function"]
 logger = get_logger("rest")
 
 
+def _dispatch(app: Flask, environ: dict[str, Any]) -> Response:
+    """What ``app.wsgi_app`` does for one request, returning the :class:`Response` object itself.
+
+    The host's Flask app (functions-framework's) serves that object as it is, so the answer
+    is neither run through a second WSGI round (``Response.from_app``: start_response,
+    iterating the body, a new Response built from the output) nor copied.
+
+    Its body is handed over as an iterator. functions-framework reads the whole request
+    body after every *non-streamed* response (its ``read_request`` hook, without a limit);
+    here the body has been read or discarded within the API's limit already (``.bodies``,
+    in the app's ``after_request``), and from the host's request object that read would
+    find a stream that is used up and fail the request. A streamed answer is what
+    ``Response.from_app`` handed over before, so functions-framework behaves as it did.
+    """
+    context = app.request_context(environ)
+    error: BaseException | None = None
+    try:
+        context.push()
+        try:
+            response = app.full_dispatch_request()
+        except Exception as exc:  # noqa: BLE001 - Flask's own last resort, as in wsgi_app: a logged 500
+            error = exc
+            response = app.handle_exception(exc)
+        if not response.is_streamed:
+            _hand_over_as_stream(response)
+        return response
+    finally:
+        if error is not None and app.should_ignore_error(error):
+            error = None
+        context.pop(error)
+
+
+def _hand_over_as_stream(response: Response) -> None:
+    """Make ``response``'s body an iterator, with the Content-Length a sequence body would get."""
+    status = response.status_code
+    if "Content-Length" not in response.headers and status >= 200 and status not in (204, 304):
+        response.headers["Content-Length"] = str(response.calculate_content_length() or 0)
+    response.response = iter(list(response.iter_encoded()))
+
+
 def _build_failed() -> Response:
     body = json.dumps(error_body(500, "Internal error; it has been logged.")).encode("utf-8")
     return Response(body, status=500, mimetype="application/json")
@@ -35,8 +75,8 @@ def api_function(views: Sequence[type], *, name: str = "api", **api_options: Any
     The Flask app (routes, schemas, OpenAPI document) is built on the first request, not
     at import, so deploying and cold-starting the trigger functions that share
     ``main.py`` pay nothing for it. The app dispatches the request itself (its routing,
-    limits and error handlers apply exactly as under a test client) and its response is
-    returned as is.
+    limits and error handlers apply exactly as under a test client) and its response object
+    is returned to the host (:func:`_dispatch`).
     Called while functions-framework loads the module, it also makes that host route every
     path to the function (:mod:`.hosting`).
     """
@@ -56,11 +96,11 @@ def api_function(views: Sequence[type], *, name: str = "api", **api_options: Any
 
     def handler(incoming: Any) -> Response:
         try:
-            wsgi_app = app().wsgi_app
+            api = app()
         except Exception:
             logger.exception("The REST API %s could not be built", name)
             return _build_failed()
-        return Response.from_app(wsgi_app, incoming.environ)  # type: ignore[return-value]
+        return _dispatch(api, incoming.environ)
 
     handler.__name__ = handler.__qualname__ = name
     handler.__doc__ = f"REST API for {', '.join(view.__name__ for view in views)} (flask-boiler)."

@@ -21,10 +21,11 @@ from typing import Any
 
 from ..context import Context
 from ..errors import FlaskBoilerError, InvalidSourceDocument, ValidationError
+from ..models.serialization import load_values
 from ..views.compute import compute_view, computed_views
 from .errors import ApiError
 from .resource import Resource
-from .serialization import view_json
+from .serialization import stored_json, view_json
 
 __all__ = ["current_view", "read_item", "read_page", "to_json"]
 
@@ -50,17 +51,43 @@ def current_view(
 
 
 def to_json(resource: Resource, view: Any) -> dict[str, Any]:
+    keys = resource.representation_keys if type(view) is resource.view_cls else None
     try:
-        return view_json(view, resource.key_json_names)
+        return view_json(view, resource.key_json_names, keys)
     except ValidationError as exc:
         raise StoredDataError(f"{resource.name}: {exc}") from exc
 
 
+def _stored_item(resource: Resource, key: Mapping[str, str]) -> dict[str, Any] | None:
+    """A stored view's JSON, from the document as read.
+
+    Loading it with the view's schema checks it (a 500 if it no longer fits; what Firestore
+    holds cannot break encoding or limits, so that walk is skipped), and the JSON is that
+    same document: it is not built into a model and dumped back first."""
+    view_cls = resource.view_cls
+    snapshot = view_cls.ref_for(**key).get()
+    if not snapshot.exists:
+        return None
+    stored = snapshot.to_dict() or {}
+    options = view_cls._meta
+    try:
+        if options.type_field is not None:  # the stored type picks the class, and so the schema
+            return to_json(resource, view_cls.from_snapshot(snapshot))
+        load_values(options.schema, stored, model_name=resource.name, from_firestore=True)
+    except ValidationError as exc:
+        raise StoredDataError(f"{resource.name} at {dict(key)}: {exc}") from exc
+    return stored_json(stored, key, resource.key_json_names, resource.representation_keys)
+
+
 def read_item(resource: Resource, key: Mapping[str, str]) -> dict[str, Any]:
-    view = current_view(resource, key)
-    if view is None:
+    if resource.options.mode == "stored":
+        body = _stored_item(resource, key)
+    else:
+        view = current_view(resource, key)
+        body = None if view is None else to_json(resource, view)
+    if body is None:
         raise ApiError(404, f"No {resource.name} here.")
-    return to_json(resource, view)
+    return body
 
 
 def read_page(

@@ -26,6 +26,7 @@ from ..views.access import Access, Owner, Public, access_of
 from ..views.view_model import ViewModel
 from .options import RestOptions, Writes, rest_options_of
 from .schemas import body_schema, filter_field, key_json_names, list_query_schema, representation_schema
+from .serialization import representation_keys
 
 __all__ = ["Resource", "compile_resource"]
 
@@ -98,6 +99,11 @@ class Resource:
     @cached_property
     def key_json_names(self) -> dict[str, str]:
         return key_json_names(self.view_cls)
+
+    @cached_property
+    def representation_keys(self) -> tuple[str, ...]:
+        """The stored keys the view's JSON carries (besides its key params)."""
+        return representation_keys(self.view_cls)
 
     @cached_property
     def representation(self) -> marshmallow.Schema:
@@ -216,7 +222,7 @@ def compile_resource(view_cls: type[ViewModel]) -> Resource:
         template=template,
         filters=filters,
     )
-    _ = resource.representation  # build the schemas now: declaration errors surface here
+    _ = resource.representation, resource.representation_keys  # build the schemas now: declaration errors surface here
     if options.list:
         _ = resource.list_query_schema
     if writes is not None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from .._private.firestore_types import document_reference_type, geo_point_type
 from ..schema import stored_key
 
-__all__ = ["json_value", "view_json"]
+__all__ = ["json_value", "representation_keys", "stored_json", "view_json"]
 
 
 def json_value(value: Any) -> Any:
@@ -44,13 +44,24 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-def view_json(view: Any, key_names: Mapping[str, str]) -> dict[str, Any]:
-    """The response body of one view model instance."""
-    stored = view.to_dict()
-    body: dict[str, Any] = {json_name: str(view.path_params[param]) for param, json_name in key_names.items()}
-    for name, field in view._meta.schema.fields.items():
-        if field.load_only:
-            continue
-        key = stored_key(name, field)
+def representation_keys(view_cls: type) -> tuple[str, ...]:
+    """The stored keys a view's JSON carries: every field of its schema that is dumped."""
+    schema = view_cls._meta.schema  # type: ignore[attr-defined]
+    return tuple(stored_key(name, field) for name, field in schema.fields.items() if not field.load_only)
+
+
+def stored_json(
+    stored: Mapping[str, Any], path_params: Mapping[str, Any], key_names: Mapping[str, str], keys: Iterable[str]
+) -> dict[str, Any]:
+    """The response body of a view whose stored form is ``stored`` (restricted to ``keys``)."""
+    body: dict[str, Any] = {json_name: str(path_params[param]) for param, json_name in key_names.items()}
+    for key in keys:
         body[key] = json_value(stored.get(key))
     return body
+
+
+def view_json(view: Any, key_names: Mapping[str, str], keys: Iterable[str] | None = None) -> dict[str, Any]:
+    """The response body of one view model instance (``keys``: its :func:`representation_keys`)."""
+    return stored_json(
+        view.to_dict(), view.path_params, key_names, representation_keys(type(view)) if keys is None else keys
+    )

@@ -105,8 +105,10 @@ def compute_view(
             f"{view_cls.__name__}: cannot locate the root {declaration.root.path!r} from the view key {dict(key)!r}: {exc}"
         ) from exc
     reader = SourceReader(db, transaction)
+    # The root is one document: the client's single-document read answers as soon as it
+    # arrives, where ``get_all`` (SourceReader.fetch) also waits for the end of the stream.
+    reader.documents[root_path] = db.document(root_path).get(transaction=transaction)
     world = World(reader)
-    reader.fetch([root_path])
     root = world.load(declaration.root.model, root_path)
     if root is None:
         return None
