@@ -22,8 +22,10 @@ the same refresh go on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +46,9 @@ __all__ = [
 ]
 
 QueryKey = tuple[ReverseQuery | RootViews, str]
+
+
+_NOT_LOADED = object()
 
 
 def _sort_key(path: str) -> tuple[str, ...]:
@@ -69,44 +74,55 @@ class SourceReader:
     results: dict[QueryKey, list[DocumentSnapshot[Any]]] = field(default_factory=dict)
     reads: int = 0
     round_trips: int = 0
-    _loaded: dict[tuple[type, str], Any] = field(default_factory=dict)
+    _loaded: dict[tuple[type, str, str], Any] = field(default_factory=dict)
 
     # -- reading ----------------------------------------------------------------------------
 
     def fetch(self, paths: Iterable[str] = (), queries: Iterable[QueryKey] = ()) -> None:
-        """Read the documents and query results not read yet, in one parallel wave."""
+        """Read the documents and query results not read yet, in one parallel wave.
+
+        In a transaction not begun yet, the documents' ``get_all`` begins it (see
+        :mod:`flask_boiler._private.inline_begin`) before the queries go out to run in it.
+        """
         missing_paths = [path for path in dict.fromkeys(paths) if path not in self.documents]
         missing_queries = [key for key in dict.fromkeys(queries) if key not in self.results]
-        calls: list[Any] = []
-        if missing_paths:
-            calls.append(lambda: self._get_all(missing_paths))
         by_query: dict[ReverseQuery | RootViews, list[str]] = {}
         for query, target in missing_queries:
             by_query.setdefault(query, []).append(target)
-        for query, targets in by_query.items():
-            for start in range(0, len(targets), query.max_targets):
-                chunk = targets[start : start + query.max_targets]
-                calls.append(lambda query=query, chunk=chunk: self._query(query, chunk))
-        if not calls:
+        chunks = [
+            (query, targets[start : start + query.max_targets])
+            for query, targets in by_query.items()
+            for start in range(0, len(targets), query.max_targets)
+        ]
+        if not missing_paths and not chunks:
             return
         self.round_trips += 1
-        if len(calls) == 1:
-            calls[0]()
-            return
-        with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
-            for future in [pool.submit(call) for call in calls]:
-                future.result()
+        calls: list[Callable[[], Any]] = []
+        if missing_paths:
+            refs = [self.db.document(path) for path in missing_paths]
+            if self.transaction is not None and getattr(self.transaction, "began", True) is False:
+                started = self.transaction.get_all(refs)  # returns once begun: the snapshots stream in
+                calls.append(lambda: list(started))
+            else:
+                source = self.transaction if self.transaction is not None else self.db
+                calls.append(lambda: list(source.get_all(refs)))
+        for query, targets in chunks:
+            calls.append(lambda query=query, targets=targets: self._run_query(query, targets))
+        outcomes = _side_by_side(calls)
+        if missing_paths:
+            found = outcomes.pop(0)
+            self.reads += len(missing_paths)  # found or missing, each document looked up is billed
+            self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
+        for (query, targets), snapshots in zip(chunks, outcomes, strict=True):
+            self._add_results(query, targets, snapshots)
 
-    def _get_all(self, paths: Sequence[str]) -> None:
-        refs = [self.db.document(path) for path in paths]
-        source = self.transaction if self.transaction is not None else self.db
-        found = {snapshot.reference.path: snapshot for snapshot in source.get_all(refs)}
-        self.reads += len(refs)  # found or missing, each document looked up is billed
-        self.documents.update(found)
-
-    def _query(self, query: ReverseQuery | RootViews, targets: Sequence[str]) -> None:
+    def _run_query(self, query: ReverseQuery | RootViews, targets: Sequence[str]) -> list[DocumentSnapshot[Any]]:
         built = query.query(self.db, targets)
-        snapshots = list(built.stream(transaction=self.transaction) if self.transaction else built.stream())
+        return list(built.stream(transaction=self.transaction) if self.transaction else built.stream())
+
+    def _add_results(
+        self, query: ReverseQuery | RootViews, targets: Sequence[str], snapshots: list[DocumentSnapshot[Any]]
+    ) -> None:
         self.reads += max(1, len(snapshots))  # a query is billed one read per result, at least one
         wanted = set(targets)
         per_target: dict[str, list[DocumentSnapshot[Any]]] = {target: [] for target in targets}
@@ -126,16 +142,45 @@ class SourceReader:
         :class:`InvalidSourceDocument` if the stored data is not a valid ``model``."""
         if not snapshot.exists:
             return None
-        key = (model, f"{snapshot.reference.path}@{snapshot.update_time}")
-        if key not in self._loaded:
+        key = (model, snapshot.reference.path, str(snapshot.update_time))
+        loaded = self._loaded.get(key, _NOT_LOADED)
+        if loaded is _NOT_LOADED:
             try:
-                self._loaded[key] = model.from_snapshot(snapshot)
+                loaded = model.from_snapshot(snapshot)
             except ValidationError as exc:
-                self._loaded[key] = InvalidSourceDocument(snapshot.reference.path, model.__name__, exc.errors)
-        loaded = self._loaded[key]
+                loaded = InvalidSourceDocument(snapshot.reference.path, model.__name__, exc.errors)
+            self._loaded[key] = loaded
         if isinstance(loaded, InvalidSourceDocument):
             raise loaded
         return loaded
+
+
+#: Threads running the calls of one wave side by side (a wave has a few: one ``get_all``, a
+#: query per reverse query). Kept for the process rather than started per wave: starting
+#: threads cost a trigger about a millisecond each, a tenth of a hand-written trigger's whole
+#: run. They hold no data; a forked child starts its own.
+WAVE_THREADS = 8
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _wave_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(WAVE_THREADS, thread_name_prefix="flask-boiler-wave"))
+        return _pool[1]
+
+
+def _side_by_side(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run ``calls`` at once (the first in this thread) and return their results in order;
+    the first exception raised is raised once every call has ended."""
+    futures = [_wave_pool().submit(call) for call in calls[1:]]
+    try:
+        first = calls[0]()
+    finally:
+        wait(futures)
+    return [first, *(future.result() for future in futures)]
 
 
 class NotRead(Exception):
@@ -157,6 +202,9 @@ class World:
 
     reader: SourceReader
     overrides: Mapping[str, DocumentSnapshot[Any]] = field(default_factory=dict)
+    #: Query results as seen in this world (a result read once never changes: the reader
+    #: does not read a query twice), computed once however many roots and states ask.
+    _queried: dict[QueryKey, list[DocumentSnapshot[Any]]] = field(default_factory=dict, repr=False)
 
     def snapshot(self, path: str) -> DocumentSnapshot[Any]:
         if path in self.overrides:
@@ -172,14 +220,20 @@ class World:
     def query(self, query: ReverseQuery, target: str) -> list[DocumentSnapshot[Any]]:
         """Documents of ``query.model`` pointing at ``target`` in this world."""
         key = (query, target)
+        if key in self._queried:
+            return self._queried[key]
         if key not in self.reader.results:
             raise NotRead(query=key)
         found = [s for s in self.reader.results[key] if s.reference.path not in self.overrides]
         for path, snapshot in self.overrides.items():
-            points_here = target in query.targets_of(snapshot)
-            if snapshot.exists and query.model.path_template().match(path) is not None and points_here:
+            if (
+                snapshot.exists
+                and query.model.path_template().match(path) is not None
+                and target in query.targets_of(snapshot)
+            ):
                 found.append(snapshot)
-        return sorted(found, key=lambda s: _sort_key(s.reference.path))
+        self._queried[key] = sorted(found, key=lambda s: _sort_key(s.reference.path))
+        return self._queried[key]
 
 
 def _follow(world: World, item: Source, root: Any, missing: set[str] | None = None) -> list[Any]:
