@@ -13,6 +13,8 @@ rollback, every read the library offers) whose beginning is deferred:
 * the first :meth:`~InlineBeginTransaction.get_all` while nothing has begun carries
   ``new_transaction``: the call waits for the first response (it holds the id), so once it
   returns, the transaction has begun and any other read can run in it;
+  :meth:`~InlineBeginTransaction.reserve_beginning` says so ahead, so that reads started on
+  other threads before it prepare their requests meanwhile and wait for the id;
 * any other read before that (a query, ``DocumentReference.get``) asks the library for the
   transaction id, which waits for a ``get_all`` in flight on another thread, or else begins
   the transaction the usual way, with ``BeginTransaction``;
@@ -27,11 +29,12 @@ transaction begun with ``BeginTransaction``: never outside one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Generator, Iterator
+from typing import Any, cast
 
 from google.api_core import exceptions as api_exceptions
 from google.api_core import gapic_v1
+from google.cloud.firestore_v1 import DocumentSnapshot
 from google.cloud.firestore_v1.base_client import _parse_batch_get, _reference_info
 from google.cloud.firestore_v1.transaction import Transaction
 from google.cloud.firestore_v1.types import TransactionOptions
@@ -47,7 +50,7 @@ _TRANSIENT = (
 )
 
 
-class InlineBeginTransaction(Transaction):  # type: ignore[misc]  # the client's classes are untyped
+class InlineBeginTransaction(Transaction):
     """A ``google.cloud.firestore_v1.Transaction`` begun by its first ``get_all`` (see the module docs).
 
     ``retry_id``: the id of the first attempt of the work this transaction retries (keeps its
@@ -60,7 +63,8 @@ class InlineBeginTransaction(Transaction):  # type: ignore[misc]  # the client's
         self._begin_options = options or TransactionOptions(read_write=TransactionOptions.ReadWrite())
         self._lock = threading.Lock()
         self._inline_done = threading.Event()
-        self._inline = False  # a get_all carrying new_transaction is in flight
+        self._inline = False  # a get_all carrying new_transaction is in flight (or reserved)
+        self._reserved = False  # the next get_all begins the transaction
         self._open = True  # not committed or rolled back yet
 
     # -- the id, known once begun ---------------------------------------------------------------
@@ -87,6 +91,16 @@ class InlineBeginTransaction(Transaction):  # type: ignore[misc]  # the client's
         """The transaction id for a read: begins the transaction if nothing has yet."""
         return self._ensure_begun()
 
+    def reserve_beginning(self) -> bool:
+        """Make the next :meth:`get_all` the read that begins the transaction; reads started
+        meanwhile (on other threads) wait for its id. ``False`` (nothing reserved) if the
+        transaction has begun or a beginning is under way."""
+        with self._lock:
+            if not self._open or self._id is not None or self._inline:
+                return False
+            self._inline = self._reserved = True
+            return True
+
     def _ensure_begun(self) -> bytes:
         with self._lock:
             inline = self._inline
@@ -99,8 +113,7 @@ class InlineBeginTransaction(Transaction):  # type: ignore[misc]  # the client's
                     metadata=self._client._rpc_metadata,
                 )
                 self._id = response.transaction
-            began: bytes = self._id
-            return began
+            return cast(bytes, self._id)
 
     def _begin(self, retry_id: bytes | None = None) -> None:
         raise NotImplementedError("an InlineBeginTransaction begins with its first read")
@@ -114,15 +127,15 @@ class InlineBeginTransaction(Transaction):  # type: ignore[misc]  # the client's
         timeout: float | None = None,
         *,
         read_time: Any = None,
-    ) -> Iterator[Any]:
+    ) -> Generator[DocumentSnapshot[Any], Any, None]:
         """Like the client's: the first call before the transaction began begins it, and
         returns once the server has sent the id (the snapshots then stream in)."""
         with self._lock:
-            claimed = self._open and self._id is None and not self._inline and read_time is None
-            if claimed:
-                self._inline = True
+            claimed = self._reserved or (self._open and self._id is None and not self._inline and read_time is None)
+            self._inline = self._inline or claimed
+            self._reserved = False
         if not claimed:
-            return super().get_all(references, retry=retry, timeout=timeout, read_time=read_time)  # type: ignore[no-any-return]
+            return super().get_all(references, retry=retry, timeout=timeout, read_time=read_time)
         try:
             responses = self._begin_with(references, timeout)
         except _TRANSIENT:
@@ -132,10 +145,12 @@ class InlineBeginTransaction(Transaction):  # type: ignore[misc]  # the client's
                 self._inline = False
             self._inline_done.set()
         if responses is None:  # not begun: read again in a transaction begun the usual way
-            return super().get_all(references, retry=retry, timeout=timeout)  # type: ignore[no-any-return]
+            return super().get_all(references, retry=retry, timeout=timeout)
         return responses
 
-    def _begin_with(self, references: list[Any], timeout: float | None) -> Iterator[Any] | None:
+    def _begin_with(
+        self, references: list[Any], timeout: float | None
+    ) -> Generator[DocumentSnapshot[Any], Any, None] | None:
         """Send the beginning ``BatchGetDocuments``; wait for the id; the snapshots, lazily."""
         client = self._client
         paths, reference_map = _reference_info(references)
@@ -153,7 +168,9 @@ class InlineBeginTransaction(Transaction):  # type: ignore[misc]  # the client's
             self._id = first.transaction
         return self._snapshots(first, stream, reference_map)
 
-    def _snapshots(self, first: Any, stream: Any, reference_map: dict[str, Any]) -> Iterator[Any]:
+    def _snapshots(
+        self, first: Any, stream: Any, reference_map: dict[str, Any]
+    ) -> Generator[DocumentSnapshot[Any], Any, None]:
         for response in _chain(first, stream):
             if response._pb.WhichOneof("result") is not None:
                 yield _parse_batch_get(response, reference_map, self._client)

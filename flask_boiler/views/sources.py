@@ -22,6 +22,7 @@ the same refresh go on.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -49,6 +50,16 @@ QueryKey = tuple[ReverseQuery | RootViews, str]
 
 
 _NOT_LOADED = object()
+
+
+def _stored_data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
+    """The data of a snapshot the reader holds, without the deep copy ``to_dict()`` makes.
+
+    What ``model.from_snapshot`` would load, a third cheaper: the reader's snapshots are
+    never written to, and a loaded source is only read (by ``compute``), never saved.
+    """
+    data: Mapping[str, Any] | None = getattr(snapshot, "_data", None)
+    return data if data is not None else (snapshot.to_dict() or {})
 
 
 def _sort_key(path: str) -> tuple[str, ...]:
@@ -82,7 +93,8 @@ class SourceReader:
         """Read the documents and query results not read yet, in one parallel wave.
 
         In a transaction not begun yet, the documents' ``get_all`` begins it (see
-        :mod:`flask_boiler._private.inline_begin`) before the queries go out to run in it.
+        :mod:`flask_boiler._private.inline_begin`); the queries go out in it as soon as its id
+        is known.
         """
         missing_paths = [path for path in dict.fromkeys(paths) if path not in self.documents]
         missing_queries = [key for key in dict.fromkeys(queries) if key not in self.results]
@@ -100,14 +112,15 @@ class SourceReader:
         calls: list[Callable[[], Any]] = []
         if missing_paths:
             refs = [self.db.document(path) for path in missing_paths]
-            if self.transaction is not None and getattr(self.transaction, "began", True) is False:
-                started = self.transaction.get_all(refs)  # returns once begun: the snapshots stream in
-                calls.append(lambda: list(started))
-            else:
-                source = self.transaction if self.transaction is not None else self.db
-                calls.append(lambda: list(source.get_all(refs)))
+            source = self.transaction if self.transaction is not None else self.db
+            # In a transaction not begun yet, the get_all (in this thread) begins it; the queries
+            # prepare their requests meanwhile and go out with its id.
+            reserve = getattr(self.transaction, "reserve_beginning", None)
+            if reserve is not None and chunks:
+                reserve()
+            calls.append(functools.partial(_read_all, source, refs))
         for query, targets in chunks:
-            calls.append(lambda query=query, targets=targets: self._run_query(query, targets))
+            calls.append(functools.partial(self._run_query, query, targets))
         outcomes = _side_by_side(calls)
         if missing_paths:
             found = outcomes.pop(0)
@@ -146,7 +159,12 @@ class SourceReader:
         loaded = self._loaded.get(key, _NOT_LOADED)
         if loaded is _NOT_LOADED:
             try:
-                loaded = model.from_snapshot(snapshot)
+                loaded = model.from_stored(
+                    _stored_data(snapshot),
+                    snapshot.reference,
+                    update_time=snapshot.update_time,
+                    create_time=snapshot.create_time,
+                )
             except ValidationError as exc:
                 loaded = InvalidSourceDocument(snapshot.reference.path, model.__name__, exc.errors)
             self._loaded[key] = loaded
@@ -170,6 +188,10 @@ def _wave_pool() -> ThreadPoolExecutor:
         if _pool is None or _pool[0] != os.getpid():
             _pool = (os.getpid(), ThreadPoolExecutor(WAVE_THREADS, thread_name_prefix="flask-boiler-wave"))
         return _pool[1]
+
+
+def _read_all(source: Any, refs: list[Any]) -> list[DocumentSnapshot[Any]]:
+    return list(source.get_all(refs))
 
 
 def _side_by_side(calls: Sequence[Callable[[], Any]]) -> list[Any]:
