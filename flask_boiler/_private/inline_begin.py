@@ -39,6 +39,8 @@ from google.cloud.firestore_v1.base_client import _parse_batch_get, _reference_i
 from google.cloud.firestore_v1.transaction import Transaction
 from google.cloud.firestore_v1.types import TransactionOptions
 
+from ..errors import UsageError
+
 __all__ = ["InlineBeginTransaction"]
 
 #: Errors after which the beginning read is sent again the usual way (the library retries them).
@@ -68,11 +70,6 @@ class InlineBeginTransaction(Transaction):
         self._open = True  # not committed or rolled back yet
 
     # -- the id, known once begun ---------------------------------------------------------------
-
-    @property
-    def began(self) -> bool:
-        """Has the transaction begun (on the server)?"""
-        return self._id is not None
 
     @property
     def begun_id(self) -> bytes | None:
@@ -116,7 +113,7 @@ class InlineBeginTransaction(Transaction):
             return cast(bytes, self._id)
 
     def _begin(self, retry_id: bytes | None = None) -> None:
-        raise NotImplementedError("an InlineBeginTransaction begins with its first read")
+        raise UsageError("an InlineBeginTransaction begins with its first read, not with _begin()")
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -130,11 +127,16 @@ class InlineBeginTransaction(Transaction):
     ) -> Generator[DocumentSnapshot[Any], Any, None]:
         """Like the client's: the first call before the transaction began begins it, and
         returns once the server has sent the id (the snapshots then stream in)."""
+        references = list(references)
+        can_begin = bool(references) and read_time is None
         with self._lock:
-            claimed = self._reserved or (self._open and self._id is None and not self._inline and read_time is None)
-            self._inline = self._inline or claimed
-            self._reserved = False
+            reserved, self._reserved = self._reserved, False
+            claimed = can_begin and (reserved or (self._open and self._id is None and not self._inline))
+            if claimed or reserved:
+                self._inline = claimed
         if not claimed:
+            if reserved:  # a read that cannot begin it: whoever needs the id begins the usual way
+                self._inline_done.set()
             return super().get_all(references, retry=retry, timeout=timeout, read_time=read_time)
         try:
             responses = self._begin_with(references, timeout)
