@@ -42,6 +42,7 @@ because they change no view in any state.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -207,7 +208,9 @@ def _refresh_in(
     affected = Affected(change, dependents)
     queries = affected.payload_queries()
     guard = [] if _carries_guard(affected, queries) else [change.path]
-    reader.fetch([*guard, *([probe] if probe else []), *affected.payload_paths()], queries)
+    wave = reader.start([*guard, *([probe] if probe else []), *affected.payload_paths()], queries)
+    _load_ahead(reader, dependents, change)  # while the wave's queries are in flight
+    wave.wait()
     if probe is not None and handled_by(reader.documents.get(probe), change.event_id):
         report.duplicate = True
         return _done(report, reader), None
@@ -252,6 +255,27 @@ def _refresh_in(
 
     writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
+
+
+def _load_ahead(reader: SourceReader, dependents: list[Dependent], change: DocumentChange) -> None:
+    """Load, as the models the dependent view models read them as, the changed document's two
+    states and the documents read so far: work ``compute`` needs anyway, done while the first
+    wave's queries are in flight (the reader caches the loads)."""
+    models: dict[type[Any], None] = {}
+    for dependent in dependents:
+        declaration = dependent.watcher.view.declaration()
+        models[declaration.root.model] = None
+        for item in declaration.followed:
+            models.update(dict.fromkeys(hop.target for hop in item.hops))
+        models.update(dict.fromkeys(item.model for item in declaration.backrefs))
+    snapshots = [change.before, change.after, *reader.documents.values()]
+    for model in models:
+        template = model.path_template()
+        for snapshot in snapshots:
+            if snapshot.exists and template.match(snapshot.reference.path) is not None:
+                # Speculative: whatever fails here fails again, and is reported, where it matters.
+                with contextlib.suppress(Exception):
+                    reader.load(model, snapshot)
 
 
 def _fan_out(roots: dict[type[ViewModel], list[str]], world: World) -> int:

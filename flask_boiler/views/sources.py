@@ -26,7 +26,7 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ from .stamp import RootViews
 __all__ = [
     "Blocked",
     "SourceReader",
+    "Wave",
     "World",
     "gather",
     "reference_paths",
@@ -90,7 +91,12 @@ class SourceReader:
     # -- reading ----------------------------------------------------------------------------
 
     def fetch(self, paths: Iterable[str] = (), queries: Iterable[QueryKey] = ()) -> None:
-        """Read the documents and query results not read yet, in one parallel wave.
+        """Read the documents and query results not read yet, in one parallel wave."""
+        self.start(paths, queries).wait()
+
+    def start(self, paths: Iterable[str] = (), queries: Iterable[QueryKey] = ()) -> Wave:
+        """Start :meth:`fetch`'s wave and return once its documents are read: its queries may
+        still be running until :meth:`Wave.wait` (the caller can work meanwhile).
 
         In a transaction not begun yet, the documents' ``get_all`` begins it (see
         :mod:`flask_boiler._private.inline_begin`); the queries go out in it as soon as its id
@@ -107,27 +113,25 @@ class SourceReader:
             for start in range(0, len(targets), query.max_targets)
         ]
         if not missing_paths and not chunks:
-            return
+            return Wave(self, [], [])
         self.round_trips += 1
-        calls: list[Callable[[], Any]] = []
-        if missing_paths:
-            refs = [self.db.document(path) for path in missing_paths]
-            source = self.transaction if self.transaction is not None else self.db
-            # In a transaction not begun yet, the get_all (in this thread) begins it; the queries
-            # prepare their requests meanwhile and go out with its id.
-            reserve = getattr(self.transaction, "reserve_beginning", None)
-            if reserve is not None and chunks:
-                reserve()
-            calls.append(functools.partial(_read_all, source, refs))
-        for query, targets in chunks:
-            calls.append(functools.partial(self._run_query, query, targets))
-        outcomes = _side_by_side(calls)
-        if missing_paths:
-            found = outcomes.pop(0)
-            self.reads += len(missing_paths)  # found or missing, each document looked up is billed
-            self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
-        for (query, targets), snapshots in zip(chunks, outcomes, strict=True):
-            self._add_results(query, targets, snapshots)
+        calls = [functools.partial(self._run_query, query, targets) for query, targets in chunks]
+        if not missing_paths:
+            first = calls.pop(0)
+            futures = [_wave_pool().submit(call) for call in calls]
+            return Wave(self, chunks, [_done_with(first, futures), *futures])
+        refs = [self.db.document(path) for path in missing_paths]
+        source = self.transaction if self.transaction is not None else self.db
+        # In a transaction not begun yet, the get_all (in this thread) begins it; the queries
+        # prepare their requests meanwhile and go out with its id.
+        reserve = getattr(self.transaction, "reserve_beginning", None)
+        if reserve is not None and chunks:
+            reserve()
+        futures = [_wave_pool().submit(call) for call in calls]
+        found = _done_with(functools.partial(_read_all, source, refs), futures).result()
+        self.reads += len(missing_paths)  # found or missing, each document looked up is billed
+        self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
+        return Wave(self, chunks, futures)
 
     def _run_query(self, query: ReverseQuery | RootViews, targets: Sequence[str]) -> list[DocumentSnapshot[Any]]:
         built = query.query(self.db, targets)
@@ -194,15 +198,33 @@ def _read_all(source: Any, refs: list[Any]) -> list[DocumentSnapshot[Any]]:
     return list(source.get_all(refs))
 
 
-def _side_by_side(calls: Sequence[Callable[[], Any]]) -> list[Any]:
-    """Run ``calls`` at once (the first in this thread) and return their results in order;
-    the first exception raised is raised once every call has ended."""
-    futures = [_wave_pool().submit(call) for call in calls[1:]]
+def _done_with(call: Callable[[], Any], others: Sequence[Future[Any]]) -> Future[Any]:
+    """Run ``call`` in this thread, as a finished future; if it raises, ``others`` (started
+    beside it) are waited for first, so nothing of the wave is left running."""
+    future: Future[Any] = Future()
     try:
-        first = calls[0]()
-    finally:
-        wait(futures)
-    return [first, *(future.result() for future in futures)]
+        future.set_result(call())
+    except BaseException as exc:  # noqa: BLE001 - handed on: raised by the future's result()
+        wait(others)
+        future.set_exception(exc)
+    return future
+
+
+@dataclass
+class Wave:
+    """A wave of reads whose queries may still be running (see :meth:`SourceReader.start`)."""
+
+    reader: SourceReader
+    chunks: list[tuple[ReverseQuery | RootViews, list[str]]]
+    futures: list[Future[Any]]
+
+    def wait(self) -> None:
+        """Wait for the queries and add their results to the reader (the first error raises,
+        once every query has ended)."""
+        wait(self.futures)
+        for (query, targets), future in zip(self.chunks, self.futures, strict=True):
+            self.reader._add_results(query, targets, future.result())
+        self.chunks, self.futures = [], []
 
 
 class NotRead(Exception):
