@@ -19,9 +19,10 @@ the transaction. All reads must come before writes (a Firestore rule).
 
 Each attempt runs in a fresh transaction begun by its first read
 (:mod:`flask_boiler._private.inline_begin`: one round trip less than the client's own
-``transactional``). An attempt that aborts — a read waiting on a lock, or a lost commit — is
-re-run after a jittered exponential pause, with the first attempt's id so it keeps its place
-in line (as the client's retries do). When every attempt aborted, the error is
+``transactional``), retried as the client retries: an aborted commit at once, with the first
+attempt's id so the retry keeps its place in line, up to ``max_attempts`` times; a read that
+aborts on a lock from a new transaction, after a jittered exponential pause, up to
+``max_attempts`` times. When every attempt aborted, the error is
 :class:`~flask_boiler.errors.ContentionError` with the number of attempts, which callers
 (and the REST layer: 503 with ``Retry-After``) can tell from a bug. A transaction that
 is contended by design (many writers on one document) is better written without a read:
@@ -101,25 +102,34 @@ def run_in_transaction(
     db = client if client is not None else Context.db
     name = getattr(func, "__qualname__", func)
     pauses = exponential_sleep_generator(initial=0.05, maximum=1.0, multiplier=2.0)
-    retry_id: bytes | None = None
     aborted: Aborted | None = None
-    for attempt in range(1, max_attempts + 1):
-        if attempt > 1:
+    for attempt in range(max_attempts):  # a read that aborted on a lock: a new transaction, after a pause
+        if attempt:
             time.sleep(next(pauses))
-        transaction = InlineBeginTransaction(db, max_attempts=max_attempts, read_only=read_only, retry_id=retry_id)
-        try:
-            result = func(transaction, *args, **kwargs)
-            transaction._commit()
-            return result
-        except Aborted as exc:
-            # A read that waited on a lock, or a commit that lost: start again from fresh reads,
-            # in the place in line of the first attempt.
-            aborted = exc
-            retry_id = retry_id or transaction.begun_id
+        retry_id: bytes | None = None
+        for _ in range(max_attempts):  # a commit that aborted: again at once, keeping its place in line
+            transaction = InlineBeginTransaction(db, max_attempts=max_attempts, read_only=read_only, retry_id=retry_id)
+            try:
+                result = func(transaction, *args, **kwargs)
+            except Aborted as exc:
+                aborted = exc
+                _roll_back(transaction, name)
+                break
+            except BaseException:
+                _roll_back(transaction, name)
+                raise
+            try:
+                transaction._commit()
+                return result
+            except Aborted as exc:
+                aborted = exc
+                retry_id = retry_id or transaction.begun_id
+            except BaseException:
+                _roll_back(transaction, name)
+                raise
+        else:
             _roll_back(transaction, name)
-        except BaseException:
-            _roll_back(transaction, name)
-            raise
+            break  # every commit aborted: as contended as it gets
     raise ContentionError(
         f"The transaction {name!r} aborted on contention {max_attempts} times; retry later, or avoid "
         "reading a hot document (ArrayUnion, Increment).",
