@@ -1,4 +1,4 @@
-"""Transactions: a thin layer over ``google.cloud.firestore.transactional``.
+"""Transactions: run a function in a Firestore transaction, again from the start on contention.
 
 ::
 
@@ -17,9 +17,12 @@ The function runs in a fresh transaction and is re-run from the start when Fires
 reports contention (up to ``max_attempts`` times), so it must only have effects through
 the transaction. All reads must come before writes (a Firestore rule).
 
-The retrying is the client library's own (``google.cloud.firestore.transactional``,
-which re-runs with the failed transaction's id so the retry keeps its place in line).
-When every attempt aborted, the library raises a bare ``ValueError``; here that becomes
+Each attempt runs in a fresh transaction begun by its first read
+(:mod:`flask_boiler._private.inline_begin`: one round trip less than the client's own
+``transactional``), retried as the client retries: an aborted commit at once, with the first
+attempt's id so the retry keeps its place in line, up to ``max_attempts`` times; a read that
+aborts on a lock from a new transaction, after a jittered exponential pause, up to
+``max_attempts`` times. When every attempt aborted, the error is
 :class:`~flask_boiler.errors.ContentionError` with the number of attempts, which callers
 (and the REST layer: 503 with ``Retry-After``) can tell from a bug. A transaction that
 is contended by design (many writers on one document) is better written without a read:
@@ -29,11 +32,18 @@ is contended by design (many writers on one document) is better written without 
 from __future__ import annotations
 
 import functools
+import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from google.api_core.exceptions import Aborted, GoogleAPICallError
+from google.api_core.retry import exponential_sleep_generator
+
+from ._private.inline_begin import InlineBeginTransaction
 from .context import Context
 from .errors import ContentionError
+from .log import get_logger, log
 
 __all__ = ["DEFAULT_MAX_ATTEMPTS", "run_in_transaction", "transactional"]
 
@@ -41,6 +51,7 @@ __all__ = ["DEFAULT_MAX_ATTEMPTS", "run_in_transaction", "transactional"]
 DEFAULT_MAX_ATTEMPTS = 5
 
 R = TypeVar("R")
+logger = get_logger("transactions")
 
 
 @overload
@@ -88,43 +99,48 @@ def run_in_transaction(
     every attempt aborted; any other exception from ``func`` propagates unchanged, after
     the transaction is rolled back.
     """
-    from google.api_core.exceptions import Aborted
-    from google.api_core.retry import Retry, if_exception_type
-    from google.cloud import firestore
-
     db = client if client is not None else Context.db
     name = getattr(func, "__qualname__", func)
+    pauses = exponential_sleep_generator(initial=0.05, maximum=1.0, multiplier=2.0)
+    aborted: Aborted | None = None
+    for attempt in range(max_attempts):  # a read that aborted on a lock: a new transaction, after a pause
+        if attempt:
+            time.sleep(next(pauses))
+        retry_id: bytes | None = None
+        for _ in range(max_attempts):  # a commit that aborted: again at once, keeping its place in line
+            transaction = InlineBeginTransaction(db, max_attempts=max_attempts, read_only=read_only, retry_id=retry_id)
+            try:
+                result = func(transaction, *args, **kwargs)
+            except Aborted as exc:
+                aborted = exc
+                _roll_back(transaction, name)
+                break
+            except BaseException:
+                _roll_back(transaction, name)
+                raise
+            try:
+                transaction._commit()
+                return result
+            except Aborted as exc:
+                aborted = exc
+                retry_id = retry_id or transaction.begun_id
+            except BaseException:
+                _roll_back(transaction, name)
+                raise
+        else:
+            _roll_back(transaction, name)
+            break  # every commit aborted: as contended as it gets
+    raise ContentionError(
+        f"The transaction {name!r} aborted on contention {max_attempts} times; retry later, or avoid "
+        "reading a hot document (ArrayUnion, Increment).",
+        attempts=max_attempts,
+    ) from aborted
 
-    def attempt() -> R:
-        transaction = db.transaction(max_attempts=max_attempts, read_only=read_only)
-        outcome: R = firestore.transactional(func)(transaction, *args, **kwargs)
-        return outcome
 
-    # The client retries an aborted *commit* itself (keeping the transaction's place in line);
-    # a read that aborts on a lock inside the transaction propagates instead, so that case is
-    # retried here, from a new transaction, with api_core's own jittered backoff.
-    retrying = Retry(predicate=if_exception_type(Aborted), initial=0.05, maximum=1.0, multiplier=2.0, timeout=None)
-    attempts = 0
-
-    def counted() -> R:
-        nonlocal attempts
-        attempts += 1
-        if attempts > max_attempts:
-            raise ContentionError(
-                f"The transaction {name!r} aborted on contention {max_attempts} times; retry later, or avoid "
-                "reading a hot document (ArrayUnion, Increment).",
-                attempts=max_attempts,
-            )
-        return attempt()
-
+def _roll_back(transaction: InlineBeginTransaction, name: object) -> None:
+    """Release the transaction's locks; a failed rollback (the server expires the transaction
+    anyway) must not hide the error that led here."""
     try:
-        result: R = retrying(counted)()
-    except ValueError as exc:
-        if isinstance(exc.__cause__, Aborted):  # the client's "Failed to commit transaction in N attempts."
-            raise ContentionError(
-                f"The transaction {name!r} aborted on contention {max_attempts} times; retry later, or avoid "
-                "reading a hot document (ArrayUnion, Increment).",
-                attempts=max_attempts,
-            ) from exc.__cause__
-        raise
-    return result
+        transaction._rollback()
+    except GoogleAPICallError as exc:
+        log(logger, logging.WARNING, f"rollback of the transaction {name!r} failed: {exc}", transaction=str(name))

@@ -379,7 +379,7 @@ class DocumentModel(Model):
         cls: type[D], doc_id: str | None = None, *, transaction: Transaction | None = None, **path_params: str
     ) -> D | None:
         """The stored document, or ``None`` when it does not exist."""
-        snapshot = cls.ref_for(doc_id, **path_params).get(transaction=transaction)
+        snapshot = _read_one(cls.ref_for(doc_id, **path_params), transaction)
         if not snapshot.exists:
             return None
         return cls.from_snapshot(snapshot)
@@ -400,12 +400,13 @@ class DocumentModel(Model):
     ) -> list[D | None]:
         """Several documents with one batched read, in the order asked (``None`` for missing ones)."""
         refs = [cls.ref_for(doc_id, **path_params) for doc_id in doc_ids]
-        by_path = {snap.reference.path: snap for snap in Context.db.get_all(refs, transaction=transaction)}
+        source = transaction if transaction is not None else Context.db
+        by_path = {snap.reference.path: snap for snap in source.get_all(refs)}
         return [cls.from_snapshot(by_path[ref.path]) if by_path[ref.path].exists else None for ref in refs]
 
     def reload(self: D, *, transaction: Transaction | None = None) -> D:
         """Re-read the document (e.g. to see server-computed values)."""
-        snapshot = self.doc_ref.get(transaction=transaction)
+        snapshot = _read_one(self.doc_ref, transaction)
         if not snapshot.exists:
             raise DocumentNotFound(self._fb_path)
         self._fb_fill(snapshot)
@@ -652,3 +653,12 @@ class DocumentModel(Model):
             return f"<{type(self).__name__} {self._fb_path!r} (not loaded)>"
         values = " ".join(f"{name}={value!r}" for name, value in self._fb_values.items())
         return f"<{type(self).__name__} {self._fb_path!r} {values}>"
+
+
+def _read_one(ref: DocumentReference, transaction: Transaction | None) -> DocumentSnapshot[Any]:
+    """``ref``'s snapshot; in a transaction, through its ``get_all``: a transaction of
+    :mod:`flask_boiler.transactions` not begun yet begins with that read (no round trip of its own)."""
+    if transaction is None:
+        return ref.get()
+    snapshot: DocumentSnapshot[Any] = next(iter(transaction.get_all([ref])))
+    return snapshot

@@ -16,7 +16,6 @@ from typing import Any
 
 from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 from google.cloud.firestore_v1 import DocumentSnapshot, _helpers
-from google.cloud.firestore_v1.types import Document as FirestoreDocument
 from google.events.cloud.firestore import DocumentEventData
 
 from ..endpoints import WRITTEN
@@ -68,9 +67,10 @@ def _snapshot(client: Any, path: str, document: Any, read_time: Any) -> Document
     reference = client.document(path)
     if document is None or not document.name:
         return DocumentSnapshot(reference, None, exists=False, read_time=read_time, create_time=None, update_time=None)
-    raw = FirestoreDocument.deserialize(type(document).serialize(document))
-    pb = FirestoreDocument.pb(raw)
-    data = _helpers.decode_dict(raw.fields, client)
+    # The event's Document (google.events) has the Firestore API's fields and oneofs: the
+    # client's own decoder reads its protobuf as it is, without a copy into the API's type.
+    pb = type(document).pb(document)
+    data = _helpers.decode_dict(pb.fields, client)
     return DocumentSnapshot(
         reference,
         data,

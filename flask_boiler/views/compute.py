@@ -37,10 +37,16 @@ class ComputeFailed:
 
 
 def compute_root(
-    view_cls: type[ViewModel], root_path: str, world: World, only: Collection[str] | None = None
+    view_cls: type[ViewModel],
+    root_path: str,
+    world: World,
+    only: Collection[str] | None = None,
+    *,
+    validate: bool = True,
 ) -> Computed | Blocked | ComputeFailed:
     """The views ``root_path`` has in ``world`` (everything must have been gathered); with
-    ``only``, just those of them at the given paths."""
+    ``only``, just those of them at the given paths. ``validate=False`` for views that are
+    only compared, never written (type-checked, not validated: the same dict when valid)."""
     declaration = view_cls.declaration()
     try:
         root = world.load(declaration.root.model, root_path)
@@ -50,7 +56,8 @@ def compute_root(
     except InvalidSourceDocument as exc:
         return Blocked(exc.path, exc)
     try:
-        return {view.doc_path: view.stored() for view in view_cls.compute_all(root, sources, only)}
+        views = view_cls.compute_all(root, sources, only)
+        return {view.doc_path: view.stored() if validate else view.to_dict() for view in views}
     except Exception as exc:  # noqa: BLE001 - user code: any bug is reported per view model, not fatal to others
         return ComputeFailed(exc)
 

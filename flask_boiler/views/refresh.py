@@ -42,8 +42,9 @@ because they change no view in any state.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,8 +213,10 @@ def _refresh_in(
     reader = SourceReader(db, transaction)
     affected = Affected(change, dependents)
     queries = affected.payload_queries()
-    guard = [] if _carries_guard(change, queries) else [change.path]
-    reader.fetch([*guard, *([probe] if probe else []), *affected.payload_paths()], queries)
+    guard = [] if _carries_guard(affected, queries) else [change.path]
+    wave = reader.start([*guard, *([probe] if probe else []), *affected.payload_paths()], queries)
+    _load_ahead(reader, dependents, change)  # while the wave's queries are in flight
+    wave.wait()
     if probe is not None and handled_by(reader.documents.get(probe), change.event_id):
         report.duplicate = True
         return _done(report, reader), None
@@ -235,8 +238,9 @@ def _refresh_in(
     for world in worlds:
         gather(world, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
 
+    # Only the last world's views are written: the others are compared, not validated.
     outcomes = {
-        (view, root): [compute_root(view, root, world) for world in worlds]
+        (view, root): [compute_root(view, root, world, validate=world is worlds[-1]) for world in worlds]
         for view, paths in roots.items()
         for root in paths
     }
@@ -257,6 +261,27 @@ def _refresh_in(
 
     writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
+
+
+def _load_ahead(reader: SourceReader, dependents: list[Dependent], change: DocumentChange) -> None:
+    """Load, as the models the dependent view models read them as, the changed document's two
+    states and the documents read so far: work ``compute`` needs anyway, done while the first
+    wave's queries are in flight (the reader caches the loads)."""
+    models: dict[type[Any], None] = {}
+    for dependent in dependents:
+        declaration = dependent.watcher.view.declaration()
+        models[declaration.root.model] = None
+        for item in declaration.followed:
+            models.update(dict.fromkeys(hop.target for hop in item.hops))
+        models.update(dict.fromkeys(item.model for item in declaration.backrefs))
+    snapshots = [change.before, change.after, *reader.documents.values()]
+    for model in models:
+        template = model.path_template()
+        for snapshot in snapshots:
+            if snapshot.exists and template.match(snapshot.reference.path) is not None:
+                # Speculative: whatever fails here fails again, and is reported, where it matters.
+                with contextlib.suppress(Exception):
+                    reader.load(model, snapshot)
 
 
 def _fan_out(roots: dict[type[ViewModel], list[str]], world: World) -> int:
@@ -379,21 +404,24 @@ def _same_version(current: DocumentSnapshot[Any], state: DocumentSnapshot[Any]) 
     return bool(current.update_time == state.update_time)
 
 
-def _carries_guard(change: DocumentChange, queries: Sequence[tuple[ReverseQuery, str]]) -> bool:
+def _carries_guard(affected: Affected, queries: Sequence[tuple[ReverseQuery, str]]) -> bool:
     """Will one of ``queries`` return the changed document if it is still in the event's state?
 
     A back-reference query for a root the new state points at returns the document as it is
     now — the guard read, for free. If it does not come back, the event is stale, and the
     document is read on its own.
     """
-    if not change.after.exists:
+    if not affected.change.after.exists:
         return False
-    data = change.after.to_dict() or {}
     return any(
-        query.model.path_template().match(change.path) is not None
-        and target in reference_paths(data.get(query.stored_key))
+        query.model.path_template().match(affected.change.path) is not None
+        and target in reference_paths(affected.after_data.get(query.stored_key))
         for query, target in queries
     )
+
+
+def _stored_data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
+    return (snapshot.to_dict() or {}) if snapshot.exists else {}
 
 
 # -- stage: which roots ---------------------------------------------------------------------
@@ -413,20 +441,21 @@ class Affected:
     def __init__(self, change: DocumentChange, dependents: list[Dependent]) -> None:
         self.change = change
         self.dependents = dependents
+        # The stored data of both states, read leniently (an invalid image still says whom it
+        # pointed at), copied out of the snapshots once.
+        self.before_data = _stored_data(change.before)
+        self.after_data = _stored_data(change.after)
 
-    def _refs(self, dependent: Dependent, snapshot: DocumentSnapshot[Any]) -> list[str]:
+    def _refs(self, dependent: Dependent, data: Mapping[str, Any]) -> list[str]:
         item = dependent.watcher.source
         assert item.backref is not None
-        if not snapshot.exists:
-            return []
-        # Read leniently from the stored data: an invalid image still says whom it pointed at.
         stored_key = item.backref_query.stored_key
         root_template = item.root_model.path_template() if item.root_model is not None else None
-        paths = reference_paths((snapshot.to_dict() or {}).get(stored_key))
+        paths = reference_paths(data.get(stored_key))
         return [p for p in paths if root_template is None or root_template.match(p) is not None]
 
     def backref_roots(self, dependent: Dependent) -> list[str]:
-        before, after = self._refs(dependent, self.change.before), self._refs(dependent, self.change.after)
+        before, after = self._refs(dependent, self.before_data), self._refs(dependent, self.after_data)
         fields = relevant_fields(dependent.watcher)
         assert dependent.watcher.source.backref is not None
         own = None if fields is None else fields - {dependent.watcher.source.backref}
@@ -443,8 +472,7 @@ class Affected:
                 paths += self.backref_roots(dependent)
             elif item.is_root:
                 declaration = dependent.watcher.view.declaration()
-                for snapshot in (self.change.before, self.change.after):
-                    data = (snapshot.to_dict() or {}) if snapshot.exists else {}
+                for data in (self.before_data, self.after_data):
                     for followed in declaration.followed:
                         hop = followed.hops[0]
                         paths += reference_paths(data.get(hop.reverse.stored_key))

@@ -22,8 +22,11 @@ the same refresh go on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import functools
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +40,7 @@ from .stamp import RootViews
 __all__ = [
     "Blocked",
     "SourceReader",
+    "Wave",
     "World",
     "gather",
     "reference_paths",
@@ -44,6 +48,19 @@ __all__ = [
 ]
 
 QueryKey = tuple[ReverseQuery | RootViews, str]
+
+
+_NOT_LOADED = object()
+
+
+def _stored_data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
+    """The data of a snapshot the reader holds, without the deep copy ``to_dict()`` makes.
+
+    What ``model.from_snapshot`` would load, a third cheaper: the reader's snapshots are
+    never written to, and a loaded source is only read (by ``compute``), never saved.
+    """
+    data: Mapping[str, Any] | None = getattr(snapshot, "_data", None)
+    return data if data is not None else (snapshot.to_dict() or {})
 
 
 def _sort_key(path: str) -> tuple[str, ...]:
@@ -69,44 +86,60 @@ class SourceReader:
     results: dict[QueryKey, list[DocumentSnapshot[Any]]] = field(default_factory=dict)
     reads: int = 0
     round_trips: int = 0
-    _loaded: dict[tuple[type, str], Any] = field(default_factory=dict)
+    _loaded: dict[tuple[type, str, str], Any] = field(default_factory=dict)
 
     # -- reading ----------------------------------------------------------------------------
 
     def fetch(self, paths: Iterable[str] = (), queries: Iterable[QueryKey] = ()) -> None:
         """Read the documents and query results not read yet, in one parallel wave."""
+        self.start(paths, queries).wait()
+
+    def start(self, paths: Iterable[str] = (), queries: Iterable[QueryKey] = ()) -> Wave:
+        """Start :meth:`fetch`'s wave and return once its documents are read: its queries may
+        still be running until :meth:`Wave.wait` (the caller can work meanwhile).
+
+        In a transaction not begun yet, the documents' ``get_all`` begins it (see
+        :mod:`flask_boiler._private.inline_begin`); the queries go out in it as soon as its id
+        is known.
+        """
         missing_paths = [path for path in dict.fromkeys(paths) if path not in self.documents]
         missing_queries = [key for key in dict.fromkeys(queries) if key not in self.results]
-        calls: list[Any] = []
-        if missing_paths:
-            calls.append(lambda: self._get_all(missing_paths))
         by_query: dict[ReverseQuery | RootViews, list[str]] = {}
         for query, target in missing_queries:
             by_query.setdefault(query, []).append(target)
-        for query, targets in by_query.items():
-            for start in range(0, len(targets), query.max_targets):
-                chunk = targets[start : start + query.max_targets]
-                calls.append(lambda query=query, chunk=chunk: self._query(query, chunk))
-        if not calls:
-            return
+        chunks = [
+            (query, targets[start : start + query.max_targets])
+            for query, targets in by_query.items()
+            for start in range(0, len(targets), query.max_targets)
+        ]
+        if not missing_paths and not chunks:
+            return Wave(self, [], [])
         self.round_trips += 1
-        if len(calls) == 1:
-            calls[0]()
-            return
-        with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
-            for future in [pool.submit(call) for call in calls]:
-                future.result()
-
-    def _get_all(self, paths: Sequence[str]) -> None:
-        refs = [self.db.document(path) for path in paths]
+        calls = [functools.partial(self._run_query, query, targets) for query, targets in chunks]
+        if not missing_paths:
+            first = calls.pop(0)
+            futures = [_wave_pool().submit(call) for call in calls]
+            return Wave(self, chunks, [_done_with(first, futures), *futures])
+        refs = [self.db.document(path) for path in missing_paths]
         source = self.transaction if self.transaction is not None else self.db
-        found = {snapshot.reference.path: snapshot for snapshot in source.get_all(refs)}
-        self.reads += len(refs)  # found or missing, each document looked up is billed
-        self.documents.update(found)
+        # In a transaction not begun yet, the get_all (in this thread) begins it; the queries
+        # prepare their requests meanwhile and go out with its id.
+        reserve = getattr(self.transaction, "reserve_beginning", None)
+        if reserve is not None and chunks:
+            reserve()
+        futures = [_wave_pool().submit(call) for call in calls]
+        found = _done_with(functools.partial(_read_all, source, refs), futures).result()
+        self.reads += len(missing_paths)  # found or missing, each document looked up is billed
+        self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
+        return Wave(self, chunks, futures)
 
-    def _query(self, query: ReverseQuery | RootViews, targets: Sequence[str]) -> None:
+    def _run_query(self, query: ReverseQuery | RootViews, targets: Sequence[str]) -> list[DocumentSnapshot[Any]]:
         built = query.query(self.db, targets)
-        snapshots = list(built.stream(transaction=self.transaction) if self.transaction else built.stream())
+        return list(built.stream(transaction=self.transaction) if self.transaction else built.stream())
+
+    def _add_results(
+        self, query: ReverseQuery | RootViews, targets: Sequence[str], snapshots: list[DocumentSnapshot[Any]]
+    ) -> None:
         self.reads += max(1, len(snapshots))  # a query is billed one read per result, at least one
         wanted = set(targets)
         per_target: dict[str, list[DocumentSnapshot[Any]]] = {target: [] for target in targets}
@@ -126,16 +159,72 @@ class SourceReader:
         :class:`InvalidSourceDocument` if the stored data is not a valid ``model``."""
         if not snapshot.exists:
             return None
-        key = (model, f"{snapshot.reference.path}@{snapshot.update_time}")
-        if key not in self._loaded:
+        key = (model, snapshot.reference.path, str(snapshot.update_time))
+        loaded = self._loaded.get(key, _NOT_LOADED)
+        if loaded is _NOT_LOADED:
             try:
-                self._loaded[key] = model.from_snapshot(snapshot)
+                loaded = model.from_stored(
+                    _stored_data(snapshot),
+                    snapshot.reference,
+                    update_time=snapshot.update_time,
+                    create_time=snapshot.create_time,
+                )
             except ValidationError as exc:
-                self._loaded[key] = InvalidSourceDocument(snapshot.reference.path, model.__name__, exc.errors)
-        loaded = self._loaded[key]
+                loaded = InvalidSourceDocument(snapshot.reference.path, model.__name__, exc.errors)
+            self._loaded[key] = loaded
         if isinstance(loaded, InvalidSourceDocument):
             raise loaded
         return loaded
+
+
+#: Threads running the calls of one wave side by side (a wave has a few: one ``get_all``, a
+#: query per reverse query). Kept for the process rather than started per wave: starting
+#: threads cost a trigger about a millisecond each, a tenth of a hand-written trigger's whole
+#: run. They hold no data; a forked child starts its own.
+WAVE_THREADS = 8
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
+
+
+def _wave_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(WAVE_THREADS, thread_name_prefix="flask-boiler-wave"))
+        return _pool[1]
+
+
+def _read_all(source: Any, refs: list[Any]) -> list[DocumentSnapshot[Any]]:
+    return list(source.get_all(refs))
+
+
+def _done_with(call: Callable[[], Any], others: Sequence[Future[Any]]) -> Future[Any]:
+    """Run ``call`` in this thread, as a finished future; if it raises, ``others`` (started
+    beside it) are waited for first, so nothing of the wave is left running."""
+    future: Future[Any] = Future()
+    try:
+        future.set_result(call())
+    except BaseException as exc:  # noqa: BLE001 - handed on: raised by the future's result()
+        wait(others)
+        future.set_exception(exc)
+    return future
+
+
+@dataclass
+class Wave:
+    """A wave of reads whose queries may still be running (see :meth:`SourceReader.start`)."""
+
+    reader: SourceReader
+    chunks: list[tuple[ReverseQuery | RootViews, list[str]]]
+    futures: list[Future[Any]]
+
+    def wait(self) -> None:
+        """Wait for the queries and add their results to the reader (the first error raises,
+        once every query has ended)."""
+        wait(self.futures)
+        for (query, targets), future in zip(self.chunks, self.futures, strict=True):
+            self.reader._add_results(query, targets, future.result())
+        self.chunks, self.futures = [], []
 
 
 class NotRead(Exception):
@@ -157,6 +246,9 @@ class World:
 
     reader: SourceReader
     overrides: Mapping[str, DocumentSnapshot[Any]] = field(default_factory=dict)
+    #: Query results as seen in this world (a result read once never changes: the reader
+    #: does not read a query twice), computed once however many roots and states ask.
+    _queried: dict[QueryKey, list[DocumentSnapshot[Any]]] = field(default_factory=dict, repr=False)
 
     def snapshot(self, path: str) -> DocumentSnapshot[Any]:
         if path in self.overrides:
@@ -172,14 +264,20 @@ class World:
     def query(self, query: ReverseQuery, target: str) -> list[DocumentSnapshot[Any]]:
         """Documents of ``query.model`` pointing at ``target`` in this world."""
         key = (query, target)
+        if key in self._queried:
+            return self._queried[key]
         if key not in self.reader.results:
             raise NotRead(query=key)
         found = [s for s in self.reader.results[key] if s.reference.path not in self.overrides]
         for path, snapshot in self.overrides.items():
-            points_here = target in query.targets_of(snapshot)
-            if snapshot.exists and query.model.path_template().match(path) is not None and points_here:
+            if (
+                snapshot.exists
+                and query.model.path_template().match(path) is not None
+                and target in query.targets_of(snapshot)
+            ):
                 found.append(snapshot)
-        return sorted(found, key=lambda s: _sort_key(s.reference.path))
+        self._queried[key] = sorted(found, key=lambda s: _sort_key(s.reference.path))
+        return self._queried[key]
 
 
 def _follow(world: World, item: Source, root: Any, missing: set[str] | None = None) -> list[Any]:

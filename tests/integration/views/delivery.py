@@ -62,7 +62,7 @@ class _Counted:
 
 class CrashingClient(_Counted):
     """The real client, except that the refresh dies at its ``crash_at``-th step: before or after
-    a read, when a query is built, or just before a commit."""
+    a read, when a query is built, or just before a commit (of a transaction or a batch)."""
 
     def __init__(self, db: Any, crash_at: int) -> None:
         self.steps = 0
@@ -74,8 +74,10 @@ class CrashingClient(_Counted):
         if self.steps >= self.crash_at:
             raise Crash(step)
 
-    def transaction(self, **kwargs: Any) -> Any:
-        return _Counted(self._target.transaction(**kwargs), self.tick, ["get_all", "_commit"])
+    @property
+    def _firestore_api(self) -> Any:
+        # Transactions (flask_boiler.transactions) commit from here: dying just before is a step.
+        return _Counted(self._target._firestore_api, self.tick, ["commit"])
 
     def batch(self) -> Any:
         return _Counted(self._target.batch(), self.tick, ["commit"])

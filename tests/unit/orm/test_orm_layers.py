@@ -24,6 +24,7 @@ ORM = (
     "flask_boiler.transactions",
     "flask_boiler._private.cursor",
     "flask_boiler._private.firestore_types",
+    "flask_boiler._private.inline_begin",
 )
 #: What the ORM may build on besides itself (the bottom of the package).
 FOUNDATION = (
