@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,24 +278,60 @@ def _refresh_large(
     change: DocumentChange,
 ) -> tuple[RefreshReport, list[ViewWrite] | None]:
     """A fan-out larger than one commit: every view the roots have now, and had before (their
-    keys, or their bookkeeping when the old state does not load), compared with what is stored."""
+    keys, or their bookkeeping when the old state does not load), compared with what is stored.
+
+    Which views those are is known from the roots alone (their ``keys``), so the stored views
+    are read — in the transaction, for the conditional writes' versions — on a thread of their
+    own while the sources are gathered and the views computed, not after.
+    """
+    paths = {
+        (view, root): _view_paths(reader, view, root, before, latest) for view, items in roots.items() for root in items
+    }
+    stored = _read_meanwhile(reader, [path for found in paths.values() for path in found])
     gather(latest, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
     results = {(view, root): compute_root(view, root, latest) for view, paths in roots.items() for root in paths}
-    old_paths: dict[tuple[type[ViewModel], str], list[str]] = {}
-    for view, root in results:
-        try:
-            old_root = before.load(view.declaration().root.model, root)
-            old_paths[(view, root)] = view.paths_for(old_root) if old_root is not None else []
-        except Exception:  # noqa: BLE001 - an old state that does not load: find its views by bookkeeping
-            reader.fetch(queries=[(view.root_views(), root)])
-            old_paths[(view, root)] = []
+    stored()
     diff = Diff()
     for (view, root), result in results.items():
         views = usable(report, view, root, result)
         if views is not None:
-            diff.check(root, views, [*old_paths[(view, root)], *known_views(reader, view, root), *views])
+            diff.check(root, views, [*paths[(view, root)], *views])
     writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
+
+
+def _view_paths(reader: SourceReader, view: type[ViewModel], root: str, before: World, latest: World) -> list[str]:
+    """The views ``root`` has in ``latest`` and had in ``before`` (found by their bookkeeping
+    when its old state does not load), known before any of its other sources is read."""
+    model = view.declaration().root.model
+    found: list[str] = []
+    for world in (latest, before):
+        try:
+            loaded = world.load(model, root)
+            found += view.paths_for(loaded) if loaded is not None else []
+        except Exception:  # noqa: BLE001 - invalid, or a bug in keys(): compute reports the first, bookkeeping finds the views
+            if world is before:
+                reader.fetch(queries=[(view.root_views(), root)])
+    return list(dict.fromkeys([*found, *known_views(reader, view, root)]))
+
+
+def _read_meanwhile(reader: SourceReader, paths: Sequence[str]) -> Callable[[], None]:
+    """Start reading ``paths`` (with ``reader``'s transaction) on a thread, into a reader of
+    its own; the returned function waits for them and adds them to ``reader`` (which only the
+    caller's thread touches)."""
+    side = SourceReader(reader.db, reader.transaction)
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(side.fetch, [path for path in paths if path not in reader.documents])
+    pool.shutdown(wait=False)
+
+    def join() -> None:
+        future.result()
+        for path, snapshot in side.documents.items():
+            reader.documents.setdefault(path, snapshot)
+        reader.reads += side.reads
+        reader.round_trips += side.round_trips
+
+    return join
 
 
 def _earlier_unknown(view: type[ViewModel], results: list[Computed | Blocked | ComputeFailed]) -> bool:

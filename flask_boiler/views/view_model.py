@@ -10,6 +10,7 @@ talks to it only through the class methods below — :meth:`declaration`, :meth:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from ..errors import InvalidView, ModelDefinitionError, ValidationError
@@ -119,7 +120,7 @@ class ViewModel(DocumentModel):
             parents = {name: key[name] for name in template.parent_params}
             view = cls.new(key[template.id_param], **parents)
             object.__setattr__(view, "_fb_sources", guarded)
-            object.__setattr__(view, "_fb_key", key)
+            object.__setattr__(view, "_fb_key", MappingProxyType(key))
             values = view.compute()
             if values:
                 for name, value in values.items():
@@ -135,9 +136,13 @@ class ViewModel(DocumentModel):
             raise InvalidView(type(self).__name__, self.doc_path, exc.errors) from exc
 
     @property
-    def key(self) -> dict[str, str]:
-        """The path parameters of this view (inside ``compute``: which view is being built)."""
-        return dict(getattr(self, "_fb_key", None) or self.path_params)
+    def key(self) -> Mapping[str, str]:
+        """The path parameters of this view (inside ``compute``: which view is being built).
+
+        Read-only and not copied: ``compute`` typically looks its own attendee up in a list
+        of N (``self.key["uid"]`` once per element), N times for N views."""
+        key = getattr(self, "_fb_key", None)
+        return key if key is not None else MappingProxyType(self.path_params)
 
 
 #: The original flask-boiler name for views persisted as documents.
