@@ -59,7 +59,7 @@ from .commit import ConflictingWrite, ViewWrite, commit_in_parallel, fits_one_co
 from .compute import Computed, ComputeFailed, compute_root
 from .declaration import ReverseQuery
 from .dependents import Dependent, find_dependents, relevant_fields
-from .fanout import FanoutPolicy, Slice, plan_fanout
+from .fanout import FanoutPolicy, Slice, plan_fanout, view_paths
 from .sources import Blocked, SourceReader, World, gather, reference_paths
 from .stamp import handled_by, view_content
 from .view_model import ViewModel
@@ -222,10 +222,11 @@ def _refresh_in(
     roots = affected.roots(reader)
     if fanout is not None:
         roots, report.deferred = plan_fanout(fanout, reader, roots, {change.path: (change.before, change.after)})
-    if _fan_out(roots, latest_world) > MAX_WRITES_PER_COMMIT:
+    views = _views(reader, roots, {change.path: (change.before, change.after)})
+    if sum(len(paths) for paths in views.values()) > MAX_WRITES_PER_COMMIT:
         # Larger than one commit: the stored views are read anyway (for conditional writes),
         # so compare the current state with them directly instead of computing two states.
-        return _refresh_large(db, transaction, reader, roots, before, latest_world, report, change)
+        return _refresh_large(db, transaction, reader, roots, views, latest_world, report, change)
     worlds = [before, after, latest_world] if report.stale else [before, after]
     for world in worlds:
         gather(world, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
@@ -254,17 +255,18 @@ def _refresh_in(
     return finish(db, transaction, reader, writes, report, _marker(change, report))
 
 
-def _fan_out(roots: dict[type[ViewModel], list[str]], world: World) -> int:
-    """How many views the roots have in ``world`` (their keys, computed without the sources)."""
-    count = 0
+def _views(
+    reader: SourceReader,
+    roots: dict[type[ViewModel], list[str]],
+    states: dict[str, tuple[DocumentSnapshot[Any], DocumentSnapshot[Any]]],
+) -> dict[tuple[type[ViewModel], str], list[str]]:
+    """(view model, root) -> the views the root has in any known state (:func:`~.fanout.view_paths`:
+    the fan-out's size); roots whose views cannot be worked out are left to the pipeline to report."""
+    found: dict[tuple[type[ViewModel], str], list[str]] = {}
     for view, paths in roots.items():
-        for root_path in paths:
-            try:
-                root = world.load(view.declaration().root.model, root_path)
-                count += len(view.keys_for(root)) if root is not None else 0
-            except Exception:  # noqa: BLE001 - not read yet, invalid, or a bug in keys(): the pipeline reports it
-                continue
-    return count
+        _, per_root = view_paths(view, reader, paths, states)
+        found.update(((view, root), views) for root, views in per_root.items())
+    return found
 
 
 def _refresh_large(
@@ -272,21 +274,19 @@ def _refresh_large(
     transaction: Any,
     reader: SourceReader,
     roots: dict[type[ViewModel], list[str]],
-    before: World,
+    paths: dict[tuple[type[ViewModel], str], list[str]],
     latest: World,
     report: RefreshReport,
     change: DocumentChange,
 ) -> tuple[RefreshReport, list[ViewWrite] | None]:
-    """A fan-out larger than one commit: every view the roots have now, and had before (their
-    keys, or their bookkeeping when the old state does not load), compared with what is stored.
+    """A fan-out larger than one commit: every view the roots have now, and had before
+    (``paths``: their keys, or their bookkeeping when the old state does not load), compared
+    with what is stored.
 
-    Which views those are is known from the roots alone (their ``keys``), so the stored views
-    are read — in the transaction, for the conditional writes' versions — on a thread of their
-    own while the sources are gathered and the views computed, not after.
+    Which views those are is known from the roots alone, so the stored views are read — in
+    the transaction, for the conditional writes' versions — on a thread of their own while the
+    sources are gathered and the views computed, not after.
     """
-    paths = {
-        (view, root): _view_paths(reader, view, root, before, latest) for view, items in roots.items() for root in items
-    }
     stored = _read_meanwhile(reader, [path for found in paths.values() for path in found])
     gather(latest, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
     results = {(view, root): compute_root(view, root, latest) for view, paths in roots.items() for root in paths}
@@ -295,24 +295,9 @@ def _refresh_large(
     for (view, root), result in results.items():
         views = usable(report, view, root, result)
         if views is not None:
-            diff.check(root, views, [*paths[(view, root)], *views])
+            diff.check(root, views, [*paths.get((view, root), ()), *known_views(reader, view, root), *views])
     writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
-
-
-def _view_paths(reader: SourceReader, view: type[ViewModel], root: str, before: World, latest: World) -> list[str]:
-    """The views ``root`` has in ``latest`` and had in ``before`` (found by their bookkeeping
-    when its old state does not load), known before any of its other sources is read."""
-    model = view.declaration().root.model
-    found: list[str] = []
-    for world in (latest, before):
-        try:
-            loaded = world.load(model, root)
-            found += view.paths_for(loaded) if loaded is not None else []
-        except Exception:  # noqa: BLE001 - invalid, or a bug in keys(): compute reports the first, bookkeeping finds the views
-            if world is before:
-                reader.fetch(queries=[(view.root_views(), root)])
-    return list(dict.fromkeys([*found, *known_views(reader, view, root)]))
 
 
 def _read_meanwhile(reader: SourceReader, paths: Sequence[str]) -> Callable[[], None]:
