@@ -9,9 +9,11 @@ with ours and leave a view mixing old and new data.
 **Larger refreshes** (a meeting with 1,000 attendees has 1,000 sessions, 13 MB of them)
 cannot be one commit. Re-reading every source once per 500-write round inside fresh
 transactions costs the reads again per round, so instead the transaction reads the stored
-views once as well, and the writes go out afterwards in parallel batches where **each write
-is conditional on the view still being the version we read** (``update_time`` precondition;
-``create`` for a view that did not exist). Why that is enough: our content was computed from
+views once as well (on a thread, while the views are computed: which views a root has is
+known from its ``keys`` before its sources are), and the writes go out afterwards in parallel
+batches where **each write is conditional on the view still being the version we read**
+(a whole-document replacement with an ``update_time`` precondition; ``exists: false`` for a
+view that did not exist). Why that is enough: our content was computed from
 the sources as of our transaction. If any source changed since, its own refresh either wrote
 the affected views before our batch — then their ``update_time`` moved, our precondition
 fails, and the refresh runs again from fresh data — or it runs after our batch and writes the
