@@ -46,7 +46,7 @@ from .sources import SourceReader
 if TYPE_CHECKING:  # pragma: no cover
     from .view_model import ViewModel
 
-__all__ = ["DEFAULT_SLICE_SIZE", "DEFAULT_THRESHOLD", "FanoutPolicy", "Slice", "plan_fanout"]
+__all__ = ["DEFAULT_SLICE_SIZE", "DEFAULT_THRESHOLD", "FanoutPolicy", "Slice", "plan_fanout", "view_paths"]
 
 #: Views one refresh of one view model may write inside its trigger.
 DEFAULT_THRESHOLD = 1_000
@@ -113,7 +113,8 @@ def plan_fanout(
             else:
                 kept[view] = list(paths)
             continue
-        stay, sized = _views_per_root(view, reader, paths, states or {})
+        stay, per_root = view_paths(view, reader, paths, states)
+        sized = list(per_root.items())
         huge = [(root, views) for root, views in sized if len(views) > policy.threshold]
         rest = [(root, views) for root, views in sized if len(views) <= policy.threshold]
         for root, views in huge:
@@ -127,17 +128,28 @@ def plan_fanout(
     return kept, slices
 
 
-def _views_per_root(
+def view_paths(
     view: type[ViewModel],
     reader: SourceReader,
     roots: Sequence[str],
-    states: Mapping[str, Iterable[DocumentSnapshot[Any]]],
-) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """(roots left to the refresh, [(root, its view paths in every known state)])."""
+    states: Mapping[str, Iterable[DocumentSnapshot[Any]]] | None = None,
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The views each root has — the one definition of a fan-out's size, for planning slices
+    (:func:`plan_fanout`) and for choosing the refresh's path (:mod:`.refresh`).
+
+    Returns (roots whose views cannot be worked out: every state fails to load or ``keys``
+    raises — the refresh reports them; ``{root: its view paths in every known state}``). The
+    states are the root's current one and those ``states`` adds (the changed document's
+    before and after images); a root whose earlier state does not load also has the views
+    its bookkeeping names (:class:`~.stamp.RootViews`). Reads the roots, if not read yet.
+    """
+    states = states or {}
+    if view.declaration().keys is None:  # one view per root, named by the root's own path
+        template, root_path = view.path_template(), view.declaration().root_path
+        return [], {root: [template.render(root_path.match(root) or {})] for root in roots}
     reader.fetch(roots)  # the refresh reads each root anyway: this is that read, earlier
     model = view.declaration().root.model
     stay: list[str] = []
-    sized: list[tuple[str, list[str]]] = []
     unknown: list[str] = []
     found: dict[str, set[str]] = {}
     for root in roots:
@@ -158,11 +170,9 @@ def _views_per_root(
             unknown.append(root)  # an earlier state does not load: its views are found by bookkeeping
         found[root] = paths
     reader.fetch(queries=[(view.root_views(), root) for root in unknown])
-    for root, paths in found.items():
-        if root in unknown:
-            paths.update(s.reference.path for s in reader.results[(view.root_views(), root)])
-        sized.append((root, sorted(paths)))
-    return stay, sized
+    for root in unknown:
+        found[root].update(s.reference.path for s in reader.results[(view.root_views(), root)])
+    return stay, {root: sorted(paths) for root, paths in found.items()}
 
 
 def _group_roots(view: type[ViewModel], rest: Sequence[tuple[str, list[str]]], slice_size: int) -> list[Slice]:

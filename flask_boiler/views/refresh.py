@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +61,7 @@ from .commit import ConflictingWrite, ViewWrite, commit_in_parallel, fits_one_co
 from .compute import Computed, ComputeFailed, compute_root
 from .declaration import ReverseQuery
 from .dependents import Dependent, find_dependents, relevant_fields
-from .fanout import FanoutPolicy, Slice, plan_fanout
+from .fanout import FanoutPolicy, Slice, plan_fanout, view_paths
 from .sources import Blocked, SourceReader, World, gather, reference_paths
 from .stamp import handled_by, view_content
 from .view_model import ViewModel
@@ -230,10 +231,11 @@ def _refresh_in(
     roots = affected.roots(reader)
     if fanout is not None:
         roots, report.deferred = plan_fanout(fanout, reader, roots, {change.path: (change.before, change.after)})
-    if _fan_out(roots, latest_world) > MAX_WRITES_PER_COMMIT:
+    views = _views(reader, roots, {change.path: (change.before, change.after)})
+    if sum(len(paths) for paths in views.values()) > MAX_WRITES_PER_COMMIT:
         # Larger than one commit: the stored views are read anyway (for conditional writes),
         # so compare the current state with them directly instead of computing two states.
-        return _refresh_large(db, transaction, reader, roots, before, latest_world, report, change)
+        return _refresh_large(db, transaction, reader, roots, views, latest_world, report, change)
     worlds = [before, after, latest_world] if report.stale else [before, after]
     for world in worlds:
         gather(world, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
@@ -284,17 +286,18 @@ def _load_ahead(reader: SourceReader, dependents: list[Dependent], change: Docum
                     reader.load(model, snapshot)
 
 
-def _fan_out(roots: dict[type[ViewModel], list[str]], world: World) -> int:
-    """How many views the roots have in ``world`` (their keys, computed without the sources)."""
-    count = 0
+def _views(
+    reader: SourceReader,
+    roots: dict[type[ViewModel], list[str]],
+    states: dict[str, tuple[DocumentSnapshot[Any], DocumentSnapshot[Any]]],
+) -> dict[tuple[type[ViewModel], str], list[str]]:
+    """(view model, root) -> the views the root has in any known state (:func:`~.fanout.view_paths`:
+    the fan-out's size); roots whose views cannot be worked out are left to the pipeline to report."""
+    found: dict[tuple[type[ViewModel], str], list[str]] = {}
     for view, paths in roots.items():
-        for root_path in paths:
-            try:
-                root = world.load(view.declaration().root.model, root_path)
-                count += len(view.keys_for(root)) if root is not None else 0
-            except Exception:  # noqa: BLE001 - not read yet, invalid, or a bug in keys(): the pipeline reports it
-                continue
-    return count
+        _, per_root = view_paths(view, reader, paths, states)
+        found.update(((view, root), views) for root, views in per_root.items())
+    return found
 
 
 def _refresh_large(
@@ -302,30 +305,49 @@ def _refresh_large(
     transaction: Any,
     reader: SourceReader,
     roots: dict[type[ViewModel], list[str]],
-    before: World,
+    paths: dict[tuple[type[ViewModel], str], list[str]],
     latest: World,
     report: RefreshReport,
     change: DocumentChange,
 ) -> tuple[RefreshReport, list[ViewWrite] | None]:
-    """A fan-out larger than one commit: every view the roots have now, and had before (their
-    keys, or their bookkeeping when the old state does not load), compared with what is stored."""
+    """A fan-out larger than one commit: every view the roots have now, and had before
+    (``paths``: their keys, or their bookkeeping when the old state does not load), compared
+    with what is stored.
+
+    Which views those are is known from the roots alone, so the stored views are read — in
+    the transaction, for the conditional writes' versions — on a thread of their own while the
+    sources are gathered and the views computed, not after.
+    """
+    stored = _read_meanwhile(reader, [path for found in paths.values() for path in found])
     gather(latest, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
     results = {(view, root): compute_root(view, root, latest) for view, paths in roots.items() for root in paths}
-    old_paths: dict[tuple[type[ViewModel], str], list[str]] = {}
-    for view, root in results:
-        try:
-            old_root = before.load(view.declaration().root.model, root)
-            old_paths[(view, root)] = view.paths_for(old_root) if old_root is not None else []
-        except Exception:  # noqa: BLE001 - an old state that does not load: find its views by bookkeeping
-            reader.fetch(queries=[(view.root_views(), root)])
-            old_paths[(view, root)] = []
+    stored()
     diff = Diff()
     for (view, root), result in results.items():
         views = usable(report, view, root, result)
         if views is not None:
-            diff.check(root, views, [*old_paths[(view, root)], *known_views(reader, view, root), *views])
+            diff.check(root, views, [*paths.get((view, root), ()), *known_views(reader, view, root), *views])
     writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
+
+
+def _read_meanwhile(reader: SourceReader, paths: Sequence[str]) -> Callable[[], None]:
+    """Start reading ``paths`` (with ``reader``'s transaction) on a thread, into a reader of
+    its own; the returned function waits for them and adds them to ``reader`` (which only the
+    caller's thread touches)."""
+    side = SourceReader(reader.db, reader.transaction)
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(side.fetch, [path for path in paths if path not in reader.documents])
+    pool.shutdown(wait=False)
+
+    def join() -> None:
+        future.result()
+        for path, snapshot in side.documents.items():
+            reader.documents.setdefault(path, snapshot)
+        reader.reads += side.reads
+        reader.round_trips += side.round_trips
+
+    return join
 
 
 def _earlier_unknown(view: type[ViewModel], results: list[Computed | Blocked | ComputeFailed]) -> bool:
@@ -420,7 +442,8 @@ def _carries_guard(affected: Affected, queries: Sequence[tuple[ReverseQuery, str
     )
 
 
-def _stored_data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
+def _data_copy(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
+    """A state's data, copied once per change (``to_dict``) and then only read; ``{}`` for none."""
     return (snapshot.to_dict() or {}) if snapshot.exists else {}
 
 
@@ -443,8 +466,8 @@ class Affected:
         self.dependents = dependents
         # The stored data of both states, read leniently (an invalid image still says whom it
         # pointed at), copied out of the snapshots once.
-        self.before_data = _stored_data(change.before)
-        self.after_data = _stored_data(change.after)
+        self.before_data = _data_copy(change.before)
+        self.after_data = _data_copy(change.after)
 
     def _refs(self, dependent: Dependent, data: Mapping[str, Any]) -> list[str]:
         item = dependent.watcher.source

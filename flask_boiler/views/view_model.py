@@ -10,7 +10,8 @@ talks to it only through the class methods below — :meth:`declaration`, :meth:
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar, overload
 
 from ..errors import InvalidView, ModelDefinitionError, ValidationError
 from ..models.document import DocumentModel
@@ -22,6 +23,26 @@ from .registry import register_view
 from .stamp import RootViews
 
 __all__ = ["DocumentAsView", "ViewModel"]
+
+
+class _ViewKey:
+    """``ViewModel.key``: the view's path parameters, read-only.
+
+    ``compute`` typically looks its own attendee up in a list of N (``self.key["uid"]`` once
+    per element), N times for N views: a million reads for 1,000 views. So a view being
+    computed holds its key as a plain instance attribute (set by :meth:`ViewModel.compute_all`),
+    which this non-data descriptor lets win: a dictionary lookup, no call, no copy. Other views
+    (read from the store, or built by hand) get theirs from their path.
+    """
+
+    @overload
+    def __get__(self, view: None, owner: type | None = None) -> _ViewKey: ...
+    @overload
+    def __get__(self, view: ViewModel, owner: type | None = None) -> Mapping[str, str]: ...
+    def __get__(self, view: ViewModel | None, owner: type | None = None) -> _ViewKey | Mapping[str, str]:
+        if view is None:
+            return self
+        return MappingProxyType(dict(getattr(view, "_fb_key", None) or view.path_params))
 
 
 class ViewModel(DocumentModel):
@@ -119,7 +140,7 @@ class ViewModel(DocumentModel):
             parents = {name: key[name] for name in template.parent_params}
             view = cls.new(key[template.id_param], **parents)
             object.__setattr__(view, "_fb_sources", guarded)
-            object.__setattr__(view, "_fb_key", key)
+            view.__dict__["key"] = MappingProxyType(key)  # see _ViewKey
             values = view.compute()
             if values:
                 for name, value in values.items():
@@ -134,10 +155,8 @@ class ViewModel(DocumentModel):
         except ValidationError as exc:
             raise InvalidView(type(self).__name__, self.doc_path, exc.errors) from exc
 
-    @property
-    def key(self) -> dict[str, str]:
-        """The path parameters of this view (inside ``compute``: which view is being built)."""
-        return dict(getattr(self, "_fb_key", None) or self.path_params)
+    #: The path parameters of this view (inside ``compute``: which view is being built).
+    key = _ViewKey()
 
 
 #: The original flask-boiler name for views persisted as documents.

@@ -20,7 +20,7 @@ def test_conditional_batches_write_everything_and_the_probe_last(clean_firestore
     stored = {s.reference.path: s for s in db.get_all([db.document(f"fanout/v{i:04d}") for i in range(1201)])}
     writes = [ViewWrite(path, {"i": int(path[-4:])}, "roots/r", snapshot) for path, snapshot in stored.items()]
     commits = commit_in_parallel(db, writes, "event-1", probe="fanout/v0000")
-    assert commits == 13  # 12 batches of at most 100, then the probe's own batch
+    assert commits == 25  # 24 batches of at most 50, then the probe's own batch
     found = {s.reference.path: s.to_dict() for s in db.collection("fanout").stream()}
     assert len(found) == 1201
     assert all(
