@@ -16,7 +16,7 @@ ifeq ($(MAKELEVEL),0)
 MAKEFLAGS += --jobs=4
 endif
 
-.PHONY: setup test suite test-unit gates lint format-check typecheck imports cycles dev demo web generate bundle unbundle \
+.PHONY: setup test test-unit gates lint format-check typecheck imports cycles dev demo web generate bundle unbundle \
 	check deploy clean bench
 
 setup: $(STAMP)/venv $(STAMP)/functions-venv $(STAMP)/npm $(STAMP)/chromium
@@ -95,12 +95,8 @@ cycles: $(STAMP)/venv
 # Two pytest-xdist workers, each with its own emulator stack, whole files each (module
 # fixtures set up once; tests/conftest.py starts the longest files first): the suite waits on
 # the emulators more than it computes, so two workers halve its time on two cores.
-# The gates and the suite run side by side (make's jobs): the suite's first half minute is
-# its workers starting their emulator stacks, which mostly wait; `make test` fails if either does.
 TEST_WORKERS ?= 2
-test: gates suite
-
-suite: setup unbundle
+test: gates setup unbundle
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-unit: $(STAMP)/venv
