@@ -45,7 +45,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -318,7 +317,7 @@ def _refresh_large(
     the transaction, for the conditional writes' versions — on a thread of their own while the
     sources are gathered and the views computed, not after.
     """
-    stored = _read_meanwhile(reader, [path for found in paths.values() for path in found])
+    stored = reader.read_meanwhile([path for found in paths.values() for path in found])
     gather(latest, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
     results = {(view, root): compute_root(view, root, latest) for view, paths in roots.items() for root in paths}
     stored()
@@ -329,25 +328,6 @@ def _refresh_large(
             diff.check(root, views, [*paths.get((view, root), ()), *known_views(reader, view, root), *views])
     writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
-
-
-def _read_meanwhile(reader: SourceReader, paths: Sequence[str]) -> Callable[[], None]:
-    """Start reading ``paths`` (with ``reader``'s transaction) on a thread, into a reader of
-    its own; the returned function waits for them and adds them to ``reader`` (which only the
-    caller's thread touches)."""
-    side = SourceReader(reader.db, reader.transaction)
-    pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(side.fetch, [path for path in paths if path not in reader.documents])
-    pool.shutdown(wait=False)
-
-    def join() -> None:
-        future.result()
-        for path, snapshot in side.documents.items():
-            reader.documents.setdefault(path, snapshot)
-        reader.reads += side.reads
-        reader.round_trips += side.round_trips
-
-    return join
 
 
 def _earlier_unknown(view: type[ViewModel], results: list[Computed | Blocked | ComputeFailed]) -> bool:

@@ -133,6 +133,22 @@ class SourceReader:
         self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
         return Wave(self, chunks, futures)
 
+    def read_meanwhile(self, paths: Iterable[str]) -> Callable[[], None]:
+        """Start reading the documents at ``paths`` not read yet on a wave thread, into a reader
+        of its own; the returned function waits for them and adds them (and what they cost) to
+        this reader, which only the caller's thread touches meanwhile."""
+        side = SourceReader(self.db, self.transaction)
+        future = _wave_pool().submit(side.fetch, [path for path in paths if path not in self.documents])
+
+        def join() -> None:
+            future.result()
+            for path, snapshot in side.documents.items():
+                self.documents.setdefault(path, snapshot)
+            self.reads += side.reads
+            self.round_trips += side.round_trips
+
+        return join
+
     def _run_query(self, query: ReverseQuery | RootViews, targets: Sequence[str]) -> list[DocumentSnapshot[Any]]:
         built = query.query(self.db, targets)
         return list(built.stream(transaction=self.transaction) if self.transaction else built.stream())
