@@ -72,12 +72,16 @@ function renderSessions(snapshot) {
 }
 
 // -- every meeting: the public MeetingCard resource, through the REST API -----------------
+let meetingsLoads = 0;  // the newest loadMeetings call: only its answer is rendered
+
 async function loadMeetings() {
+  const load = ++meetingsLoads;
   const response = await fetch(`${API}/meetingCards?limit=50`);
   if (!response.ok) return status(`Loading meetings failed: ${response.status}`);
-  const list = $("meetings");
-  list.replaceChildren();
-  for (const card of (await response.json()).items) {
+  const cards = (await response.json()).items;
+  if (load !== meetingsLoads) return;  // a newer load (after a newer agenda) renders instead
+  // Built first and swapped in at once: the list is never seen empty or half-built.
+  $("meetings").replaceChildren(...cards.map((card) => {
     const item = element("li", "meeting");
     item.dataset.meetingId = card.meetingId;
     item.append(element("span", "title", card.title), " ",
@@ -88,8 +92,8 @@ async function loadMeetings() {
       join.addEventListener("click", () => changeAttendance("POST", card.meetingId));
       item.append(" ", join);
     }
-    list.append(item);
-  }
+    return item;
+  }));
 }
 
 // Join: POST /api/meetings/{id}/attendees {uid}; leave: DELETE /api/meetings/{id}/attendees/{uid}.
