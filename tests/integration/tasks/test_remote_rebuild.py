@@ -48,15 +48,17 @@ def test_remote_rebuild_of_5000_views_survives_a_killed_task(paused):
     assert start_run(db, TaskQueue("viewTasks"), run_id)  # what the request trigger does
     run = db.collection(RUNS).document(run_id)
 
-    # Kill the worker while a page is in flight; again only if that kill landed between pages.
-    kills = lost = 0
+    # Kill the worker while a page is in flight; again if that kill landed between pages. The log
+    # cannot tell a killed invocation (never "Finished") from one whose "Finished" is still to
+    # come, so the gate is "at least one begun and not finished", not an exact count.
+    kills = 0
     started = time.monotonic()
     while time.monotonic() - started < 240:
         state = run.get().to_dict()
         if state["state"] != "running" or state["redelivered"] or kills >= 3:
             break
-        if state["step"] >= 2 and in_flight(stack) - lost == 1 and kill_workers(stack):
-            kills, lost = kills + 1, lost + 1
+        if state["step"] >= 2 and in_flight(stack) >= 1 and kill_workers(stack):
+            kills += 1
             wait_for(
                 lambda at=state["step"]: (s := run.get().to_dict())["step"] > at or s["state"] != "running",
                 timeout=120,
