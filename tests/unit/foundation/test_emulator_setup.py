@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -146,3 +147,33 @@ def test_the_functions_emulator_preload_turns_off_keep_alive_towards_workers():
         check=True,
     )
     assert shown.stdout == "false"
+
+
+def test_the_auth_emulator_preload_compiles_exegesis_validators_on_first_use():
+    import shutil
+    import subprocess
+
+    from flask_boiler.testing.emulators import LAZY_VALIDATORS_PRELOAD
+
+    node = shutil.which("node")
+    assert node and LAZY_VALIDATORS_PRELOAD.is_file()
+    script = (
+        "require('exegesis');"  # loads exegesis/lib/options the way firebase-tools does
+        "const {compileOptions} = require('exegesis/lib/options');"
+        "process.stdout.write(JSON.stringify(["
+        "compileOptions({}).lazyCompileValidationSchemas,"
+        "compileOptions({lazyCompileValidationSchemas: false}).lazyCompileValidationSchemas,"
+        "compileOptions({defaultMaxBodySize: 7}).defaultMaxBodySize]))"
+    )
+    root = Path(__file__).resolve().parents[3]
+    shown = subprocess.run(
+        [node, "--require", str(LAZY_VALIDATORS_PRELOAD), "-e", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    )
+    # lazy by default; a caller's own choice still wins; other options pass through
+    assert shown.stdout == "[true,false,7]"
+    plain = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, cwd=root)
+    assert plain.stdout == "[false,false,7]"  # what firebase-tools gets without the preload
