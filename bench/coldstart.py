@@ -57,7 +57,9 @@ VARIANTS = {
 def _env(stack: EmulatorStack, target: str) -> dict[str, str]:
     """The child's environment: the stack's, and ``FUNCTION_TARGET`` as Cloud Functions sets it
     for the instance serving ``target``."""
-    env = {**os.environ, **stack.environment(), "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "0"}
+    env = {**os.environ, **stack.environment(), "PYTHONPATH": str(REPO)}
+    # Bytecode cached, as on a deployed instance (any non-empty value, "0" too, turns it off).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("FLASK_BOILER_EMULATOR_LOG", None)
     env["FUNCTION_TARGET"] = target
     return env

@@ -76,7 +76,8 @@ def without_sdk(main: str) -> str:
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FIRESTORE_", "FIREBASE_", "FLASK_BOILER_"))}
+    skip = ("FIRESTORE_", "FIREBASE_", "FLASK_BOILER_", "PYTHONDONTWRITEBYTECODE")  # bytecode cached, as deployed
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     return {**env, "PYTHONPATH": str(REPO), "GOOGLE_CLOUD_PROJECT": "demo-flask-boiler"}
 
 
