@@ -3,9 +3,6 @@ transactions that give up raising ContentionError (not the client's bare ValueEr
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 
 from flask_boiler import fields, schema
@@ -14,6 +11,7 @@ from flask_boiler.errors import ContentionError, ValidationError
 from flask_boiler.models import ArrayRemove, ArrayUnion, Increment, Maximum
 from flask_boiler.transactions import run_in_transaction, transactional
 from shared_models.domain import Meeting, User
+from tests.threads import run_together
 
 
 class TallySchema(schema.Schema):
@@ -29,25 +27,6 @@ class Tally(DomainModel):
         schema_cls = TallySchema
 
 
-def _run_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
-    errors: list[BaseException] = []
-    start = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            start.wait(timeout=30)
-            work(index)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted on
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
-
-
 def test_concurrent_joins_and_leaves_of_the_example_all_land(clean_firestore):
     """Issue 12: joins rewrote the whole attendee list; concurrent joins were lost or aborted."""
     users = [User.new(f"u{index:02d}", first_name="U", last_name=str(index)) for index in range(24)]
@@ -59,14 +38,14 @@ def test_concurrent_joins_and_leaves_of_the_example_all_land(clean_firestore):
     def join(index: int) -> None:
         Meeting.get_or_raise("hot").join(users[index])
 
-    assert _run_threads(len(users), join) == []
+    assert run_together(join, range(len(users))) == []
     assert sorted(user.doc_id for user in Meeting.get_or_raise("hot").attendees) == [user.doc_id for user in users]
 
     def leave(index: int) -> None:
         if index % 2:
             Meeting.get_or_raise("hot").leave(users[index].doc_id)
 
-    assert _run_threads(len(users), leave) == []
+    assert run_together(leave, range(len(users))) == []
     assert sorted(user.doc_id for user in Meeting.get_or_raise("hot").attendees) == [
         user.doc_id for index, user in enumerate(users) if index % 2 == 0
     ]
@@ -95,7 +74,7 @@ def test_counters_increment_without_reading(clean_firestore):
     def add(index: int) -> None:
         Tally.create("t").update(count=Increment(1), total=Increment(0.5))  # an unread instance: no read at all
 
-    assert _run_threads(20, add) == []
+    assert run_together(add, range(20)) == []
     stored = Tally.get_or_raise("t")
     assert (stored.count, stored.total) == (20, 10.0)
 
@@ -144,7 +123,7 @@ def test_a_transaction_that_keeps_aborting_raises_contention_error(clean_firesto
         tally = Tally.get_or_raise("hot", transaction=transaction)
         tally.update(count=tally.count + 1, transaction=transaction)
 
-    errors = _run_threads(12, lambda index: bump())
+    errors = run_together(lambda index: bump(), range(12))
     assert errors, "12 concurrent single-attempt read-modify-writes of one document: some must abort"
     assert all(isinstance(error, ContentionError) and error.attempts == 1 for error in errors), errors
     assert Tally.get_or_raise("hot").count == 12 - len(errors)  # the failed ones wrote nothing
@@ -157,6 +136,6 @@ def test_run_in_transaction_reports_the_attempts(clean_firestore):
         tally = Tally.get_or_raise("hot", transaction=transaction)
         tally.update(count=tally.count + 1, transaction=transaction)
 
-    errors = _run_threads(12, lambda index: run_in_transaction(bump, max_attempts=2))
+    errors = run_together(lambda index: run_in_transaction(bump, max_attempts=2), range(12))
     assert all(isinstance(error, ContentionError) and error.attempts == 2 for error in errors), errors
     assert Tally.get_or_raise("hot").count == 12 - len(errors)

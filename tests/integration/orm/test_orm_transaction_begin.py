@@ -19,6 +19,7 @@ from flask_boiler.context import Context
 from flask_boiler.testing.costs import count_operations
 from flask_boiler.transactions import run_in_transaction
 from shared_models.domain import User
+from tests.threads import run_together
 
 pytestmark = pytest.mark.emulators
 
@@ -60,7 +61,6 @@ def test_reads_begun_inline_are_inside_the_transaction(clean_firestore):
     db.document("tallies/hot").set({"n": 0})
     both_read = threading.Barrier(2)
     attempts: list[str] = []
-    errors: list[BaseException] = []
 
     def increment(transaction, name):
         attempts.append(name)
@@ -70,18 +70,7 @@ def test_reads_begun_inline_are_inside_the_transaction(clean_firestore):
                 both_read.wait(timeout=5)
         transaction.update(snapshot.reference, {"n": snapshot.get("n") + 1})
 
-    def run(name):
-        try:
-            run_in_transaction(increment, name, max_attempts=10, client=db)
-        except BaseException as exc:  # noqa: BLE001 # pragma: no cover - asserted below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    assert run_together(lambda name: run_in_transaction(increment, name, max_attempts=10, client=db), ["a", "b"]) == []
     assert len(attempts) > 2  # one of them was retried
     assert _value(db, "tallies/hot") == 2
 

@@ -12,6 +12,7 @@ from flask_boiler.batch import WriteBatch
 from flask_boiler.domain_model import DomainModel
 from flask_boiler.errors import DocumentAlreadyExists
 from flask_boiler.transactions import transactional
+from tests.threads import run_together
 
 
 class CounterSchema(schema.Schema):
@@ -30,7 +31,6 @@ def test_conflicting_transactions_retry_and_both_apply(clean_firestore):
     Counter.new("c", value=0).save()
     attempts: list[str] = []
     both_read = threading.Barrier(2)
-    errors: list[BaseException] = []
 
     @transactional(max_attempts=10)
     def increment(transaction, name):
@@ -41,18 +41,7 @@ def test_conflicting_transactions_retry_and_both_apply(clean_firestore):
                 both_read.wait(timeout=5)
         counter.update(value=counter.value + 1, transaction=transaction)
 
-    def run(name):
-        try:
-            increment(name)
-        except BaseException as exc:  # noqa: BLE001 # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors
+    assert run_together(increment, ["a", "b"]) == []
     assert len(attempts) > 2  # at least one of the two transactions was retried
     assert Counter.get("c").value == 2
 

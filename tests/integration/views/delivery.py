@@ -8,7 +8,6 @@ exactly as the emulator would deliver it, and kept pending until a test delivers
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from flask_boiler.models.paths import PathTemplate
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import handle_document_event
 from flask_boiler.views.registry import watched_patterns
+from tests.threads import run_together
 
 
 def write_with_event(
@@ -139,19 +139,7 @@ class Eventarc:
     def race(self, first: int, second: int) -> None:
         """Deliver two pending events (possibly the same one twice) at the same time."""
         items = [self.pending[first], self.pending[second]]
-        errors: list[BaseException] = []
-
-        def run(item: Pending) -> None:
-            try:
-                self.handle(item)
-            except BaseException as exc:  # noqa: BLE001 - reported to the test thread below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run, args=(item,)) for item in items]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        errors = run_together(self.handle, items)
         failed = [error for error in errors if not isinstance(error, ContentionError)]
         if failed:
             raise failed[0]
