@@ -21,6 +21,12 @@ rollback, every read the library offers) whose beginning is deferred:
 * a commit with nothing read and nothing written sends nothing; a rollback of a transaction
   that never began has nothing to roll back.
 
+When the first reads include queries, which cannot go out before the id is known, a lookup
+beginning the transaction puts two round trips in a row (the lookup's first answer, then the
+queries). :meth:`~InlineBeginTransaction.begin_ahead` sends ``BeginTransaction`` at once
+instead, as a gRPC future (no thread), so the caller's own work before its first reads runs
+while it is in flight, and then the lookup and the queries all go out together with the id.
+
 If the server answers without a transaction (a Firestore that ignores ``new_transaction``),
 or the beginning read fails with a transient error, the documents are read again inside a
 transaction begun with ``BeginTransaction``: never outside one.
@@ -28,6 +34,7 @@ transaction begun with ``BeginTransaction``: never outside one.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Generator, Iterator
 from typing import Any, cast
@@ -37,7 +44,8 @@ from google.api_core import gapic_v1
 from google.cloud.firestore_v1 import DocumentSnapshot
 from google.cloud.firestore_v1.base_client import _parse_batch_get, _reference_info
 from google.cloud.firestore_v1.transaction import Transaction
-from google.cloud.firestore_v1.types import TransactionOptions
+from google.cloud.firestore_v1.types import BeginTransactionRequest, TransactionOptions
+from grpc import RpcError
 
 from ..errors import UsageError
 
@@ -50,6 +58,9 @@ _TRANSIENT = (
     api_exceptions.InternalServerError,
     api_exceptions.ResourceExhausted,
 )
+
+#: Seconds a ``BeginTransaction`` sent ahead may take (the generated client's default for it).
+_BEGIN_TIMEOUT = 60.0
 
 
 class InlineBeginTransaction(Transaction):
@@ -68,6 +79,7 @@ class InlineBeginTransaction(Transaction):
         self._inline = False  # a get_all carrying new_transaction is in flight (or reserved)
         self._reserved = False  # the next get_all begins the transaction
         self._open = True  # not committed or rolled back yet
+        self._ahead: Any = None  # a BeginTransaction sent by begin_ahead(), not answered yet
 
     # -- the id, known once begun ---------------------------------------------------------------
 
@@ -93,16 +105,45 @@ class InlineBeginTransaction(Transaction):
         meanwhile (on other threads) wait for its id. ``False`` (nothing reserved) if the
         transaction has begun or a beginning is under way."""
         with self._lock:
-            if not self._open or self._id is not None or self._inline:
+            if not self._open or self._id is not None or self._inline or self._ahead is not None:
                 return False
             self._inline = self._reserved = True
+            return True
+
+    def begin_ahead(self) -> bool:
+        """Send ``BeginTransaction`` now, without waiting for its answer: reads that need the
+        id (a query, a lookup) wait for it when they go out, not before. ``False`` (nothing sent)
+        if the transaction has begun or a beginning is under way, or the client's transport
+        cannot send it so."""
+        client = self._client
+        stub = getattr(getattr(client._firestore_api, "_transport", None), "begin_transaction", None)
+        send = getattr(stub, "future", None)
+        with self._lock:
+            if send is None or not self._open or self._id is not None or self._inline or self._ahead is not None:
+                return False
+            request = BeginTransactionRequest(database=client._database_string, options=self._begin_options)
+            metadata = [*client._rpc_metadata, *_routing_metadata(client._database_string)]
+            self._ahead = send(request, metadata=metadata, timeout=_BEGIN_TIMEOUT)
             return True
 
     def _ensure_begun(self) -> bytes:
         with self._lock:
             inline = self._inline
+            ahead = self._ahead
         if inline:
             self._inline_done.wait()
+        if ahead is not None:
+            try:
+                began = ahead.result().transaction
+            except RpcError as exc:
+                error = api_exceptions.from_grpc_error(exc)
+                if not isinstance(error, _TRANSIENT):
+                    raise error from exc
+                began = None  # nothing begun: the usual way below (the library retries it)
+            with self._lock:
+                if self._id is None and began:
+                    self._id = began
+                self._ahead = None
         with self._lock:
             if self._id is None:
                 response = self._client._firestore_api.begin_transaction(
@@ -131,7 +172,9 @@ class InlineBeginTransaction(Transaction):
         can_begin = bool(references) and read_time is None
         with self._lock:
             reserved, self._reserved = self._reserved, False
-            claimed = can_begin and (reserved or (self._open and self._id is None and not self._inline))
+            claimed = can_begin and (
+                reserved or (self._open and self._id is None and not self._inline and self._ahead is None)
+            )
             if claimed or reserved:
                 self._inline = claimed
         if not claimed:
@@ -180,7 +223,7 @@ class InlineBeginTransaction(Transaction):
     # -- ending ------------------------------------------------------------------------------------
 
     def _commit(self) -> list[Any]:
-        if self._id is None and not self._write_pbs:
+        if self._id is None and self._ahead is None and not self._write_pbs:
             self._clean_up()  # nothing read, nothing written: nothing to send
             self.write_results: list[Any] = []
             return []
@@ -189,6 +232,9 @@ class InlineBeginTransaction(Transaction):
         return results
 
     def _rollback(self) -> None:
+        if self._ahead is not None:
+            with contextlib.suppress(api_exceptions.GoogleAPICallError):
+                self._ensure_begun()  # begun ahead: roll back what the server began
         if self._id is None:
             self._clean_up()
             return
@@ -197,6 +243,11 @@ class InlineBeginTransaction(Transaction):
     def _clean_up(self) -> None:
         super()._clean_up()
         self._open = False
+
+
+def _routing_metadata(database: str) -> list[tuple[str, str]]:
+    """The request-routing header the generated client adds to a ``BeginTransaction``."""
+    return [gapic_v1.routing_header.to_grpc_metadata((("database", database),))]
 
 
 def _chain(first: Any, rest: Any) -> Iterator[Any]:
