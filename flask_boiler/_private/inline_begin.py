@@ -24,8 +24,9 @@ rollback, every read the library offers) whose beginning is deferred:
 When the first reads include queries, which cannot go out before the id is known, a lookup
 beginning the transaction puts two round trips in a row (the lookup's first answer, then the
 queries). :meth:`~InlineBeginTransaction.begin_ahead` sends ``BeginTransaction`` at once
-instead, as a gRPC future (no thread), so the caller's own work before its first reads runs
-while it is in flight, and then the lookup and the queries all go out together with the id.
+instead, on a thread the caller keeps for its reads (a gRPC future would start a thread of
+its own), so the caller's work before its first reads runs while it is in flight; then the
+lookup and the queries all go out together with the id.
 
 If the server answers without a transaction (a Firestore that ignores ``new_transaction``),
 or the beginning read fails with a transient error, the documents are read again inside a
@@ -37,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Generator, Iterator
+from concurrent.futures import Executor
 from typing import Any, cast
 
 from google.api_core import exceptions as api_exceptions
@@ -44,8 +46,7 @@ from google.api_core import gapic_v1
 from google.cloud.firestore_v1 import DocumentSnapshot
 from google.cloud.firestore_v1.base_client import _parse_batch_get, _reference_info
 from google.cloud.firestore_v1.transaction import Transaction
-from google.cloud.firestore_v1.types import BeginTransactionRequest, TransactionOptions
-from grpc import RpcError
+from google.cloud.firestore_v1.types import TransactionOptions
 
 from ..errors import UsageError
 
@@ -58,9 +59,6 @@ _TRANSIENT = (
     api_exceptions.InternalServerError,
     api_exceptions.ResourceExhausted,
 )
-
-#: Seconds a ``BeginTransaction`` sent ahead may take (the generated client's default for it).
-_BEGIN_TIMEOUT = 60.0
 
 
 class InlineBeginTransaction(Transaction):
@@ -110,21 +108,23 @@ class InlineBeginTransaction(Transaction):
             self._inline = self._reserved = True
             return True
 
-    def begin_ahead(self) -> bool:
-        """Send ``BeginTransaction`` now, without waiting for its answer: reads that need the
-        id (a query, a lookup) wait for it when they go out, not before. ``False`` (nothing sent)
-        if the transaction has begun or a beginning is under way, or the client's transport
-        cannot send it so."""
-        client = self._client
-        stub = getattr(getattr(client._firestore_api, "_transport", None), "begin_transaction", None)
-        send = getattr(stub, "future", None)
+    def begin_ahead(self, executor: Executor) -> bool:
+        """Send ``BeginTransaction`` now, on one of ``executor``'s threads, without waiting for
+        its answer: reads that need the id (a query, a lookup) wait for it when they go out,
+        not before. ``False`` (nothing sent) if the transaction has begun or a beginning is
+        under way."""
         with self._lock:
-            if send is None or not self._open or self._id is not None or self._inline or self._ahead is not None:
+            if not self._open or self._id is not None or self._inline or self._ahead is not None:
                 return False
-            request = BeginTransactionRequest(database=client._database_string, options=self._begin_options)
-            metadata = [*client._rpc_metadata, *_routing_metadata(client._database_string)]
-            self._ahead = send(request, metadata=metadata, timeout=_BEGIN_TIMEOUT)
+            self._ahead = executor.submit(self._begin_now)
             return True
+
+    def _begin_now(self) -> bytes:
+        response = self._client._firestore_api.begin_transaction(
+            request={"database": self._client._database_string, "options": self._begin_options},
+            metadata=self._client._rpc_metadata,
+        )
+        return cast(bytes, response.transaction)
 
     def _ensure_begun(self) -> bytes:
         with self._lock:
@@ -133,24 +133,13 @@ class InlineBeginTransaction(Transaction):
         if inline:
             self._inline_done.wait()
         if ahead is not None:
-            try:
-                began = ahead.result().transaction
-            except RpcError as exc:
-                error = api_exceptions.from_grpc_error(exc)
-                if not isinstance(error, _TRANSIENT):
-                    raise error from exc
-                began = None  # nothing begun: the usual way below (the library retries it)
+            began = ahead.result()  # its error, if it failed, is the read's
             with self._lock:
-                if self._id is None and began:
+                if self._id is None:
                     self._id = began
-                self._ahead = None
         with self._lock:
             if self._id is None:
-                response = self._client._firestore_api.begin_transaction(
-                    request={"database": self._client._database_string, "options": self._begin_options},
-                    metadata=self._client._rpc_metadata,
-                )
-                self._id = response.transaction
+                self._id = self._begin_now()
             return cast(bytes, self._id)
 
     def _begin(self, retry_id: bytes | None = None) -> None:
@@ -233,7 +222,7 @@ class InlineBeginTransaction(Transaction):
 
     def _rollback(self) -> None:
         if self._ahead is not None:
-            with contextlib.suppress(api_exceptions.GoogleAPICallError):
+            with contextlib.suppress(Exception):  # a beginning that failed began nothing
                 self._ensure_begun()  # begun ahead: roll back what the server began
         if self._id is None:
             self._clean_up()
@@ -243,11 +232,6 @@ class InlineBeginTransaction(Transaction):
     def _clean_up(self) -> None:
         super()._clean_up()
         self._open = False
-
-
-def _routing_metadata(database: str) -> list[tuple[str, str]]:
-    """The request-routing header the generated client adds to a ``BeginTransaction``."""
-    return [gapic_v1.routing_header.to_grpc_metadata((("database", database),))]
 
 
 def _chain(first: Any, rest: Any) -> Iterator[Any]:

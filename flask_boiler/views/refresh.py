@@ -216,7 +216,7 @@ def _refresh_in(
     if queries:
         # Queries wait for the transaction's id: ask for it now, while the changed document's
         # states load, rather than after a lookup's first answer (one round trip less in a row).
-        _begin_ahead(transaction)
+        reader.begin_ahead()
     models = _loaded_models(dependents)
     _load_ahead(reader, models, [change.before, change.after])
     guard = [] if _carries_guard(affected, queries) else [change.path]
@@ -268,13 +268,6 @@ def _refresh_in(
 
     writes = resolve_checks(reader, diff, report)
     return finish(db, transaction, reader, writes, report, _marker(change, report))
-
-
-def _begin_ahead(transaction: Any) -> None:
-    """Start beginning ``transaction`` without waiting (see :mod:`flask_boiler._private.inline_begin`)."""
-    begin_ahead = getattr(transaction, "begin_ahead", None)
-    if begin_ahead is not None:
-        begin_ahead()
 
 
 def _loaded_models(dependents: list[Dependent]) -> list[type[Any]]:

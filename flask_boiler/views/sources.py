@@ -133,6 +133,14 @@ class SourceReader:
         self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
         return Wave(self, chunks, futures)
 
+    def begin_ahead(self) -> None:
+        """Have the transaction begin now, on a wave thread, when the next wave holds queries:
+        they need its id, and would otherwise wait for the first answer of the wave's lookup
+        (see :mod:`flask_boiler._private.inline_begin`)."""
+        begin_ahead = getattr(self.transaction, "begin_ahead", None)
+        if begin_ahead is not None:
+            begin_ahead(_wave_pool())
+
     def read_meanwhile(self, paths: Iterable[str]) -> Callable[[], None]:
         """Start reading the documents at ``paths`` not read yet on a wave thread, into a reader
         of its own; the returned function waits for them and adds them (and what they cost) to

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from google.cloud.firestore_v1 import FieldFilter
@@ -21,6 +22,8 @@ from flask_boiler.transactions import run_in_transaction
 from shared_models.domain import User
 
 pytestmark = pytest.mark.emulators
+
+POOL = ThreadPoolExecutor(2, thread_name_prefix="begin-ahead-test")
 
 
 def _value(db, path):
@@ -160,8 +163,8 @@ def test_begun_ahead_a_lookup_and_a_query_go_out_together_inside_it(clean_firest
     db.document("tallies/y").set({"n": 2})
 
     def wave(transaction):
-        assert transaction.begin_ahead()
-        assert not transaction.begin_ahead() and not transaction.reserve_beginning()  # one beginning
+        assert transaction.begin_ahead(POOL)
+        assert not transaction.begin_ahead(POOL) and not transaction.reserve_beginning()  # one beginning
         results: dict[str, int] = {}
 
         def query():
@@ -188,7 +191,7 @@ def test_a_transaction_begun_ahead_that_fails_releases_its_locks(clean_firestore
     db.document("tallies/g").set({"n": 1})
 
     def fail(transaction):
-        transaction.begin_ahead()
+        transaction.begin_ahead(POOL)
         (snapshot,) = transaction.get_all([db.document("tallies/g")])
         transaction.update(snapshot.reference, {"n": 99})
         raise KeyError("boom")
@@ -203,7 +206,7 @@ def test_a_transaction_begun_ahead_that_fails_releases_its_locks(clean_firestore
 
 def test_a_transaction_begun_ahead_that_read_nothing_commits_nothing(clean_firestore):
     def nothing(transaction):
-        assert transaction.begin_ahead()
+        assert transaction.begin_ahead(POOL)
         return "done"
 
     with count_operations() as cost:
