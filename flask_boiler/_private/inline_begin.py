@@ -119,12 +119,13 @@ class InlineBeginTransaction(Transaction):
             self._ahead = executor.submit(self._begin_now)
             return True
 
-    def _begin_now(self) -> bytes:
+    def _begin_now(self) -> Any:
+        """``BeginTransaction``: the new transaction's id."""
         response = self._client._firestore_api.begin_transaction(
             request={"database": self._client._database_string, "options": self._begin_options},
             metadata=self._client._rpc_metadata,
         )
-        return cast(bytes, response.transaction)
+        return response.transaction
 
     def _ensure_begun(self) -> bytes:
         with self._lock:

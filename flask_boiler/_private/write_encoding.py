@@ -17,7 +17,7 @@ are not values: :class:`UnsupportedValue` says the caller must use the client's 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1.transforms import Sentinel, _ValueList
@@ -40,7 +40,7 @@ def replace_write(name: str, data: Mapping[str, Any]) -> Write:
     fields = document.fields
     for key, value in data.items():
         _encode_into(fields[key], value)
-    return Write.wrap(write)
+    return cast(Write, Write.wrap(write))
 
 
 def _encode_into(target: Any, value: Any) -> None:

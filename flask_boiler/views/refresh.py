@@ -62,7 +62,7 @@ from .declaration import ReverseQuery
 from .dependents import Dependent, find_dependents, relevant_fields
 from .fanout import FanoutPolicy, Slice, plan_fanout, view_paths
 from .sources import Blocked, SourceReader, World, gather, reference_paths
-from .stamp import handled_by, view_content
+from .stamp import handled_by, snapshot_data, view_content
 from .view_model import ViewModel
 
 __all__ = [
@@ -433,11 +433,6 @@ def _carries_guard(affected: Affected, queries: Sequence[tuple[ReverseQuery, str
     )
 
 
-def _data_copy(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
-    """A state's data, copied once per change (``to_dict``) and then only read; ``{}`` for none."""
-    return (snapshot.to_dict() or {}) if snapshot.exists else {}
-
-
 # -- stage: which roots ---------------------------------------------------------------------
 
 
@@ -456,9 +451,9 @@ class Affected:
         self.change = change
         self.dependents = dependents
         # The stored data of both states, read leniently (an invalid image still says whom it
-        # pointed at), copied out of the snapshots once.
-        self.before_data = _data_copy(change.before)
-        self.after_data = _data_copy(change.after)
+        # pointed at); only read, so not copied out of the snapshots.
+        self.before_data = snapshot_data(change.before)
+        self.after_data = snapshot_data(change.after)
 
     def _refs(self, dependent: Dependent, data: Mapping[str, Any]) -> list[str]:
         item = dependent.watcher.source

@@ -35,7 +35,7 @@ from google.cloud.firestore_v1 import DocumentSnapshot
 from ..errors import InvalidSourceDocument, ValidationError
 from ..models.document import DocumentModel
 from .declaration import ReverseQuery, Source, ViewDeclaration, reference_paths
-from .stamp import RootViews
+from .stamp import RootViews, snapshot_data
 
 __all__ = [
     "Blocked",
@@ -59,8 +59,7 @@ def _stored_data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
     What ``model.from_snapshot`` would load, a third cheaper: the reader's snapshots are
     never written to, and a loaded source is only read (by ``compute``), never saved.
     """
-    data: Mapping[str, Any] | None = getattr(snapshot, "_data", None)
-    return data if data is not None else (snapshot.to_dict() or {})
+    return snapshot_data(snapshot)
 
 
 def _sort_key(path: str) -> tuple[str, ...]:
