@@ -454,6 +454,7 @@ class Affected:
         # pointed at); only read, so not copied out of the snapshots.
         self.before_data = snapshot_data(change.before)
         self.after_data = snapshot_data(change.after)
+        self._backref_roots: dict[Dependent, list[str]] = {}
 
     def _refs(self, dependent: Dependent, data: Mapping[str, Any]) -> list[str]:
         item = dependent.watcher.source
@@ -464,6 +465,12 @@ class Affected:
         return [p for p in paths if root_template is None or root_template.match(p) is not None]
 
     def backref_roots(self, dependent: Dependent) -> list[str]:
+        """The roots a back-reference watcher recomputes (asked by several stages: worked out once)."""
+        if dependent not in self._backref_roots:
+            self._backref_roots[dependent] = self._find_backref_roots(dependent)
+        return self._backref_roots[dependent]
+
+    def _find_backref_roots(self, dependent: Dependent) -> list[str]:
         before, after = self._refs(dependent, self.before_data), self._refs(dependent, self.after_data)
         fields = relevant_fields(dependent.watcher)
         assert dependent.watcher.source.backref is not None
