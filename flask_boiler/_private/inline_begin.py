@@ -21,6 +21,13 @@ rollback, every read the library offers) whose beginning is deferred:
 * a commit with nothing read and nothing written sends nothing; a rollback of a transaction
   that never began has nothing to roll back.
 
+When the first reads include queries, which cannot go out before the id is known, a lookup
+beginning the transaction puts two round trips in a row (the lookup's first answer, then the
+queries). :meth:`~InlineBeginTransaction.begin_ahead` sends ``BeginTransaction`` at once
+instead, on a thread the caller keeps for its reads (a gRPC future would start a thread of
+its own), so the caller's work before its first reads runs while it is in flight; then the
+lookup and the queries all go out together with the id.
+
 If the server answers without a transaction (a Firestore that ignores ``new_transaction``),
 or the beginning read fails with a transient error, the documents are read again inside a
 transaction begun with ``BeginTransaction``: never outside one.
@@ -28,8 +35,10 @@ transaction begun with ``BeginTransaction``: never outside one.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Generator, Iterator
+from concurrent.futures import Executor
 from typing import Any, cast
 
 from google.api_core import exceptions as api_exceptions
@@ -68,6 +77,7 @@ class InlineBeginTransaction(Transaction):
         self._inline = False  # a get_all carrying new_transaction is in flight (or reserved)
         self._reserved = False  # the next get_all begins the transaction
         self._open = True  # not committed or rolled back yet
+        self._ahead: Any = None  # a BeginTransaction sent by begin_ahead(), not answered yet
 
     # -- the id, known once begun ---------------------------------------------------------------
 
@@ -93,23 +103,44 @@ class InlineBeginTransaction(Transaction):
         meanwhile (on other threads) wait for its id. ``False`` (nothing reserved) if the
         transaction has begun or a beginning is under way."""
         with self._lock:
-            if not self._open or self._id is not None or self._inline:
+            if not self._open or self._id is not None or self._inline or self._ahead is not None:
                 return False
             self._inline = self._reserved = True
             return True
 
+    def begin_ahead(self, executor: Executor) -> bool:
+        """Send ``BeginTransaction`` now, on one of ``executor``'s threads, without waiting for
+        its answer: reads that need the id (a query, a lookup) wait for it when they go out,
+        not before. ``False`` (nothing sent) if the transaction has begun or a beginning is
+        under way."""
+        with self._lock:
+            if not self._open or self._id is not None or self._inline or self._ahead is not None:
+                return False
+            self._ahead = executor.submit(self._begin_now)
+            return True
+
+    def _begin_now(self) -> Any:
+        """``BeginTransaction``: the new transaction's id."""
+        response = self._client._firestore_api.begin_transaction(
+            request={"database": self._client._database_string, "options": self._begin_options},
+            metadata=self._client._rpc_metadata,
+        )
+        return response.transaction
+
     def _ensure_begun(self) -> bytes:
         with self._lock:
             inline = self._inline
+            ahead = self._ahead
         if inline:
             self._inline_done.wait()
+        if ahead is not None:
+            began = ahead.result()  # its error, if it failed, is the read's
+            with self._lock:
+                if self._id is None:
+                    self._id = began
         with self._lock:
             if self._id is None:
-                response = self._client._firestore_api.begin_transaction(
-                    request={"database": self._client._database_string, "options": self._begin_options},
-                    metadata=self._client._rpc_metadata,
-                )
-                self._id = response.transaction
+                self._id = self._begin_now()
             return cast(bytes, self._id)
 
     def _begin(self, retry_id: bytes | None = None) -> None:
@@ -131,7 +162,9 @@ class InlineBeginTransaction(Transaction):
         can_begin = bool(references) and read_time is None
         with self._lock:
             reserved, self._reserved = self._reserved, False
-            claimed = can_begin and (reserved or (self._open and self._id is None and not self._inline))
+            claimed = can_begin and (
+                reserved or (self._open and self._id is None and not self._inline and self._ahead is None)
+            )
             if claimed or reserved:
                 self._inline = claimed
         if not claimed:
@@ -180,7 +213,7 @@ class InlineBeginTransaction(Transaction):
     # -- ending ------------------------------------------------------------------------------------
 
     def _commit(self) -> list[Any]:
-        if self._id is None and not self._write_pbs:
+        if self._id is None and self._ahead is None and not self._write_pbs:
             self._clean_up()  # nothing read, nothing written: nothing to send
             self.write_results: list[Any] = []
             return []
@@ -189,6 +222,9 @@ class InlineBeginTransaction(Transaction):
         return results
 
     def _rollback(self) -> None:
+        if self._ahead is not None:
+            with contextlib.suppress(Exception):  # a beginning that failed began nothing
+                self._ensure_begun()  # begun ahead: roll back what the server began
         if self._id is None:
             self._clean_up()
             return

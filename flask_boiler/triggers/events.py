@@ -70,15 +70,17 @@ def _snapshot(client: Any, path: str, document: Any, read_time: Any) -> Document
     # The event's Document (google.events) has the Firestore API's fields and oneofs: the
     # client's own decoder reads its protobuf as it is, without a copy into the API's type.
     pb = type(document).pb(document)
-    data = _helpers.decode_dict(pb.fields, client)
-    return DocumentSnapshot(
+    snapshot = DocumentSnapshot(
         reference,
-        data,
+        None,
         exists=True,
         read_time=read_time,
         create_time=_timestamp(pb.create_time) if pb.HasField("create_time") else None,
         update_time=_timestamp(pb.update_time) if pb.HasField("update_time") else None,
     )
+    # Decoded here and held by nothing else: the constructor's deep copy of it would be waste.
+    snapshot._data = _helpers.decode_dict(pb.fields, client)
+    return snapshot
 
 
 def decode_document_event(cloud_event: Any, client: Any, pattern: str | None = None) -> DocumentEvent:

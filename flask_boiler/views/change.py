@@ -9,7 +9,6 @@ the event's identity (duplicated deliveries carry the same id) and time (for the
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from google.cloud.firestore_v1 import DocumentSnapshot
 
 from ..models.document import DocumentModel
 from ..schema import stored_key
+from .stamp import snapshot_data
 
 __all__ = ["DocumentChange", "changed_attributes"]
 
@@ -44,10 +44,6 @@ class DocumentChange:
         return self.after.update_time if self.after.exists else None
 
 
-def _data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
-    return (snapshot.to_dict() or {}) if snapshot.exists else {}
-
-
 def changed_attributes(
     model: type[DocumentModel], before: DocumentSnapshot[Any], after: DocumentSnapshot[Any]
 ) -> frozenset[str] | None:
@@ -59,7 +55,7 @@ def changed_attributes(
     """
     if not (before.exists and after.exists):
         return None
-    old, new = _data(before), _data(after)
+    old, new = snapshot_data(before), snapshot_data(after)  # compared, not copied
     type_field = model._meta.type_field
     if type_field is not None and old.get(type_field) != new.get(type_field):
         return None

@@ -53,6 +53,7 @@ from ..errors import ModelDefinitionError
 from ..fields import Reference
 from ..models.paths import PathTemplate
 from ..schema import stored_key
+from .stamp import snapshot_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..models.document import DocumentModel
@@ -143,7 +144,7 @@ class ReverseQuery:
 
     def targets_of(self, snapshot: Any) -> list[str]:
         """Which targets a result document points at (one query may serve several)."""
-        return reference_paths((snapshot.to_dict() or {}).get(self.stored_key))
+        return reference_paths(snapshot_data(snapshot).get(self.stored_key))
 
     def query(self, db: Any, targets: Sequence[str]) -> Any:
         """The Firestore query for documents pointing at any of ``targets`` (at most

@@ -78,6 +78,7 @@ def _loads(model: type[DocumentModel], change: DocumentChange) -> bool:
 def find_dependents(change: DocumentChange, views: Iterable[type]) -> list[Dependent]:
     """The watchers among ``views`` that ``change`` concerns (see the module docs)."""
     found: list[Dependent] = []
+    changes: dict[type[DocumentModel], frozenset[str] | None] = {}  # per model: several watchers share one
     for pattern, watchers in watched_patterns(views).items():
         if PathTemplate.parse(pattern).match(change.path) is None:
             continue
@@ -85,7 +86,9 @@ def find_dependents(change: DocumentChange, views: Iterable[type]) -> list[Depen
             root_path = watcher.source.path
             if root_path is not None and PathTemplate.parse(root_path).match(change.path) is None:
                 continue  # a root narrower than its model's pattern
-            changed = changed_attributes(watcher.model, change.before, change.after)
+            if watcher.model not in changes:
+                changes[watcher.model] = changed_attributes(watcher.model, change.before, change.after)
+            changed = changes[watcher.model]
             dependent = Dependent(watcher, changed, before_valid=True)
             if changed is not None and not dependent.touches(relevant_fields(watcher)):
                 if _loads(watcher.model, change):

@@ -35,7 +35,7 @@ from google.cloud.firestore_v1 import DocumentSnapshot
 from ..errors import InvalidSourceDocument, ValidationError
 from ..models.document import DocumentModel
 from .declaration import ReverseQuery, Source, ViewDeclaration, reference_paths
-from .stamp import RootViews
+from .stamp import RootViews, snapshot_data
 
 __all__ = [
     "Blocked",
@@ -59,8 +59,7 @@ def _stored_data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
     What ``model.from_snapshot`` would load, a third cheaper: the reader's snapshots are
     never written to, and a loaded source is only read (by ``compute``), never saved.
     """
-    data: Mapping[str, Any] | None = getattr(snapshot, "_data", None)
-    return data if data is not None else (snapshot.to_dict() or {})
+    return snapshot_data(snapshot)
 
 
 def _sort_key(path: str) -> tuple[str, ...]:
@@ -132,6 +131,14 @@ class SourceReader:
         self.reads += len(missing_paths)  # found or missing, each document looked up is billed
         self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
         return Wave(self, chunks, futures)
+
+    def begin_ahead(self) -> None:
+        """Have the transaction begin now, on a wave thread, when the next wave holds queries:
+        they need its id, and would otherwise wait for the first answer of the wave's lookup
+        (see :mod:`flask_boiler._private.inline_begin`)."""
+        begin_ahead = getattr(self.transaction, "begin_ahead", None)
+        if begin_ahead is not None:
+            begin_ahead(_wave_pool())
 
     def read_meanwhile(self, paths: Iterable[str]) -> Callable[[], None]:
         """Start reading the documents at ``paths`` not read yet on a wave thread, into a reader

@@ -26,7 +26,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from ..models.paths import PathTemplate
 
-__all__ = ["FIELD", "ROOT_PATH", "RootViews", "handled_by", "stamp", "view_content"]
+__all__ = ["FIELD", "ROOT_PATH", "RootViews", "handled_by", "snapshot_data", "stamp", "view_content"]
 
 #: The stored key of the bookkeeping map.
 FIELD = "_fb"
@@ -46,13 +46,17 @@ def view_content(snapshot: DocumentSnapshot[Any] | None) -> dict[str, Any] | Non
     The nested values are the snapshot's own: compare them, do not modify them."""
     if snapshot is None or not snapshot.exists:
         return None
-    return {key: value for key, value in _stored_data(snapshot).items() if key != FIELD}
+    return {key: value for key, value in snapshot_data(snapshot).items() if key != FIELD}
 
 
-def _stored_data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
-    """The snapshot's decoded data, not copied: ``to_dict()`` returns a deep copy, which for
-    a fan-out's views (1,000 sessions listing 1,000 names each) costs more than reading them.
-    Only ever compared here, never modified."""
+def snapshot_data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
+    """The snapshot's decoded data, not copied (``{}`` for a missing document).
+
+    ``to_dict()`` returns a deep copy, which for a fan-out's views (1,000 sessions listing
+    1,000 names each) costs more than reading them, and which a trigger made a dozen times
+    per event. The engine only reads and compares what it read: never modify the result."""
+    if not snapshot.exists:
+        return {}
     data = getattr(snapshot, "_data", None)
     return data if isinstance(data, Mapping) else (snapshot.to_dict() or {})
 
@@ -61,7 +65,7 @@ def handled_by(snapshot: DocumentSnapshot[Any] | None, event_id: str) -> bool:
     """Was this stored view written by a complete refresh for ``event_id``?"""
     if snapshot is None or not snapshot.exists:
         return False
-    bookkeeping = (snapshot.to_dict() or {}).get(FIELD)
+    bookkeeping = snapshot_data(snapshot).get(FIELD)
     return isinstance(bookkeeping, Mapping) and bookkeeping.get("event") == event_id
 
 
@@ -105,7 +109,7 @@ class RootViews:
         return collection.where(filter=condition)
 
     def targets_of(self, snapshot: DocumentSnapshot[Any]) -> list[str]:
-        bookkeeping = (snapshot.to_dict() or {}).get(FIELD)
+        bookkeeping = snapshot_data(snapshot).get(FIELD)
         root = bookkeeping.get("root") if isinstance(bookkeeping, Mapping) else None
         return [root] if isinstance(root, str) else []
 

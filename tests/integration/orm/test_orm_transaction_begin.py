@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from google.cloud.firestore_v1 import FieldFilter
@@ -22,6 +23,8 @@ from shared_models.domain import User
 from tests.threads import run_together
 
 pytestmark = pytest.mark.emulators
+
+POOL = ThreadPoolExecutor(2, thread_name_prefix="begin-ahead-test")
 
 
 def _value(db, path):
@@ -139,3 +142,62 @@ def test_a_failed_transaction_writes_nothing_and_releases_its_locks(clean_firest
     db.document("tallies/f").update({"n": 2})  # not waiting on a lock the failed transaction kept
     assert time.monotonic() - started < 5
     assert _value(db, "tallies/f") == 2
+
+
+def test_begun_ahead_a_lookup_and_a_query_go_out_together_inside_it(clean_firestore):
+    """``begin_ahead``: BeginTransaction is sent at once; the lookup and the query then both
+    carry its id (neither waits for the other), and the commit succeeds in it."""
+    db = Context.db
+    db.document("tallies/x").set({"n": 1})
+    db.document("tallies/y").set({"n": 2})
+
+    def wave(transaction):
+        assert transaction.begin_ahead(POOL)
+        assert not transaction.begin_ahead(POOL) and not transaction.reserve_beginning()  # one beginning
+        results: dict[str, int] = {}
+
+        def query():
+            tallies = Context.db.collection("tallies")
+            results["query"] = len(
+                list(tallies.where(filter=FieldFilter("n", "==", 2)).stream(transaction=transaction))
+            )
+
+        thread = threading.Thread(target=query)
+        thread.start()
+        (snapshot,) = transaction.get_all([db.document("tallies/x")])
+        thread.join(timeout=30)
+        transaction.update(snapshot.reference, {"n": snapshot.get("n") + 10})
+        return results
+
+    with count_operations() as cost:
+        assert run_in_transaction(wave, client=cost.db) == {"query": 1}
+    assert (cost.calls, cost.lookups, cost.queries, cost.commits) == (4, 1, 1, 1)  # Begin, lookup, query, commit
+    assert _value(db, "tallies/x") == 11
+
+
+def test_a_transaction_begun_ahead_that_fails_releases_its_locks(clean_firestore):
+    db = Context.db
+    db.document("tallies/g").set({"n": 1})
+
+    def fail(transaction):
+        transaction.begin_ahead(POOL)
+        (snapshot,) = transaction.get_all([db.document("tallies/g")])
+        transaction.update(snapshot.reference, {"n": 99})
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        run_in_transaction(fail, client=db)
+    started = time.monotonic()
+    db.document("tallies/g").update({"n": 2})  # not waiting on a lock the failed transaction kept
+    assert time.monotonic() - started < 5
+    assert _value(db, "tallies/g") == 2
+
+
+def test_a_transaction_begun_ahead_that_read_nothing_commits_nothing(clean_firestore):
+    def nothing(transaction):
+        assert transaction.begin_ahead(POOL)
+        return "done"
+
+    with count_operations() as cost:
+        assert run_in_transaction(nothing, client=cost.db) == "done"
+    assert (cost.lookups, cost.queries, cost.writes) == (0, 0, 0)
