@@ -141,16 +141,25 @@ def attr_by_key(schema: marshmallow.Schema) -> dict[str, str]:
     return dict(_load_plan(schema)[0])
 
 
-def _load_plan(schema: marshmallow.Schema) -> tuple[Mapping[str, str], tuple[str, ...]]:
-    """``(stored key -> attribute name, attribute names)`` of ``schema``'s loadable fields.
+# Worked out once per schema instance and kept on it: every document a model loads or
+# dumps asks, and a schema's fields are fixed once it is built (models share one
+# instance per schema class, :func:`flask_boiler.schema.schema_instance`).
 
-    Worked out once per schema instance and kept on it: every document a model loads
-    asks, and a schema's fields are fixed once it is built (models share one instance
-    per schema class, :func:`flask_boiler.schema.schema_instance`)."""
+
+def _keys(schema: marshmallow.Schema) -> Mapping[str, str]:
+    """:func:`~flask_boiler.schema.stored_keys` of ``schema`` (attribute name -> stored key), kept."""
+    keys: Mapping[str, str] | None = schema.__dict__.get("_fb_stored_keys")
+    if keys is None:
+        keys = schema.__dict__["_fb_stored_keys"] = stored_keys(schema)
+    return keys
+
+
+def _load_plan(schema: marshmallow.Schema) -> tuple[Mapping[str, str], tuple[str, ...]]:
+    """``(stored key -> attribute name, attribute names)`` of ``schema``'s loadable fields, kept."""
     plan: tuple[Mapping[str, str], tuple[str, ...]] | None = schema.__dict__.get("_fb_load_plan")
     if plan is None:
         loadable = tuple(name for name, field in schema.fields.items() if not field.dump_only)
-        keys = stored_keys(schema)
+        keys = _keys(schema)
         plan = ({keys[name]: name for name in loadable}, loadable)
         schema.__dict__["_fb_load_plan"] = plan
     return plan
@@ -181,7 +190,7 @@ def dump_values(
             raise marshmallow.ValidationError(field.error_messages["required"])
         return to_storage(field, value)
 
-    keys = stored_keys(schema)
+    keys = _keys(schema)
     dumped, errors = convert_each(((name, name) for name in fields), convert)
     return {keys[name]: value for name, value in dumped}, errors
 
@@ -244,7 +253,7 @@ def check(
     validated = _validated_fields(schema)
     if validated is not None:
         # Beyond the dump's checks: the declared validators, and None where a field refuses it.
-        keys = stored_keys(schema)
+        keys = _keys(schema)
         names = set(validated) | {
             name for name, field in schema.fields.items() if not field.allow_none and stored.get(keys[name], 0) is None
         }
