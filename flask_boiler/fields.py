@@ -719,18 +719,24 @@ class Reference(Field):
             return Context.db.document(path)
         raise self._type_error("a model instance, DocumentReference or document path", value)
 
-    def _check_path(self, path: str) -> None:
+    def _check_path(self, path: str) -> dict[str, str] | None:
+        """Raise unless ``path`` is a document path of the target; its path params (``None`` without a target)."""
         segments = path.split("/")
         if len(segments) % 2 != 0:
             raise _MaValidationError(f"{path!r} is not a document path (collection/id pairs).")
-        problem = next(filter(None, (document_id_problem(segment) for segment in segments)), None)
-        if problem is not None:
-            raise _MaValidationError(f"{path!r} is not a valid document path: {problem}")
+        for segment in segments:
+            problem = document_id_problem(segment)
+            if problem is not None:
+                raise _MaValidationError(f"{path!r} is not a valid document path: {problem}")
         target = self.target
-        if target is not None and target._meta.path is not None and target._meta.path.match(path) is None:
+        if target is None or target._meta.path is None:
+            return None
+        params = target._meta.path.match(path)
+        if params is None:
             raise _MaValidationError(
                 f"{path!r} is not a {target.__name__} document path ({target._meta.path.template})."
             )
+        return params
 
     # stored -> Python
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
@@ -742,11 +748,12 @@ class Reference(Field):
         if isinstance(value, DocumentModel):
             self._one_to_storage(value)  # the same rule: a model of the target type
             return value
-        reference = self._one_to_storage(value)
         target = self.target
-        if target is None:
-            return reference
-        return target._fb_stub(reference)
+        if isinstance(value, document_reference_type()):  # as read from Firestore: the path is checked once
+            params = self._check_path(value.path)
+            return value if target is None else target._fb_stub(value, params)
+        reference = self._one_to_storage(value)
+        return reference if target is None else target._fb_stub(reference)
 
     def iter_models(self, value: Any) -> Iterator[Model]:
         if self.many and isinstance(value, (list, tuple)):

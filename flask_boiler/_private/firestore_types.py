@@ -91,6 +91,7 @@ def server_value_kind(value: Any) -> str | None:
     return kinds.get(type(value)) or kinds.get(id(value))
 
 
+@functools.cache  # called for every reference loaded: the import statement costs more than the lookup
 def document_reference_type() -> type[Any]:
     from google.cloud.firestore_v1.base_document import BaseDocumentReference
 

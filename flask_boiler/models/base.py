@@ -191,12 +191,13 @@ class Model:
             raise UnknownModelTypeError(f"The stored type {name!r} ({target.__name__}) is not a {cls.__name__}.")
         return target
 
-    def _fb_apply_stored(self, data: Mapping[str, Any]) -> None:
+    def _fb_apply_stored(self, data: Mapping[str, Any], *, from_firestore: bool = False) -> None:
+        """Load stored-key ``data`` into the attributes (validated; see :func:`.serialization.load_values`
+        for ``from_firestore``, which only data read from Firestore may claim)."""
         options = self._meta
-        payload = dict(data)
         if options.type_field is not None:
-            payload.pop(options.type_field, None)
-        values, extra = load_values(options.schema, payload, model_name=type(self).__name__)
+            data = {key: value for key, value in data.items() if key != options.type_field}
+        values, extra = load_values(options.schema, data, model_name=type(self).__name__, from_firestore=from_firestore)
         object.__setattr__(self, "_fb_values", values)
         object.__setattr__(self, "_fb_extra", extra)
 

@@ -198,13 +198,15 @@ class DocumentModel(Model):
 
     def _fb_blank(self) -> None:
         super()._fb_blank()
-        object.__setattr__(self, "_fb_state", NEW)
-        object.__setattr__(self, "_fb_ref", None)
-        object.__setattr__(self, "_fb_path", "")
-        object.__setattr__(self, "_fb_params", {})
-        object.__setattr__(self, "_fb_stored", None)
-        object.__setattr__(self, "_fb_update_time", None)
-        object.__setattr__(self, "_fb_create_time", None)
+        vars(self).update(  # plain instance state (no descriptors): one update, not seven setattr calls
+            _fb_state=NEW,
+            _fb_ref=None,
+            _fb_path="",
+            _fb_params={},
+            _fb_stored=None,
+            _fb_update_time=None,
+            _fb_create_time=None,
+        )
 
     def _fb_locate(self, path: str, ref: DocumentReference | None, params: dict[str, str] | None = None) -> None:
         path = normalize_path(path)
@@ -216,17 +218,23 @@ class DocumentModel(Model):
         object.__setattr__(self, "_fb_params", dict(params))
 
     @classmethod
-    def _fb_stub(cls: type[D], ref: DocumentReference) -> D:
-        """An unloaded instance for a referenced document (read on first field access)."""
+    def _fb_stub(cls: type[D], ref: DocumentReference, params: dict[str, str] | None = None) -> D:
+        """An unloaded instance for a referenced document (read on first field access);
+        ``params``: its path params when the caller matched ``ref`` to the template already."""
         obj = cls.__new__(cls)
         obj._fb_blank()
-        obj._fb_locate(ref.path, ref)
+        obj._fb_locate(ref.path, ref, params)
         object.__setattr__(obj, "_fb_state", STUB)
         return obj
 
     @classmethod
     def from_snapshot(cls: type[D], snapshot: DocumentSnapshot[Any]) -> D:
-        """The instance stored in ``snapshot`` (a subclass when a type discriminator says so)."""
+        """The instance stored in ``snapshot`` (a subclass when a type discriminator says so).
+
+        A snapshot is what Firestore holds, so it is loaded ``from_firestore`` (see
+        :meth:`from_stored`): validated against the schema, without the walk for values
+        Firestore would refuse to store.
+        """
         if not snapshot.exists:
             raise DocumentNotFound(normalize_path(snapshot.reference.path))
         return cls.from_stored(
@@ -234,6 +242,7 @@ class DocumentModel(Model):
             snapshot.reference,
             update_time=snapshot.update_time,
             create_time=snapshot.create_time,
+            from_firestore=True,
         )
 
     @classmethod
@@ -243,11 +252,21 @@ class DocumentModel(Model):
         doc_ref_or_path: DocumentReference | str,
         update_time: _dt.datetime | None = None,
         create_time: _dt.datetime | None = None,
+        *,
+        from_firestore: bool = False,
     ) -> D:
         """Build an instance from stored-key ``data`` at a known location, without reading.
 
         Used for trigger payloads and query results. The data is validated
         (:class:`~flask_boiler.errors.ValidationError`); unknown keys are kept.
+
+        ``from_firestore=True`` says ``data`` is a document as Firestore returned it (a
+        snapshot's, a trigger's image of it). Firestore stores nothing that breaks its own
+        rules (strings that are not UTF-8, integers beyond 64 bits, arrays in arrays,
+        reserved map keys...: :mod:`.limits`), so the walk that finds such values before a
+        write cannot find any and is skipped; the schema's validation still runs, so a
+        document that no longer fits its model still raises. Data from anywhere else (a
+        client, a test, a dict built in code) must leave it ``False``.
         """
         target = cls._fb_resolve_type(data)
         obj = target.__new__(target)
@@ -256,7 +275,7 @@ class DocumentModel(Model):
             obj._fb_locate(doc_ref_or_path, None)
         else:
             obj._fb_locate(doc_ref_or_path.path, doc_ref_or_path)
-        obj._fb_loaded_from(data, update_time, create_time)
+        obj._fb_loaded_from(data, update_time, create_time, from_firestore=from_firestore)
         return obj
 
     @classmethod
@@ -273,16 +292,22 @@ class DocumentModel(Model):
         return obj
 
     def _fb_loaded_from(
-        self, data: Mapping[str, Any], update_time: _dt.datetime | None, create_time: _dt.datetime | None
+        self,
+        data: Mapping[str, Any],
+        update_time: _dt.datetime | None,
+        create_time: _dt.datetime | None,
+        *,
+        from_firestore: bool = False,
     ) -> None:
-        self._fb_apply_stored(data)
+        self._fb_apply_stored(data, from_firestore=from_firestore)
         object.__setattr__(self, "_fb_stored", dict(data))
         object.__setattr__(self, "_fb_state", LOADED)
         object.__setattr__(self, "_fb_update_time", update_time)
         object.__setattr__(self, "_fb_create_time", create_time)
 
     def _fb_fill(self, snapshot: DocumentSnapshot[Any]) -> None:
-        """Load a stub from ``snapshot`` (switching to the stored subclass if needed)."""
+        """Load a stub from ``snapshot`` (switching to the stored subclass if needed; what
+        Firestore holds, so loaded ``from_firestore``: see :meth:`from_stored`)."""
         if not snapshot.exists:
             object.__setattr__(self, "_fb_state", MISSING)
             return
@@ -292,7 +317,7 @@ class DocumentModel(Model):
             object.__setattr__(self, "__class__", target)
         if self._fb_ref is None:
             object.__setattr__(self, "_fb_ref", snapshot.reference)
-        self._fb_loaded_from(data, snapshot.update_time, snapshot.create_time)
+        self._fb_loaded_from(data, snapshot.update_time, snapshot.create_time, from_firestore=True)
 
     def _fb_copy_from(self, other: DocumentModel) -> None:
         """Make this stub a loaded copy of ``other`` (same document), without reading."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..errors import ModelDefinitionError, PathError
 from .limits import document_id_problem
@@ -48,17 +48,20 @@ class PathTemplate:
 
     # -- structure --------------------------------------------------------------------
 
-    @property
+    # Worked out once per template (templates are immutable and parsed once per string):
+    # every document a model loads, every reference it holds, is matched against them.
+
+    @cached_property
     def shape(self) -> tuple[tuple[str, bool], ...]:
         """``(literal or placeholder name, is_placeholder)`` per segment."""
         return tuple(
             (match.group(1), True) if (match := _PLACEHOLDER.match(part)) else (part, False) for part in self.segments
         )
 
-    @property
+    @cached_property
     def params(self) -> tuple[str, ...]:
         """All placeholder names, outermost first (the last one is the document id)."""
-        return tuple(_PLACEHOLDER.match(part).group(1) for part in self.segments if _PLACEHOLDER.match(part))  # type: ignore[union-attr]
+        return tuple(name for name, is_placeholder in self.shape if is_placeholder)
 
     @property
     def id_param(self) -> str:
@@ -77,12 +80,10 @@ class PathTemplate:
 
     def _render(self, segments: tuple[str, ...], values: Mapping[str, str]) -> str:
         parts = []
-        for part in segments:
-            match = _PLACEHOLDER.match(part)
-            if match is None:
+        for part, (name, is_placeholder) in zip(segments, self.shape):
+            if not is_placeholder:
                 parts.append(part)
                 continue
-            name = match.group(1)
             value = values.get(name)
             if value is None or value == "":
                 raise PathError(f"Path {self.template!r} needs a value for {name!r}.")
@@ -104,16 +105,15 @@ class PathTemplate:
     def match(self, path: str) -> dict[str, str] | None:
         """Placeholder values if ``path`` is a document path of this template, else ``None``."""
         parts = normalize_path(path).split("/")
-        if len(parts) != len(self.segments):
+        shape = self.shape
+        if len(parts) != len(shape):
             return None
         values: dict[str, str] = {}
-        for part, pattern in zip(parts, self.segments):
-            placeholder = _PLACEHOLDER.match(pattern)
-            if placeholder is None:
-                if part != pattern:
-                    return None
-            else:
-                values[placeholder.group(1)] = part
+        for part, (name, is_placeholder) in zip(parts, shape):
+            if is_placeholder:
+                values[name] = part
+            elif part != name:
+                return None
         return values
 
 

@@ -137,16 +137,39 @@ def convert_all(pairs: Iterable[tuple[K, Any]], convert: Callable[[Any], Any]) -
 
 
 def attr_by_key(schema: marshmallow.Schema) -> dict[str, str]:
-    """Stored key -> attribute name for every loadable field of ``schema``."""
-    loadable = {name for name, field in schema.fields.items() if not field.dump_only}
-    return {key: name for name, key in stored_keys(schema).items() if name in loadable}
+    """Stored key -> attribute name for every loadable field of ``schema`` (a fresh dict)."""
+    return dict(_load_plan(schema)[0])
+
+
+# Worked out once per schema instance and kept on it: every document a model loads or
+# dumps asks, and a schema's fields are fixed once it is built (models share one
+# instance per schema class, :func:`flask_boiler.schema.schema_instance`).
+
+
+def _keys(schema: marshmallow.Schema) -> Mapping[str, str]:
+    """:func:`~flask_boiler.schema.stored_keys` of ``schema`` (attribute name -> stored key), kept."""
+    keys: Mapping[str, str] | None = schema.__dict__.get("_fb_stored_keys")
+    if keys is None:
+        keys = schema.__dict__["_fb_stored_keys"] = stored_keys(schema)
+    return keys
+
+
+def _load_plan(schema: marshmallow.Schema) -> tuple[Mapping[str, str], tuple[str, ...]]:
+    """``(stored key -> attribute name, attribute names)`` of ``schema``'s loadable fields, kept."""
+    plan: tuple[Mapping[str, str], tuple[str, ...]] | None = schema.__dict__.get("_fb_load_plan")
+    if plan is None:
+        loadable = tuple(name for name, field in schema.fields.items() if not field.dump_only)
+        keys = _keys(schema)
+        plan = ({keys[name]: name for name in loadable}, loadable)
+        schema.__dict__["_fb_load_plan"] = plan
+    return plan
 
 
 def rekey_errors(schema: marshmallow.Schema, errors: Any) -> dict[str, Any]:
     """marshmallow reports errors by stored key; callers want attribute names."""
     if not isinstance(errors, Mapping):
         return {"_schema": errors}
-    mapping = attr_by_key(schema)
+    mapping = _load_plan(schema)[0]
     return {mapping.get(str(key), str(key)): value for key, value in errors.items()}
 
 
@@ -167,7 +190,7 @@ def dump_values(
             raise marshmallow.ValidationError(field.error_messages["required"])
         return to_storage(field, value)
 
-    keys = stored_keys(schema)
+    keys = _keys(schema)
     dumped, errors = convert_each(((name, name) for name in fields), convert)
     return {keys[name]: value for name, value in dumped}, errors
 
@@ -230,7 +253,7 @@ def check(
     validated = _validated_fields(schema)
     if validated is not None:
         # Beyond the dump's checks: the declared validators, and None where a field refuses it.
-        keys = stored_keys(schema)
+        keys = _keys(schema)
         names = set(validated) | {
             name for name, field in schema.fields.items() if not field.allow_none and stored.get(keys[name], 0) is None
         }
@@ -258,7 +281,7 @@ def load_values(
     :class:`ValidationError` for values that break a field's rule. The document's total
     size is left to saving.
     """
-    known_keys = attr_by_key(schema)
+    known_keys, loadable = _load_plan(schema)
     if not from_firestore:
         check_storable(data, names=known_keys, model=model_name, kinds=(ENCODING, LIMIT))
     known = {key: value for key, value in data.items() if key in known_keys}
@@ -269,7 +292,6 @@ def load_values(
         raise ValidationError(rekey_errors(schema, exc.messages), model=model_name) from None
     if not isinstance(values, dict):  # a user post_load hook turned it into something else
         raise ValidationError({"_schema": ["Schema post_load hooks must return a dict for models."]}, model=model_name)
-    for name, field in schema.fields.items():
-        if not field.dump_only:
-            values.setdefault(name, None)
+    for name in loadable:
+        values.setdefault(name, None)
     return values, extra

@@ -12,7 +12,7 @@ else, into the JSON error shape.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from flask import Flask, Response, request
@@ -59,6 +59,28 @@ write's transaction). Where `If-Match` is marked required, a write without it is
 
 
 class _ApiFlask(Flask):
+    #: How many functions' :meth:`ensure_sync` answers are kept (the app's own: views, hooks, handlers).
+    _SYNC_CACHE_SIZE = 256
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._ensured_sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Flask asks, before every call of a view, hook or error handler, whether it is a
+        coroutine function (``inspect``'s walk, a dozen times per request). This app's
+        functions are fixed when it is built, so each answer is kept (up to a bound)."""
+        try:
+            return self._ensured_sync[func]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: ask Flask every time
+            return super().ensure_sync(func)
+        ensured = super().ensure_sync(func)
+        if len(self._ensured_sync) < self._SYNC_CACHE_SIZE:
+            self._ensured_sync[func] = ensured
+        return ensured
+
     def make_default_options_response(self) -> Response:
         """``OPTIONS``: 204 with ``Allow`` (and CORS headers on preflights); nothing else runs."""
         response = super().make_default_options_response()

@@ -191,6 +191,7 @@ class SourceReader:
                     snapshot.reference,
                     update_time=snapshot.update_time,
                     create_time=snapshot.create_time,
+                    from_firestore=True,  # a snapshot: what Firestore holds (or a trigger's image of it)
                 )
             except ValidationError as exc:
                 loaded = InvalidSourceDocument(snapshot.reference.path, model.__name__, exc.errors)
