@@ -1,0 +1,134 @@
+"""A fan-out larger than one commit must not leave views stale when the data changes back
+while its parallel batches are on their way.
+
+A large refresh reads its sources and the stored views in a transaction, commits it, and only
+then writes the views in conditional batches (:mod:`flask_boiler.views.commit`). The seam
+between the two is where a second refresh can run: these tests run it there, deterministically,
+by wrapping ``commit_in_parallel`` (the batches) so that the other refresh runs first.
+
+The race they pin down: refresh A (title X→Y) has read the data; the title goes back to X and
+refresh B compares X with the views still stored (X: A's batches have not landed) and writes
+nothing; then A's batches land, their preconditions hold (nothing touched the views), and the
+views would show Y while the data says X — for good, since no event is left to fix them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from flask_boiler.testing.events import document_event
+from flask_boiler.triggers.view_triggers import handle_document_event
+from flask_boiler.views.compute import computed_views
+from flask_boiler.views.reconcile import reconcile
+from flask_boiler.views.stamp import view_content
+
+from .fast_app import Badge, Gathering, Person
+
+pytestmark = pytest.mark.emulators
+#: The module (``flask_boiler.views.refresh`` the attribute is the function of that name).
+refresh_module = importlib.import_module("flask_boiler.views.refresh")
+
+PATTERN = "fastGatherings/{doc_id}"
+PATH = "fastGatherings/big"
+#: Past one commit (500 writes): the refresh takes the parallel-batches path.
+SIZE = 510
+
+
+def _expected(db: Any) -> dict[str, dict]:
+    """The oracle: every badge recomputed from the final data (the framework's ``compute``
+    on the stored domain documents, nothing the refresh kept)."""
+    roots = list(Gathering.query().stream())
+    return {view.doc_path: view.stored() for view in computed_views(db, Badge, roots)}
+
+
+def _actual(db: Any) -> dict[str, dict | None]:
+    return {s.reference.path: view_content(s) for s in db.collection_group("badges").stream()}
+
+
+def _event(db: Any, before: Any) -> tuple[Any, Any]:
+    """The event from snapshot ``before`` to the document as it is now, and the new snapshot."""
+    after = db.document(PATH).get()
+    event = document_event(
+        PATH,
+        before=before.to_dict() if before is not None else None,
+        after=after.to_dict(),
+        before_time=before.update_time if before is not None else None,
+        after_time=after.update_time,
+    )
+    return event, after
+
+
+def _big_gathering(db: Any) -> Any:
+    """``SIZE`` people in gathering "big" titled X, its badges written; returns its snapshot."""
+    people = [Person.new(f"p{i:03d}", name=f"Person {i}") for i in range(SIZE)]
+    with Person.batch() as batch:
+        for person in people:
+            batch.save(person)
+    Gathering.new("big", title="X", people=people).save()
+    event, snapshot = _event(db, None)
+    handle_document_event(PATTERN, event, (Badge,), db)
+    assert {v["title"] for v in _actual(db).values()} == {"X"}
+    return snapshot
+
+
+def _run_before_batches(monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[], None]) -> list[int]:
+    """Make the next parallel commit run ``meanwhile`` first: after the refresh's transaction
+    committed, before its batches. Returns the list of batch calls seen (for assertions)."""
+    real = refresh_module.commit_in_parallel
+    calls: list[int] = []
+
+    def wrapped(*args: Any, **kwargs: Any) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            meanwhile()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(refresh_module, "commit_in_parallel", wrapped)
+    return calls
+
+
+def test_a_change_back_handled_between_the_transaction_and_the_batches_wins(clean_firestore, monkeypatch):
+    """X→Y (refresh A) then Y→X (refresh B, run in A's seam: it finds the views at X and writes
+    nothing). The views must end at X, what the data says."""
+    db = clean_firestore.db
+    at_x = _big_gathering(db)
+    db.document(PATH).update({"title": "Y"})
+    to_y, at_y = _event(db, at_x)
+
+    def change_back() -> None:
+        db.document(PATH).update({"title": "X"})
+        to_x, _ = _event(db, at_y)
+        back = handle_document_event(PATTERN, to_x, (Badge,), db)
+        assert back.writes == 0  # the views still show X: B has nothing to write
+
+    calls = _run_before_batches(monkeypatch, change_back)
+    handle_document_event(PATTERN, to_y, (Badge,), db)
+    assert calls, "the refresh should have taken the parallel-batches path"
+    assert _actual(db) == _expected(db)
+    assert {v["title"] for v in _actual(db).values()} == {"X"}
+
+
+def test_a_reconcile_past_one_commit_is_not_undone_by_its_own_batches(clean_firestore, monkeypatch):
+    """The same seam in a reconcile (what rebuilds and repairs run): it reads title Y (the
+    event X→Y not handled yet); the title goes back to X and that event's refresh runs in the
+    seam, finding the badges at X. The views must end at X."""
+    db = clean_firestore.db
+    _big_gathering(db)
+    db.document(PATH).update({"title": "Y"})
+    at_y = db.document(PATH).get()
+
+    def change_back() -> None:
+        db.document(PATH).update({"title": "X"})
+        to_x, _ = _event(db, at_y)
+        back = handle_document_event(PATTERN, to_x, (Badge,), db)
+        assert back.writes == 0
+
+    calls = _run_before_batches(monkeypatch, change_back)
+    reconcile(db, Badge, [PATH])
+    assert calls
+    assert _actual(db) == _expected(db)
+    assert {v["title"] for v in _actual(db).values()} == {"X"}
