@@ -167,31 +167,22 @@ def commit_in_parallel(
     db: Any,
     writes: Iterable[ViewWrite],
     event_id: str | None,
-    probe: str | None,
     *,
     threads: int = PARALLEL_COMMITS,
 ) -> int:
     """Write ``writes`` (each with its ``stored`` snapshot) in parallel conditional batches.
 
-    Batches go out as soon as they fill, up to ``threads`` at once. The batch holding ``probe``
-    goes last, after every other batch committed. Raises :class:`ConflictingWrite` if a
-    precondition failed (batches not sent yet are dropped; some may have committed: a rerun
-    finds those views current). Returns the number of commits.
+    Batches go out as soon as they fill, up to ``threads`` at once. Raises
+    :class:`ConflictingWrite` if a precondition failed (batches not sent yet are dropped; some
+    may have committed: the rerun compares those views again). Returns the number of commits.
+    The probe view is not among ``writes``: the refresh writes it after confirming its sources
+    (:mod:`.confirm`), in a transaction.
     """
-    last: list[ViewWrite] = []
-
-    def others() -> Iterator[ViewWrite]:
-        for write in writes:
-            if write.path == probe:
-                last.append(write)
-            else:
-                yield write
-
     commits = 0
     with ThreadPoolExecutor(max_workers=threads) as pool:
         pending: set[Future[None]] = set()
         try:
-            for batch in _batches(others()):
+            for batch in _batches(writes):
                 if len(pending) >= threads:  # keep at most ``threads`` queued: fail fast on a conflict
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
@@ -204,7 +195,4 @@ def commit_in_parallel(
             for future in pending:
                 future.cancel()
             raise
-    if last:
-        _commit(db, last, event_id)
-        commits += 1
     return commits

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import PathError
 from .compute import compute_root
-from .refresh import Diff, RefreshReport, finish, known_views, resolve_checks, run_attempts, usable
+from .refresh import Attempt, Diff, RefreshReport, finish, known_views, run_attempts, usable
 from .sources import SourceReader, World, gather
 from .stamp import FIELD
 from .view_model import ViewModel
@@ -34,9 +34,7 @@ def reconcile(db: Any, view_cls: type[ViewModel], root_paths: Sequence[str]) -> 
     )
 
 
-def _reconcile_in(
-    db: Any, transaction: Any, view_cls: type[ViewModel], root_paths: Sequence[str]
-) -> tuple[RefreshReport, Any]:
+def _reconcile_in(db: Any, transaction: Any, view_cls: type[ViewModel], root_paths: Sequence[str]) -> Attempt:
     report = RefreshReport()
     reader = SourceReader(db, transaction)
     world = World(reader)
@@ -51,8 +49,7 @@ def _reconcile_in(
         views = usable(report, view_cls, root, result)
         if views is not None:
             diff.check(root, views, [*known_views(reader, view_cls, root), *views])
-    writes = resolve_checks(reader, diff, report)
-    return finish(db, transaction, reader, writes, report, None)
+    return finish(db, transaction, reader, diff, report, None)
 
 
 def reconcile_views(db: Any, view_cls: type[ViewModel], root_path: str, view_paths: Sequence[str]) -> RefreshReport:
@@ -92,7 +89,7 @@ def check_views_of_root(view_cls: type[ViewModel], root_path: str, view_paths: S
 
 def _reconcile_views_in(
     db: Any, transaction: Any, view_cls: type[ViewModel], root_path: str, view_paths: Sequence[str]
-) -> tuple[RefreshReport, Any]:
+) -> Attempt:
     report = RefreshReport()
     reader = SourceReader(db, transaction)
     world = World(reader)
@@ -100,7 +97,7 @@ def _reconcile_views_in(
     result = compute_root(view_cls, root_path, world, only=frozenset(view_paths))
     views = usable(report, view_cls, root_path, result)
     if views is None:
-        return finish(db, transaction, reader, [], report, None)
+        return finish(db, transaction, reader, Diff(), report, None)
     reader.fetch(view_paths)
     diff = Diff()  # a view this root does not have is deleted only if it is not another root's
     diff.check(
@@ -108,8 +105,7 @@ def _reconcile_views_in(
         views,
         [path for path in view_paths if path in views or _stored_root(reader.documents.get(path)) in (None, root_path)],
     )
-    writes = resolve_checks(reader, diff, report)
-    return finish(db, transaction, reader, writes, report, None)
+    return finish(db, transaction, reader, diff, report, None)
 
 
 def _stored_root(snapshot: Any) -> str | None:

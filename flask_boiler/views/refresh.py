@@ -58,6 +58,7 @@ from ..transactions import run_in_transaction
 from .change import DocumentChange
 from .commit import ConflictingWrite, ViewWrite, commit_in_parallel, fits_one_commit, write_in_transaction
 from .compute import Computed, ComputeFailed, compute_root
+from .confirm import SourceVersions
 from .declaration import ReverseQuery
 from .dependents import Dependent, find_dependents, relevant_fields
 from .fanout import FanoutPolicy, Slice, plan_fanout, view_paths
@@ -66,8 +67,10 @@ from .stamp import handled_by, view_content
 from .view_model import ViewModel
 
 __all__ = [
+    "Attempt",
     "BlockedRoot",
     "Failure",
+    "LargeWrites",
     "RefreshReport",
     "finish",
     "known_views",
@@ -117,6 +120,20 @@ class RefreshReport(Billed):
     failures: list[Failure] = field(default_factory=list)
     #: Work left to tasks (a fan-out past the policy's threshold): the caller must enqueue it.
     deferred: list[Slice] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LargeWrites:
+    """What an attempt larger than one commit leaves to :func:`run_attempts`: the ``writes``
+    (each with the stored snapshot its precondition names) and the versions of the ``sources``
+    they were computed from, confirmed after the batches (:mod:`.confirm`)."""
+
+    writes: list[ViewWrite]
+    sources: SourceVersions
+
+
+#: One attempt's outcome: its report, and the writes left for parallel batches, if any.
+Attempt = tuple[RefreshReport, LargeWrites | None]
 
 
 def report_fields(report: RefreshReport) -> dict[str, Any]:
@@ -176,27 +193,56 @@ def refresh(
 
 def run_attempts(
     db: Any,
-    attempt: Callable[[Any], tuple[RefreshReport, list[ViewWrite] | None]],
+    attempt: Callable[[Any], Attempt],
     *,
     what: str,
     event_id: str | None = None,
     probe: str | None = None,
 ) -> RefreshReport:
     """Run ``attempt`` in a transaction; if it leaves writes larger than one commit, write them
-    in conditional parallel batches, and run it all again when one of them conflicts."""
+    in conditional parallel batches, then confirm that its sources still hold (writing the
+    ``probe`` view there, last); run it all again from fresh data when a batch conflicts or a
+    source changed.
+
+    Why the confirmation: a source may have changed after our read and its refresh found the
+    views as they were (our batches had not landed) and wrote nothing; our batches, computed
+    from the older data, would then stand for good (see :mod:`.confirm`). Once the sources are
+    confirmed unchanged after the last batch, every view we wrote holds what the data computes
+    at that moment, and any later change is followed by a refresh that reads our views.
+    """
     for number in range(1, MAX_ATTEMPTS + 1):
-        report, deferred = run_in_transaction(attempt, client=db)
+        report, large = run_in_transaction(attempt, client=db)
         report.attempts = number
-        if deferred is None:
+        if large is None:
             return report
+        marker = None if report.failures or report.deferred else event_id
         try:
-            report.commits += commit_in_parallel(
-                db, deferred, None if report.failures or report.deferred else event_id, probe
-            )
-            return report
+            report.commits += commit_in_parallel(db, [w for w in large.writes if w.path != probe], marker)
         except ConflictingWrite:
             continue  # a view moved under us: recompute from fresh data
+        last = [w for w in large.writes if w.path == probe]
+        sources = large.sources.without([probe] if probe else [])
+        holds, reader = run_in_transaction(_confirm, db, sources, last, marker, client=db)
+        report.reads += reader.reads
+        report.round_trips += reader.round_trips
+        if holds:
+            report.commits += 1 if last else 0
+            return report
     raise ContentionError(f"views of {what} kept changing during {MAX_ATTEMPTS} attempts", attempts=MAX_ATTEMPTS)
+
+
+def _confirm(
+    transaction: Any, db: Any, sources: SourceVersions, last: list[ViewWrite], event_id: str | None
+) -> tuple[bool, SourceReader]:
+    """In ``transaction``: are ``sources`` unchanged? If so, write ``last`` (the probe view) in
+    it, so that a redelivery stops at the probe only once the whole refresh is confirmed (a
+    crash before leaves the probe as it was, and the redelivery redoes the work). Returns the
+    answer and the reader (what the check cost)."""
+    reader = SourceReader(db, transaction)
+    holds = sources.still_hold(reader) if sources else True
+    if holds:
+        write_in_transaction(db, transaction, last, event_id)
+    return holds, reader
 
 
 def _refresh_in(
@@ -206,7 +252,7 @@ def _refresh_in(
     dependents: list[Dependent],
     fanout: FanoutPolicy | None,
     probe: str | None,
-) -> tuple[RefreshReport, list[ViewWrite] | None]:
+) -> Attempt:
     """One attempt, inside ``transaction`` (a retried transaction starts over with a new report).
     Returns the report and the writes left for parallel conditional batches, if any."""
     report = RefreshReport()
@@ -260,8 +306,7 @@ def _refresh_in(
         else:
             diff.fresh(root, results[0], latest, known)
 
-    writes = resolve_checks(reader, diff, report)
-    return finish(db, transaction, reader, writes, report, _marker(change, report))
+    return finish(db, transaction, reader, diff, report, _marker(change, report))
 
 
 def _load_ahead(reader: SourceReader, dependents: list[Dependent], change: DocumentChange) -> None:
@@ -308,7 +353,7 @@ def _refresh_large(
     latest: World,
     report: RefreshReport,
     change: DocumentChange,
-) -> tuple[RefreshReport, list[ViewWrite] | None]:
+) -> Attempt:
     """A fan-out larger than one commit: every view the roots have now, and had before
     (``paths``: their keys, or their bookkeeping when the old state does not load), compared
     with what is stored.
@@ -317,7 +362,8 @@ def _refresh_large(
     the transaction, for the conditional writes' versions — on a thread of their own while the
     sources are gathered and the views computed, not after.
     """
-    stored = reader.read_meanwhile([path for found in paths.values() for path in found])
+    every_view = [path for found in paths.values() for path in found]
+    stored = reader.read_meanwhile(every_view)
     gather(latest, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
     results = {(view, root): compute_root(view, root, latest) for view, paths in roots.items() for root in paths}
     stored()
@@ -326,8 +372,7 @@ def _refresh_large(
         views = usable(report, view, root, result)
         if views is not None:
             diff.check(root, views, [*paths.get((view, root), ()), *known_views(reader, view, root), *views])
-    writes = resolve_checks(reader, diff, report)
-    return finish(db, transaction, reader, writes, report, _marker(change, report))
+    return finish(db, transaction, reader, diff, report, _marker(change, report), views=every_view)
 
 
 def _earlier_unknown(view: type[ViewModel], results: list[Computed | Blocked | ComputeFailed]) -> bool:
@@ -339,12 +384,17 @@ def finish(
     db: Any,
     transaction: Any,
     reader: SourceReader,
-    writes: list[ViewWrite],
+    diff: Diff,
     report: RefreshReport,
     event_id: str | None,
-) -> tuple[RefreshReport, list[ViewWrite] | None]:
-    """Write ``writes`` in ``transaction`` if they fit one commit; otherwise read what is stored
-    of them and hand them back for conditional parallel batches."""
+    *,
+    views: Iterable[str] = (),
+) -> Attempt:
+    """Keep the writes of ``diff`` that change something (:func:`resolve_checks`) and write them
+    in ``transaction`` if they fit one commit; otherwise read what is stored of them and hand
+    them back for conditional parallel batches, with the versions of the sources they were
+    computed from — everything ``reader`` read except the views (``diff``'s and ``views``)."""
+    writes = resolve_checks(reader, diff, report)
     report.written_paths = [w.path for w in writes if w.data is not None]
     report.deleted_paths = [w.path for w in writes if w.data is None]
     report.writes, report.deletes = len(report.written_paths), len(report.deleted_paths)
@@ -353,7 +403,9 @@ def finish(
         report.commits = 1 if writes else 0
         return _done(report, reader), None
     reader.fetch([w.path for w in writes])
-    return _done(report, reader), [ViewWrite(w.path, w.data, w.root, reader.documents[w.path]) for w in writes]
+    sources = SourceVersions.of(reader, {*diff.changes, *diff.checks, *views})
+    stored = [ViewWrite(w.path, w.data, w.root, reader.documents[w.path]) for w in writes]
+    return _done(report, reader), LargeWrites(stored, sources)
 
 
 def usable(
