@@ -38,6 +38,14 @@ concerns to what the current data computes, and every change to a field a view r
 followed by such a transaction (its event's) — so once all events have been handled, each view
 equals a recompute from the final data. Changes to fields no view reads can be skipped
 because they change no view in any state.
+
+A refresh larger than one commit is not one transaction: its views are written in batches
+after its transaction committed, so the data may change in between, and that change's refresh
+may find nothing to write (the views still show what the data went back to). It therefore
+confirms after its batches that none of its sources changed (:func:`run_attempts`,
+:mod:`.confirm`): then every view it wrote holds what the data computes at the confirmation, as
+if written by a transaction at that moment, and the argument above holds; otherwise it runs
+again from fresh data.
 """
 
 from __future__ import annotations

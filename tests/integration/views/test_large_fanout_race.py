@@ -19,7 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from flask_boiler.testing.emulators import clear_firestore
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import handle_document_event
 from flask_boiler.views.compute import computed_views
@@ -132,3 +135,78 @@ def test_a_reconcile_past_one_commit_is_not_undone_by_its_own_batches(clean_fire
     assert calls
     assert _actual(db) == _expected(db)
     assert {v["title"] for v in _actual(db).values()} == {"X"}
+
+
+class Crash(RuntimeError):
+    """Stands for the function instance dying after the batches, before the confirmation."""
+
+
+def test_a_crash_before_the_confirmation_leaves_the_redelivery_work_to_do(clean_firestore, monkeypatch):
+    """The probe view is stamped only in the confirming transaction: a delivery that dies after
+    its batches is not mistaken for a finished one when the platform redelivers it."""
+    db = clean_firestore.db
+    at_x = _big_gathering(db)
+    db.document(PATH).update({"title": "Y"})
+    to_y, _ = _event(db, at_x)
+    real = refresh_module._confirm
+
+    def crash_after_batches(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(refresh_module, "_confirm", real)  # only this once
+        raise Crash()
+
+    monkeypatch.setattr(refresh_module, "_confirm", crash_after_batches)
+    with pytest.raises(Crash):
+        handle_document_event(PATTERN, to_y, (Badge,), db)
+    db.document(PATH).update({"title": "X"})  # the data goes back meanwhile: the batches' Y is stale
+    again = handle_document_event(PATTERN, to_y, (Badge,), db)
+    assert not again.duplicate
+    assert _actual(db) == _expected(db)
+    assert {v["title"] for v in _actual(db).values()} == {"X"}
+
+
+TITLES = st.sampled_from(["X", "Y", "Z"])
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(
+    titles=st.lists(TITLES, min_size=2, max_size=3),
+    order=st.randoms(use_true_random=False),
+    data=st.data(),
+)
+def test_large_refreshes_interleaved_at_the_seam_converge(clean_firestore, emulators, titles, order, data):
+    """A few title changes of one large gathering; their events are delivered in any order, and
+    one delivery runs inside another's seam (after its transaction, before its batches)."""
+    db = clean_firestore.db
+    clear_firestore(emulators)  # each example starts empty (the fixture runs once per test)
+    previous = _big_gathering(db)
+    events = []
+    for title in titles:
+        db.document(PATH).update({"title": title})
+        event, previous = _event(db, previous)
+        events.append(event)
+    order.shuffle(events)
+    outer, inner = events[0], data.draw(st.sampled_from(events[1:]), label="inner")
+    real = refresh_module.commit_in_parallel
+    nested: list[Any] = []
+
+    def seam(*args: Any, **kwargs: Any) -> int:
+        if not nested:
+            nested.append(inner)
+            handle_document_event(PATTERN, inner, (Badge,), db)
+        return real(*args, **kwargs)
+
+    refresh_module.commit_in_parallel = seam
+    try:
+        handle_document_event(PATTERN, outer, (Badge,), db)
+    finally:
+        refresh_module.commit_in_parallel = real
+    for event in events[1:]:
+        if event is not inner or not nested:
+            handle_document_event(PATTERN, event, (Badge,), db)
+    assert _actual(db) == _expected(db)
