@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import PathError
+from .commit import ViewWrite
 from .compute import compute_root
-from .refresh import Attempt, Diff, RefreshReport, finish, known_views, run_attempts, usable
+from .refresh import Attempt, Diff, RefreshReport, earlier_views, finish, known_views, run_attempts, usable
 from .sources import SourceReader, World, gather
 from .stamp import FIELD
 from .view_model import ViewModel
@@ -30,11 +31,15 @@ def reconcile(db: Any, view_cls: type[ViewModel], root_paths: Sequence[str]) -> 
     orphans, which a rebuild's sweep removes.
     """
     return run_attempts(
-        db, lambda transaction: _reconcile_in(db, transaction, view_cls, root_paths), what=view_cls.__name__
+        db,
+        lambda transaction, earlier: _reconcile_in(db, transaction, view_cls, root_paths, earlier),
+        what=view_cls.__name__,
     )
 
 
-def _reconcile_in(db: Any, transaction: Any, view_cls: type[ViewModel], root_paths: Sequence[str]) -> Attempt:
+def _reconcile_in(
+    db: Any, transaction: Any, view_cls: type[ViewModel], root_paths: Sequence[str], earlier: Sequence[ViewWrite]
+) -> Attempt:
     report = RefreshReport()
     reader = SourceReader(db, transaction)
     world = World(reader)
@@ -44,11 +49,12 @@ def _reconcile_in(db: Any, transaction: Any, view_cls: type[ViewModel], root_pat
     # Roots gone: their views of a custom ``keys`` are found by their bookkeeping.
     gone = [root for root, result in results.items() if result == {} and declaration.keys is not None]
     reader.fetch(queries=[(view_cls.root_views(), root) for root in gone])
+    carried = earlier_views(earlier, [view_cls])  # views an earlier attempt may have written
     diff = Diff()
     for root, result in results.items():
         views = usable(report, view_cls, root, result)
         if views is not None:
-            diff.check(root, views, [*known_views(reader, view_cls, root), *views])
+            diff.check(root, views, [*known_views(reader, view_cls, root), *views, *carried.get((view_cls, root), ())])
     return finish(db, transaction, reader, diff, report, None)
 
 
@@ -65,7 +71,8 @@ def reconcile_views(db: Any, view_cls: type[ViewModel], root_path: str, view_pat
     check_views_of_root(view_cls, root_path, view_paths)
     return run_attempts(
         db,
-        lambda transaction: _reconcile_views_in(db, transaction, view_cls, root_path, view_paths),
+        # The views a slice writes are its named ones, which every attempt compares anyway.
+        lambda transaction, _earlier: _reconcile_views_in(db, transaction, view_cls, root_path, view_paths),
         what=f"{view_cls.__name__} of {root_path}",
     )
 

@@ -80,6 +80,7 @@ __all__ = [
     "Failure",
     "LargeWrites",
     "RefreshReport",
+    "earlier_views",
     "finish",
     "known_views",
     "refresh",
@@ -192,7 +193,7 @@ def refresh(
     probe = _probe(change, dependents)  # loads the root's new state: once, not once per attempt
     return run_attempts(
         db,
-        lambda transaction: _refresh_in(db, transaction, change, dependents, fanout, probe),
+        lambda transaction, earlier: _refresh_in(db, transaction, change, dependents, fanout, probe, earlier),
         what=change.path,
         event_id=change.event_id,
         probe=probe,
@@ -201,7 +202,7 @@ def refresh(
 
 def run_attempts(
     db: Any,
-    attempt: Callable[[Any], Attempt],
+    attempt: Callable[[Any, Sequence[ViewWrite]], Attempt],
     *,
     what: str,
     event_id: str | None = None,
@@ -210,7 +211,10 @@ def run_attempts(
     """Run ``attempt`` in a transaction; if it leaves writes larger than one commit, write them
     in conditional parallel batches, then confirm that its sources still hold (writing the
     ``probe`` view there, last); run it all again from fresh data when a batch conflicts or a
-    source changed.
+    source changed. Each attempt is handed the writes earlier attempts sent (``earlier``): it
+    compares those views too, since some may have landed, and the roots a rerun finds on fresh
+    data need not include theirs (a renamed attendee who left a meeting since no longer leads to
+    it), while nothing else may be left to correct them.
 
     Why the confirmation: a source may have changed after our read and its refresh found the
     views as they were (our batches had not landed) and wrote nothing; our batches, computed
@@ -218,8 +222,9 @@ def run_attempts(
     confirmed unchanged after the last batch, every view we wrote holds what the data computes
     at that moment, and any later change is followed by a refresh that reads our views.
     """
+    earlier: dict[str, ViewWrite] = {}
     for number in range(1, MAX_ATTEMPTS + 1):
-        report, large = run_in_transaction(attempt, client=db)
+        report, large = run_in_transaction(attempt, list(earlier.values()), client=db)
         report.attempts = number
         if large is None:
             return report
@@ -227,6 +232,7 @@ def run_attempts(
         try:
             report.commits += commit_in_parallel(db, [w for w in large.writes if w.path != probe], marker)
         except ConflictingWrite:
+            earlier.update((write.path, write) for write in large.writes)
             continue  # a view moved under us: recompute from fresh data
         last = [w for w in large.writes if w.path == probe]
         sources = large.sources.without([probe] if probe else [])
@@ -236,6 +242,7 @@ def run_attempts(
         if holds:
             report.commits += 1 if last else 0
             return report
+        earlier.update((write.path, write) for write in large.writes)
     raise ContentionError(f"views of {what} kept changing during {MAX_ATTEMPTS} attempts", attempts=MAX_ATTEMPTS)
 
 
@@ -260,9 +267,11 @@ def _refresh_in(
     dependents: list[Dependent],
     fanout: FanoutPolicy | None,
     probe: str | None,
+    earlier: Sequence[ViewWrite] = (),
 ) -> Attempt:
     """One attempt, inside ``transaction`` (a retried transaction starts over with a new report).
-    Returns the report and the writes left for parallel conditional batches, if any."""
+    Returns the report and the writes left for parallel conditional batches, if any. The views
+    of ``earlier`` attempts' writes are compared too, their roots recomputed."""
     report = RefreshReport()
     reader = SourceReader(db, transaction)
     affected = Affected(change, dependents)
@@ -284,7 +293,14 @@ def _refresh_in(
     roots = affected.roots(reader)
     if fanout is not None:
         roots, report.deferred = plan_fanout(fanout, reader, roots, {change.path: (change.before, change.after)})
+    carried = earlier_views(earlier, [dependent.watcher.view for dependent in dependents])
+    for view, root in carried:
+        listed = roots.setdefault(view, [])
+        if root not in listed:
+            listed.append(root)
     views = _views(reader, roots, {change.path: (change.before, change.after)})
+    for key, paths in carried.items():
+        views[key] = [*views.get(key, ()), *paths]
     if sum(len(paths) for paths in views.values()) > MAX_WRITES_PER_COMMIT:
         # Larger than one commit: the stored views are read anyway (for conditional writes),
         # so compare the current state with them directly instead of computing two states.
@@ -313,6 +329,7 @@ def _refresh_in(
             diff.stale(root, (results[0], results[1]), latest, known)
         else:
             diff.fresh(root, results[0], latest, known)
+        diff.check(root, latest, carried.get((view, root), ()))
 
     return finish(db, transaction, reader, diff, report, _marker(change, report))
 
@@ -381,6 +398,18 @@ def _refresh_large(
         if views is not None:
             diff.check(root, views, [*paths.get((view, root), ()), *known_views(reader, view, root), *views])
     return finish(db, transaction, reader, diff, report, _marker(change, report), views=every_view)
+
+
+def earlier_views(
+    earlier: Sequence[ViewWrite], views: Iterable[type[ViewModel]]
+) -> dict[tuple[type[ViewModel], str], list[str]]:
+    """(view model, root) -> the paths among ``earlier`` writes that are views of that model."""
+    found: dict[tuple[type[ViewModel], str], list[str]] = {}
+    for write in earlier:
+        view = next((view for view in views if view.path_template().match(write.path) is not None), None)
+        if view is not None:
+            found.setdefault((view, write.root), []).append(write.path)
+    return found
 
 
 def _earlier_unknown(view: type[ViewModel], results: list[Computed | Blocked | ComputeFailed]) -> bool:

@@ -29,7 +29,7 @@ from flask_boiler.views.compute import computed_views
 from flask_boiler.views.reconcile import reconcile
 from flask_boiler.views.stamp import view_content
 
-from .fast_app import Badge, Gathering, Person
+from .fast_app import Badge, Gathering, Person, Session
 
 pytestmark = pytest.mark.emulators
 #: The module (``flask_boiler.views.refresh`` the attribute is the function of that name).
@@ -52,11 +52,11 @@ def _actual(db: Any) -> dict[str, dict | None]:
     return {s.reference.path: view_content(s) for s in db.collection_group("badges").stream()}
 
 
-def _event(db: Any, before: Any) -> tuple[Any, Any]:
+def _event(db: Any, before: Any, path: str = PATH) -> tuple[Any, Any]:
     """The event from snapshot ``before`` to the document as it is now, and the new snapshot."""
-    after = db.document(PATH).get()
+    after = db.document(path).get()
     event = document_event(
-        PATH,
+        path,
         before=before.to_dict() if before is not None else None,
         after=after.to_dict(),
         before_time=before.update_time if before is not None else None,
@@ -210,3 +210,43 @@ def test_large_refreshes_interleaved_at_the_seam_converge(clean_firestore, emula
         if event is not inner or not nested:
             handle_document_event(PATTERN, event, (Badge,), db)
     assert _actual(db) == _expected(db)
+
+
+def test_a_rerun_also_covers_the_views_an_earlier_attempt_wrote(clean_firestore, monkeypatch):
+    """The roots a refresh recomputes can shift between attempts: Pat's rename reaches the
+    gathering through Pat's membership, read on current data. Here Pat joins (event not handled
+    yet), Pat is renamed (refresh A: the gathering's 511 sessions list Pat), and Pat leaves: in
+    A's seam, both gathering events find the sessions as stored (without Pat) and write nothing;
+    A's batches then write Pat into every session. A's confirmation sees the gathering changed;
+    its rerun must bring back the views the first attempt wrote although Pat, on current data,
+    no longer reaches the gathering."""
+    db = clean_firestore.db
+    people = [Person.new(f"q{i:03d}", name=f"Q {i}") for i in range(510)]
+    with Person.batch() as batch:
+        for person in people:
+            batch.save(person)
+    pat = Person.new("pat", name="Pat")
+    pat.save()
+    gathering = Gathering.new("big", title="All hands", people=people)
+    gathering.save()
+    created, at_created = _event(db, None)
+    handle_document_event(PATTERN, created, (Session,), db)
+    gathering.update(people=[*people, pat])
+    joins, with_pat = _event(db, at_created)  # delivered later
+    pat_before = db.document("fastPeople/pat").get()
+    db.document("fastPeople/pat").update({"name": "Patricia"})
+    renamed, _ = _event(db, pat_before, "fastPeople/pat")
+
+    def leaves_meanwhile() -> None:
+        gathering.update(people=people)
+        leaves, _ = _event(db, with_pat)
+        assert handle_document_event(PATTERN, joins, (Session,), db).writes == 0  # stale: as stored
+        assert handle_document_event(PATTERN, leaves, (Session,), db).writes == 0
+
+    calls = _run_before_batches(monkeypatch, leaves_meanwhile)
+    handle_document_event("fastPeople/{doc_id}", renamed, (Session,), db)
+    assert calls
+    roots = list(Gathering.query().stream())
+    expected = {view.doc_path: view.stored() for view in computed_views(db, Session, roots)}
+    actual = {s.reference.path: view_content(s) for s in db.collection_group("sessions").stream()}
+    assert actual == expected
