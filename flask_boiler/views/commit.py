@@ -13,18 +13,30 @@ views once as well (on a thread, while the views are computed: which views a roo
 known from its ``keys`` before its sources are), and the writes go out afterwards in parallel
 batches where **each write is conditional on the view still being the version we read**
 (a whole-document replacement with an ``update_time`` precondition; ``exists: false`` for a
-view that did not exist). Why that is enough: our content was computed from
-the sources as of our transaction. If any source changed since, its own refresh either wrote
-the affected views before our batch — then their ``update_time`` moved, our precondition
-fails, and the refresh runs again from fresh data — or it runs after our batch and writes the
-newer content over ours. A view is therefore never overwritten with data older than what it
-holds.
+view that did not exist).
+
+**Why the preconditions are not enough alone.** Our content was computed from the sources as
+of our transaction. If a source changed since and its refresh *wrote* the affected views before
+our batch, their ``update_time`` moved, our precondition fails, and the refresh runs again from
+fresh data; if that refresh runs after our batch, it reads our views and writes the newer
+content over ours. But a refresh may also write *nothing*: when the data went back (X→Y read by
+us, Y→X since), the refresh of Y→X compares X with the views still stored — X, our batches have
+not landed — and leaves them; our preconditions then hold, our Y lands, and no event is left to
+fix it. (Firestore does not move ``update_time`` for a write that changes nothing, so even a
+refresh that did write unchanged content would not stop us; each view carries the id of the
+event that wrote it, which makes most such writes real, but not those without one.) So after
+its batches a large refresh **confirms that its sources are unchanged** (:mod:`.confirm`), in a
+transaction, and runs again from fresh data when one changed. Once confirmed, each view we wrote
+holds what the data computes at the moment of the confirmation — as if a transaction had written
+it there — and every later change is followed by a refresh that reads our views.
 
 **Duplicate detection.** Every view a refresh writes carries the id of the event whose
 refresh wrote it (:mod:`.stamp`), but only when that refresh handled every view model it
 concerned. A redelivery of the same event reads one such view (the *probe*) beside its guard
 read and stops there: the first delivery's commit was atomic, so all its views are in place
-(a large refresh writes its probe view in the last batch, after every other batch succeeded).
+(a large refresh writes its probe view in the confirming transaction, after every batch
+succeeded and its sources held: a refresh that crashed or found a change before leaves the
+probe as it was, and the redelivery redoes the work).
 """
 
 from __future__ import annotations
@@ -176,31 +188,22 @@ def commit_in_parallel(
     db: Any,
     writes: Iterable[ViewWrite],
     event_id: str | None,
-    probe: str | None,
     *,
     threads: int = PARALLEL_COMMITS,
 ) -> int:
     """Write ``writes`` (each with its ``stored`` snapshot) in parallel conditional batches.
 
-    Batches go out as soon as they fill, up to ``threads`` at once. The batch holding ``probe``
-    goes last, after every other batch committed. Raises :class:`ConflictingWrite` if a
-    precondition failed (batches not sent yet are dropped; some may have committed: a rerun
-    finds those views current). Returns the number of commits.
+    Batches go out as soon as they fill, up to ``threads`` at once. Raises
+    :class:`ConflictingWrite` if a precondition failed (batches not sent yet are dropped; some
+    may have committed: the rerun compares those views again). Returns the number of commits.
+    The probe view is not among ``writes``: the refresh writes it after confirming its sources
+    (:mod:`.confirm`), in a transaction.
     """
-    last: list[ViewWrite] = []
-
-    def others() -> Iterator[ViewWrite]:
-        for write in writes:
-            if write.path == probe:
-                last.append(write)
-            else:
-                yield write
-
     commits = 0
     with ThreadPoolExecutor(max_workers=threads) as pool:
         pending: set[Future[None]] = set()
         try:
-            for batch in _batches(others()):
+            for batch in _batches(writes):
                 if len(pending) >= threads:  # keep at most ``threads`` queued: fail fast on a conflict
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
@@ -213,7 +216,4 @@ def commit_in_parallel(
             for future in pending:
                 future.cancel()
             raise
-    if last:
-        _commit(db, last, event_id)
-        commits += 1
     return commits

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import PathError
+from .commit import ViewWrite
 from .compute import compute_root
-from .refresh import Diff, RefreshReport, finish, known_views, resolve_checks, run_attempts, usable
+from .refresh import Attempt, Diff, RefreshReport, earlier_views, finish, known_views, run_attempts, usable
 from .sources import SourceReader, World, gather
 from .stamp import FIELD
 from .view_model import ViewModel
@@ -30,13 +31,15 @@ def reconcile(db: Any, view_cls: type[ViewModel], root_paths: Sequence[str]) -> 
     orphans, which a rebuild's sweep removes.
     """
     return run_attempts(
-        db, lambda transaction: _reconcile_in(db, transaction, view_cls, root_paths), what=view_cls.__name__
+        db,
+        lambda transaction, earlier: _reconcile_in(db, transaction, view_cls, root_paths, earlier),
+        what=view_cls.__name__,
     )
 
 
 def _reconcile_in(
-    db: Any, transaction: Any, view_cls: type[ViewModel], root_paths: Sequence[str]
-) -> tuple[RefreshReport, Any]:
+    db: Any, transaction: Any, view_cls: type[ViewModel], root_paths: Sequence[str], earlier: Sequence[ViewWrite]
+) -> Attempt:
     report = RefreshReport()
     reader = SourceReader(db, transaction)
     world = World(reader)
@@ -46,13 +49,13 @@ def _reconcile_in(
     # Roots gone: their views of a custom ``keys`` are found by their bookkeeping.
     gone = [root for root, result in results.items() if result == {} and declaration.keys is not None]
     reader.fetch(queries=[(view_cls.root_views(), root) for root in gone])
+    carried = earlier_views(earlier, [view_cls])  # views an earlier attempt may have written
     diff = Diff()
     for root, result in results.items():
         views = usable(report, view_cls, root, result)
         if views is not None:
-            diff.check(root, views, [*known_views(reader, view_cls, root), *views])
-    writes = resolve_checks(reader, diff, report)
-    return finish(db, transaction, reader, writes, report, None)
+            diff.check(root, views, [*known_views(reader, view_cls, root), *views, *carried.get((view_cls, root), ())])
+    return finish(db, transaction, reader, diff, report, None)
 
 
 def reconcile_views(db: Any, view_cls: type[ViewModel], root_path: str, view_paths: Sequence[str]) -> RefreshReport:
@@ -68,7 +71,8 @@ def reconcile_views(db: Any, view_cls: type[ViewModel], root_path: str, view_pat
     check_views_of_root(view_cls, root_path, view_paths)
     return run_attempts(
         db,
-        lambda transaction: _reconcile_views_in(db, transaction, view_cls, root_path, view_paths),
+        # The views a slice writes are its named ones, which every attempt compares anyway.
+        lambda transaction, _earlier: _reconcile_views_in(db, transaction, view_cls, root_path, view_paths),
         what=f"{view_cls.__name__} of {root_path}",
     )
 
@@ -92,7 +96,7 @@ def check_views_of_root(view_cls: type[ViewModel], root_path: str, view_paths: S
 
 def _reconcile_views_in(
     db: Any, transaction: Any, view_cls: type[ViewModel], root_path: str, view_paths: Sequence[str]
-) -> tuple[RefreshReport, Any]:
+) -> Attempt:
     report = RefreshReport()
     reader = SourceReader(db, transaction)
     world = World(reader)
@@ -100,7 +104,7 @@ def _reconcile_views_in(
     result = compute_root(view_cls, root_path, world, only=frozenset(view_paths))
     views = usable(report, view_cls, root_path, result)
     if views is None:
-        return finish(db, transaction, reader, [], report, None)
+        return finish(db, transaction, reader, Diff(), report, None)
     reader.fetch(view_paths)
     diff = Diff()  # a view this root does not have is deleted only if it is not another root's
     diff.check(
@@ -108,8 +112,7 @@ def _reconcile_views_in(
         views,
         [path for path in view_paths if path in views or _stored_root(reader.documents.get(path)) in (None, root_path)],
     )
-    writes = resolve_checks(reader, diff, report)
-    return finish(db, transaction, reader, writes, report, None)
+    return finish(db, transaction, reader, diff, report, None)
 
 
 def _stored_root(snapshot: Any) -> str | None:

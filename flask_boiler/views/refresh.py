@@ -38,6 +38,14 @@ concerns to what the current data computes, and every change to a field a view r
 followed by such a transaction (its event's) — so once all events have been handled, each view
 equals a recompute from the final data. Changes to fields no view reads can be skipped
 because they change no view in any state.
+
+A refresh larger than one commit is not one transaction: its views are written in batches
+after its transaction committed, so the data may change in between, and that change's refresh
+may find nothing to write (the views still show what the data went back to). It therefore
+confirms after its batches that none of its sources changed (:func:`run_attempts`,
+:mod:`.confirm`): then every view it wrote holds what the data computes at the confirmation, as
+if written by a transaction at that moment, and the argument above holds; otherwise it runs
+again from fresh data.
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ from ..transactions import run_in_transaction
 from .change import DocumentChange
 from .commit import ConflictingWrite, ViewWrite, commit_in_parallel, fits_one_commit, write_in_transaction
 from .compute import Computed, ComputeFailed, compute_root
+from .confirm import SourceVersions
 from .declaration import ReverseQuery
 from .dependents import Dependent, find_dependents, relevant_fields
 from .fanout import FanoutPolicy, Slice, plan_fanout, view_paths
@@ -66,9 +75,12 @@ from .stamp import handled_by, snapshot_data, view_content
 from .view_model import ViewModel
 
 __all__ = [
+    "Attempt",
     "BlockedRoot",
     "Failure",
+    "LargeWrites",
     "RefreshReport",
+    "earlier_views",
     "finish",
     "known_views",
     "refresh",
@@ -119,6 +131,20 @@ class RefreshReport(Billed):
     deferred: list[Slice] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LargeWrites:
+    """What an attempt larger than one commit leaves to :func:`run_attempts`: the ``writes``
+    (each with the stored snapshot its precondition names) and the versions of the ``sources``
+    they were computed from, confirmed after the batches (:mod:`.confirm`)."""
+
+    writes: list[ViewWrite]
+    sources: SourceVersions
+
+
+#: One attempt's outcome: its report, and the writes left for parallel batches, if any.
+Attempt = tuple[RefreshReport, LargeWrites | None]
+
+
 def report_fields(report: RefreshReport) -> dict[str, Any]:
     """What a refresh cost and did, as the fields of its log record (one shape for triggers and tasks)."""
     return {
@@ -167,7 +193,7 @@ def refresh(
     probe = _probe(change, dependents)  # loads the root's new state: once, not once per attempt
     return run_attempts(
         db,
-        lambda transaction: _refresh_in(db, transaction, change, dependents, fanout, probe),
+        lambda transaction, earlier: _refresh_in(db, transaction, change, dependents, fanout, probe, earlier),
         what=change.path,
         event_id=change.event_id,
         probe=probe,
@@ -176,27 +202,62 @@ def refresh(
 
 def run_attempts(
     db: Any,
-    attempt: Callable[[Any], tuple[RefreshReport, list[ViewWrite] | None]],
+    attempt: Callable[[Any, Sequence[ViewWrite]], Attempt],
     *,
     what: str,
     event_id: str | None = None,
     probe: str | None = None,
 ) -> RefreshReport:
     """Run ``attempt`` in a transaction; if it leaves writes larger than one commit, write them
-    in conditional parallel batches, and run it all again when one of them conflicts."""
+    in conditional parallel batches, then confirm that its sources still hold (writing the
+    ``probe`` view there, last); run it all again from fresh data when a batch conflicts or a
+    source changed. Each attempt is handed the writes earlier attempts sent (``earlier``): it
+    compares those views too, since some may have landed, and the roots a rerun finds on fresh
+    data need not include theirs (a renamed attendee who left a meeting since no longer leads to
+    it), while nothing else may be left to correct them.
+
+    Why the confirmation: a source may have changed after our read and its refresh found the
+    views as they were (our batches had not landed) and wrote nothing; our batches, computed
+    from the older data, would then stand for good (see :mod:`.confirm`). Once the sources are
+    confirmed unchanged after the last batch, every view we wrote holds what the data computes
+    at that moment, and any later change is followed by a refresh that reads our views.
+    """
+    earlier: dict[str, ViewWrite] = {}
     for number in range(1, MAX_ATTEMPTS + 1):
-        report, deferred = run_in_transaction(attempt, client=db)
+        report, large = run_in_transaction(attempt, list(earlier.values()), client=db)
         report.attempts = number
-        if deferred is None:
+        if large is None:
             return report
+        marker = None if report.failures or report.deferred else event_id
         try:
-            report.commits += commit_in_parallel(
-                db, deferred, None if report.failures or report.deferred else event_id, probe
-            )
-            return report
+            report.commits += commit_in_parallel(db, [w for w in large.writes if w.path != probe], marker)
         except ConflictingWrite:
+            earlier.update((write.path, write) for write in large.writes)
             continue  # a view moved under us: recompute from fresh data
+        last = [w for w in large.writes if w.path == probe]
+        sources = large.sources.without([probe] if probe else [])
+        holds, reader = run_in_transaction(_confirm, db, sources, last, marker, client=db)
+        report.reads += reader.reads
+        report.round_trips += reader.round_trips
+        if holds:
+            report.commits += 1 if last else 0
+            return report
+        earlier.update((write.path, write) for write in large.writes)
     raise ContentionError(f"views of {what} kept changing during {MAX_ATTEMPTS} attempts", attempts=MAX_ATTEMPTS)
+
+
+def _confirm(
+    transaction: Any, db: Any, sources: SourceVersions, last: list[ViewWrite], event_id: str | None
+) -> tuple[bool, SourceReader]:
+    """In ``transaction``: are ``sources`` unchanged? If so, write ``last`` (the probe view) in
+    it, so that a redelivery stops at the probe only once the whole refresh is confirmed (a
+    crash before leaves the probe as it was, and the redelivery redoes the work). Returns the
+    answer and the reader (what the check cost)."""
+    reader = SourceReader(db, transaction)
+    holds = sources.still_hold(reader) if sources else True
+    if holds:
+        write_in_transaction(db, transaction, last, event_id)
+    return holds, reader
 
 
 def _refresh_in(
@@ -206,9 +267,11 @@ def _refresh_in(
     dependents: list[Dependent],
     fanout: FanoutPolicy | None,
     probe: str | None,
-) -> tuple[RefreshReport, list[ViewWrite] | None]:
+    earlier: Sequence[ViewWrite] = (),
+) -> Attempt:
     """One attempt, inside ``transaction`` (a retried transaction starts over with a new report).
-    Returns the report and the writes left for parallel conditional batches, if any."""
+    Returns the report and the writes left for parallel conditional batches, if any. The views
+    of ``earlier`` attempts' writes are compared too, their roots recomputed."""
     report = RefreshReport()
     reader = SourceReader(db, transaction)
     affected = Affected(change, dependents)
@@ -236,7 +299,14 @@ def _refresh_in(
     roots = affected.roots(reader)
     if fanout is not None:
         roots, report.deferred = plan_fanout(fanout, reader, roots, {change.path: (change.before, change.after)})
+    carried = earlier_views(earlier, [dependent.watcher.view for dependent in dependents])
+    for view, root in carried:
+        listed = roots.setdefault(view, [])
+        if root not in listed:
+            listed.append(root)
     views = _views(reader, roots, {change.path: (change.before, change.after)})
+    for key, paths in carried.items():
+        views[key] = [*views.get(key, ()), *paths]
     if sum(len(paths) for paths in views.values()) > MAX_WRITES_PER_COMMIT:
         # Larger than one commit: the stored views are read anyway (for conditional writes),
         # so compare the current state with them directly instead of computing two states.
@@ -265,9 +335,9 @@ def _refresh_in(
             diff.stale(root, (results[0], results[1]), latest, known)
         else:
             diff.fresh(root, results[0], latest, known)
+        diff.check(root, latest, carried.get((view, root), ()))
 
-    writes = resolve_checks(reader, diff, report)
-    return finish(db, transaction, reader, writes, report, _marker(change, report))
+    return finish(db, transaction, reader, diff, report, _marker(change, report))
 
 
 def _loaded_models(dependents: list[Dependent]) -> list[type[Any]]:
@@ -319,7 +389,7 @@ def _refresh_large(
     latest: World,
     report: RefreshReport,
     change: DocumentChange,
-) -> tuple[RefreshReport, list[ViewWrite] | None]:
+) -> Attempt:
     """A fan-out larger than one commit: every view the roots have now, and had before
     (``paths``: their keys, or their bookkeeping when the old state does not load), compared
     with what is stored.
@@ -328,7 +398,8 @@ def _refresh_large(
     the transaction, for the conditional writes' versions — on a thread of their own while the
     sources are gathered and the views computed, not after.
     """
-    stored = reader.read_meanwhile([path for found in paths.values() for path in found])
+    every_view = [path for found in paths.values() for path in found]
+    stored = reader.read_meanwhile(every_view)
     gather(latest, [(view.declaration(), root) for view, paths in roots.items() for root in paths])
     results = {(view, root): compute_root(view, root, latest) for view, paths in roots.items() for root in paths}
     stored()
@@ -337,8 +408,19 @@ def _refresh_large(
         views = usable(report, view, root, result)
         if views is not None:
             diff.check(root, views, [*paths.get((view, root), ()), *known_views(reader, view, root), *views])
-    writes = resolve_checks(reader, diff, report)
-    return finish(db, transaction, reader, writes, report, _marker(change, report))
+    return finish(db, transaction, reader, diff, report, _marker(change, report), views=every_view)
+
+
+def earlier_views(
+    earlier: Sequence[ViewWrite], views: Iterable[type[ViewModel]]
+) -> dict[tuple[type[ViewModel], str], list[str]]:
+    """(view model, root) -> the paths among ``earlier`` writes that are views of that model."""
+    found: dict[tuple[type[ViewModel], str], list[str]] = {}
+    for write in earlier:
+        view = next((view for view in views if view.path_template().match(write.path) is not None), None)
+        if view is not None:
+            found.setdefault((view, write.root), []).append(write.path)
+    return found
 
 
 def _earlier_unknown(view: type[ViewModel], results: list[Computed | Blocked | ComputeFailed]) -> bool:
@@ -350,12 +432,17 @@ def finish(
     db: Any,
     transaction: Any,
     reader: SourceReader,
-    writes: list[ViewWrite],
+    diff: Diff,
     report: RefreshReport,
     event_id: str | None,
-) -> tuple[RefreshReport, list[ViewWrite] | None]:
-    """Write ``writes`` in ``transaction`` if they fit one commit; otherwise read what is stored
-    of them and hand them back for conditional parallel batches."""
+    *,
+    views: Iterable[str] = (),
+) -> Attempt:
+    """Keep the writes of ``diff`` that change something (:func:`resolve_checks`) and write them
+    in ``transaction`` if they fit one commit; otherwise read what is stored of them and hand
+    them back for conditional parallel batches, with the versions of the sources they were
+    computed from — everything ``reader`` read except the views (``diff``'s and ``views``)."""
+    writes = resolve_checks(reader, diff, report)
     report.written_paths = [w.path for w in writes if w.data is not None]
     report.deleted_paths = [w.path for w in writes if w.data is None]
     report.writes, report.deletes = len(report.written_paths), len(report.deleted_paths)
@@ -364,7 +451,9 @@ def finish(
         report.commits = 1 if writes else 0
         return _done(report, reader), None
     reader.fetch([w.path for w in writes])
-    return _done(report, reader), [ViewWrite(w.path, w.data, w.root, reader.documents[w.path]) for w in writes]
+    sources = SourceVersions.of(reader, {*diff.changes, *diff.checks, *views})
+    stored = [ViewWrite(w.path, w.data, w.root, reader.documents[w.path]) for w in writes]
+    return _done(report, reader), LargeWrites(stored, sources)
 
 
 def usable(
