@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 K = TypeVar("K")
+T = TypeVar("T")
 MaField = marshmallow.fields.Field[Any]
 
 
@@ -146,23 +147,27 @@ def attr_by_key(schema: marshmallow.Schema) -> dict[str, str]:
 # instance per schema class, :func:`flask_boiler.schema.schema_instance`).
 
 
+def _kept(schema: marshmallow.Schema, name: str, compute: Callable[[marshmallow.Schema], T]) -> T:
+    """``compute(schema)``, worked out on first use and kept on the schema instance as ``name``."""
+    if name not in schema.__dict__:
+        schema.__dict__[name] = compute(schema)
+    return cast(T, schema.__dict__[name])
+
+
 def _keys(schema: marshmallow.Schema) -> Mapping[str, str]:
     """:func:`~flask_boiler.schema.stored_keys` of ``schema`` (attribute name -> stored key), kept."""
-    keys: Mapping[str, str] | None = schema.__dict__.get("_fb_stored_keys")
-    if keys is None:
-        keys = schema.__dict__["_fb_stored_keys"] = stored_keys(schema)
-    return keys
+    return _kept(schema, "_fb_stored_keys", stored_keys)
 
 
 def _load_plan(schema: marshmallow.Schema) -> tuple[Mapping[str, str], tuple[str, ...]]:
     """``(stored key -> attribute name, attribute names)`` of ``schema``'s loadable fields, kept."""
-    plan: tuple[Mapping[str, str], tuple[str, ...]] | None = schema.__dict__.get("_fb_load_plan")
-    if plan is None:
-        loadable = tuple(name for name, field in schema.fields.items() if not field.dump_only)
-        keys = _keys(schema)
-        plan = ({keys[name]: name for name in loadable}, loadable)
-        schema.__dict__["_fb_load_plan"] = plan
-    return plan
+    return _kept(schema, "_fb_load_plan", _plan_loading)
+
+
+def _plan_loading(schema: marshmallow.Schema) -> tuple[Mapping[str, str], tuple[str, ...]]:
+    loadable = tuple(name for name, field in schema.fields.items() if not field.dump_only)
+    keys = _keys(schema)
+    return {keys[name]: name for name in loadable}, loadable
 
 
 def rekey_errors(schema: marshmallow.Schema, errors: Any) -> dict[str, Any]:

@@ -53,15 +53,6 @@ QueryKey = tuple[ReverseQuery | RootViews, str]
 _NOT_LOADED = object()
 
 
-def _stored_data(snapshot: DocumentSnapshot[Any]) -> Mapping[str, Any]:
-    """The data of a snapshot the reader holds, without the deep copy ``to_dict()`` makes.
-
-    What ``model.from_snapshot`` would load, a third cheaper: the reader's snapshots are
-    never written to, and a loaded source is only read (by ``compute``), never saved.
-    """
-    return snapshot_data(snapshot)
-
-
 def _sort_key(path: str) -> tuple[str, ...]:
     """Firestore orders query results by document name, segment by segment."""
     return tuple(path.split("/"))
@@ -186,8 +177,11 @@ class SourceReader:
         loaded = self._loaded.get(key, _NOT_LOADED)
         if loaded is _NOT_LOADED:
             try:
+                # What ``model.from_snapshot`` would load, without the deep copy ``to_dict()``
+                # makes: the reader's snapshots are never written to, and a loaded source is
+                # only read (by ``compute``), never saved.
                 loaded = model.from_stored(
-                    _stored_data(snapshot),
+                    snapshot_data(snapshot),
                     snapshot.reference,
                     update_time=snapshot.update_time,
                     create_time=snapshot.create_time,
