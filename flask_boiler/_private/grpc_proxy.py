@@ -29,13 +29,16 @@ Metadata = tuple[tuple[str, str | bytes], ...]
 
 
 class CallObserver(Protocol):
-    """Sees one call's messages. ``close`` runs once the call is over (also when the caller
-    cancelled it); after a complete call it runs before the caller learns the call ended,
-    so a caller that waited for its call sees everything the observer recorded."""
+    """Sees one call's messages. ``failed`` runs if the server answered with an error status;
+    ``close`` runs once the call is over (also when the caller cancelled it or it failed);
+    after a complete call it runs before the caller learns the call ended, so a caller that
+    waited for its call sees everything the observer recorded."""
 
     def request(self, message: bytes) -> None: ...
 
     def response(self, message: bytes) -> None: ...
+
+    def failed(self, code: grpc.StatusCode) -> None: ...
 
     def close(self) -> None: ...
 
@@ -45,6 +48,9 @@ class _Silent:
         pass
 
     def response(self, message: bytes) -> None:
+        pass
+
+    def failed(self, code: grpc.StatusCode) -> None:
         pass
 
     def close(self) -> None:
@@ -138,6 +144,8 @@ class GrpcProxy(grpc.GenericRpcHandler):
             try:
                 response: bytes = call.result()
             except grpc.RpcError as error:
+                observer.failed(error.code())
+                observer.close()
                 context.abort(error.code(), error.details() or "")
             observer.response(response)
             observer.close()
@@ -186,6 +194,7 @@ def _relay(
             yield response
     except grpc.RpcError as error:
         if not (cancelled_is_normal and error.code() == grpc.StatusCode.CANCELLED):
+            observer.failed(error.code())
             context.abort(error.code(), error.details() or "")
     finally:
         observer.close()  # also when the caller stopped reading early

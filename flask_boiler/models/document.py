@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import marshmallow
 
+from .._private.document_reads import read_one
 from .._private.firestore_types import DELETE_FIELD, field_path_repr, firestore, is_server_value, server_value_kind
 from ..batch import WriteBatch
 from ..context import Context
@@ -404,7 +405,7 @@ class DocumentModel(Model):
         cls: type[D], doc_id: str | None = None, *, transaction: Transaction | None = None, **path_params: str
     ) -> D | None:
         """The stored document, or ``None`` when it does not exist."""
-        snapshot = _read_one(cls.ref_for(doc_id, **path_params), transaction)
+        snapshot = read_one(cls.ref_for(doc_id, **path_params), transaction)
         if not snapshot.exists:
             return None
         return cls.from_snapshot(snapshot)
@@ -431,7 +432,7 @@ class DocumentModel(Model):
 
     def reload(self: D, *, transaction: Transaction | None = None) -> D:
         """Re-read the document (e.g. to see server-computed values)."""
-        snapshot = _read_one(self.doc_ref, transaction)
+        snapshot = read_one(self.doc_ref, transaction)
         if not snapshot.exists:
             raise DocumentNotFound(self._fb_path)
         self._fb_fill(snapshot)
@@ -678,12 +679,3 @@ class DocumentModel(Model):
             return f"<{type(self).__name__} {self._fb_path!r} (not loaded)>"
         values = " ".join(f"{name}={value!r}" for name, value in self._fb_values.items())
         return f"<{type(self).__name__} {self._fb_path!r} {values}>"
-
-
-def _read_one(ref: DocumentReference, transaction: Transaction | None) -> DocumentSnapshot[Any]:
-    """``ref``'s snapshot; in a transaction, through its ``get_all``: a transaction of
-    :mod:`flask_boiler.transactions` not begun yet begins with that read (no round trip of its own)."""
-    if transaction is None:
-        return ref.get()
-    snapshot: DocumentSnapshot[Any] = next(iter(transaction.get_all([ref])))
-    return snapshot

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._private.document_reads import read_one
 from ..context import Context
 from ..errors import FlaskBoilerError, InvalidSourceDocument, ValidationError
 from ..models.serialization import load_values
@@ -65,7 +66,7 @@ def _stored_item(resource: Resource, key: Mapping[str, str]) -> dict[str, Any] |
     holds cannot break encoding or limits, so that walk is skipped), and the JSON is that
     same document: it is not built into a model and dumped back first."""
     view_cls = resource.view_cls
-    snapshot = view_cls.ref_for(**key).get()
+    snapshot = read_one(view_cls.ref_for(**key))
     if not snapshot.exists:
         return None
     stored = snapshot.to_dict() or {}

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import grpc
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import firestore
 from google.cloud.firestore_v1.types import firestore as wire
@@ -139,6 +140,10 @@ class _BilledCall:
             returned = len(wire.ListDocumentsResponse.pb().FromString(message).documents)
             self._returned += returned
             self._charge(reads=returned)
+
+    def failed(self, code: grpc.StatusCode) -> None:
+        if self._method == "GetDocument" and code == grpc.StatusCode.NOT_FOUND:
+            self._charge(reads=1)  # a missing document is billed as a read; GetDocument answers it so
 
     def close(self) -> None:
         if self._method in ("RunQuery", "ListDocuments", "RunAggregationQuery") and not self._returned:

@@ -14,10 +14,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.api_core.datetime_helpers import DatetimeWithNanoseconds
-from google.cloud.firestore_v1 import DocumentSnapshot, _helpers
 from google.events.cloud.firestore import DocumentEventData
 
+from .._private.document_reads import snapshot_from_document
 from ..endpoints import WRITTEN
 from ..errors import FlaskBoilerError
 from ..models.paths import PathTemplate
@@ -56,33 +55,6 @@ def _document_path(cloud_event: Any) -> str:
     raise EventDecodeError("The event names no document (no 'document' or 'subject' attribute).")
 
 
-def _timestamp(proto_ts: Any) -> datetime.datetime | None:
-    if proto_ts is None:
-        return None
-    stamp: datetime.datetime = DatetimeWithNanoseconds.from_timestamp_pb(proto_ts)
-    return stamp
-
-
-def _snapshot(client: Any, path: str, document: Any, read_time: Any) -> DocumentSnapshot[Any]:
-    reference = client.document(path)
-    if document is None or not document.name:
-        return DocumentSnapshot(reference, None, exists=False, read_time=read_time, create_time=None, update_time=None)
-    # The event's Document (google.events) has the Firestore API's fields and oneofs: the
-    # client's own decoder reads its protobuf as it is, without a copy into the API's type.
-    pb = type(document).pb(document)
-    snapshot = DocumentSnapshot(
-        reference,
-        None,
-        exists=True,
-        read_time=read_time,
-        create_time=_timestamp(pb.create_time) if pb.HasField("create_time") else None,
-        update_time=_timestamp(pb.update_time) if pb.HasField("update_time") else None,
-    )
-    # Decoded here and held by nothing else: the constructor's deep copy of it would be waste.
-    snapshot._data = _helpers.decode_dict(pb.fields, client)
-    return snapshot
-
-
 def decode_document_event(cloud_event: Any, client: Any, pattern: str | None = None) -> DocumentEvent:
     """Decode a functions-framework ``CloudEvent`` carrying Firestore ``DocumentEventData``."""
     body = cloud_event.data
@@ -102,8 +74,8 @@ def decode_document_event(cloud_event: Any, client: Any, pattern: str | None = N
     old = payload.old_value if "old_value" in payload else None
     return DocumentEvent(
         path=path,
-        before=_snapshot(client, path, old, None),
-        after=_snapshot(client, path, new, None),
+        before=snapshot_from_document(client.document(path), old),
+        after=snapshot_from_document(client.document(path), new),
         event_id=str(cloud_event["id"]),
         time=_event_time(cloud_event.get("time")),
         type=str(cloud_event["type"]),

@@ -32,6 +32,7 @@ from typing import Any
 
 from google.cloud.firestore_v1 import DocumentSnapshot
 
+from .._private.document_reads import read_one
 from ..errors import InvalidSourceDocument, ValidationError
 from ..models.document import DocumentModel
 from .declaration import ReverseQuery, Source, ViewDeclaration, reference_paths
@@ -111,14 +112,13 @@ class SourceReader:
             futures = [_wave_pool().submit(call) for call in calls]
             return Wave(self, chunks, [_done_with(first, futures), *futures])
         refs = [self.db.document(path) for path in missing_paths]
-        source = self.transaction if self.transaction is not None else self.db
         # In a transaction not begun yet, the get_all (in this thread) begins it; the queries
         # prepare their requests meanwhile and go out with its id.
         reserve = getattr(self.transaction, "reserve_beginning", None)
         if reserve is not None and chunks:
             reserve()
         futures = [_wave_pool().submit(call) for call in calls]
-        found = _done_with(functools.partial(_read_all, source, refs), futures).result()
+        found = _done_with(functools.partial(_read_all, self.db, self.transaction, refs), futures).result()
         self.reads += len(missing_paths)  # found or missing, each document looked up is billed
         self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
         return Wave(self, chunks, futures)
@@ -212,8 +212,10 @@ def _wave_pool() -> ThreadPoolExecutor:
         return _pool[1]
 
 
-def _read_all(source: Any, refs: list[Any]) -> list[DocumentSnapshot[Any]]:
-    return list(source.get_all(refs))
+def _read_all(db: Any, transaction: Any, refs: list[Any]) -> list[DocumentSnapshot[Any]]:
+    if len(refs) == 1:  # one document: its own read (unary outside a transaction, see read_one)
+        return [read_one(refs[0], transaction)]
+    return list((transaction if transaction is not None else db).get_all(refs))
 
 
 def _done_with(call: Callable[[], Any], others: Sequence[Future[Any]]) -> Future[Any]:

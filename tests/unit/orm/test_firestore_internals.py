@@ -2,7 +2,8 @@
 
 ``flask_boiler._private.inline_begin`` subclasses the client's ``Transaction`` (to begin it
 with its first read), ``views/commit.py`` adds prepared writes to a batch, and
-``_private/write_encoding.py`` encodes values with the client's own helpers. None of that is
+``_private/write_encoding.py`` encodes values with the client's own helpers, and
+``_private/document_reads.py`` reads one document with the client's GAPIC ``get_document``. None of that is
 public API, so a client release may move it: this test names what is used, so that such a
 release fails here, by name, rather than deep inside a transaction test. Tested against
 2.25.0 and 2.34.1 (pyproject's lower bound and the version installed here).
@@ -16,7 +17,9 @@ import pytest
 from google.cloud.firestore_v1 import _helpers, base_client, transforms
 from google.cloud.firestore_v1.base_batch import BaseWriteBatch
 from google.cloud.firestore_v1.base_client import BaseClient
+from google.cloud.firestore_v1.base_document import BaseDocumentReference
 from google.cloud.firestore_v1.base_transaction import BaseTransaction
+from google.cloud.firestore_v1.services.firestore import FirestoreClient
 from google.cloud.firestore_v1.transaction import Transaction
 
 USED = [
@@ -31,6 +34,8 @@ USED = [
     (BaseWriteBatch, "_add_write_pbs"),
     (BaseClient, "_database_string"),
     (BaseClient, "_rpc_metadata"),
+    (BaseDocumentReference, "_document_path"),
+    (FirestoreClient, "get_document"),
     (base_client, "_parse_batch_get"),
     (base_client, "_reference_info"),
     (_helpers, "encode_value"),

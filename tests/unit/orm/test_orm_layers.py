@@ -25,6 +25,7 @@ ORM = (
     "flask_boiler._private.cursor",
     "flask_boiler._private.firestore_types",
     "flask_boiler._private.inline_begin",
+    "flask_boiler._private.document_reads",
 )
 #: What the ORM may build on besides itself (the bottom of the package).
 FOUNDATION = (
