@@ -22,6 +22,7 @@ the same refresh go on.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import os
 import threading
@@ -77,7 +78,7 @@ class SourceReader:
     results: dict[QueryKey, list[DocumentSnapshot[Any]]] = field(default_factory=dict)
     reads: int = 0
     round_trips: int = 0
-    _loaded: dict[tuple[type, str, str], Any] = field(default_factory=dict)
+    _loaded: dict[tuple[type, str, Any], Any] = field(default_factory=dict)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -117,8 +118,11 @@ class SourceReader:
         reserve = getattr(self.transaction, "reserve_beginning", None)
         if reserve is not None and chunks:
             reserve()
-        futures = [_wave_pool().submit(call) for call in calls]
-        found = _done_with(functools.partial(_read_all, self.db, self.transaction, refs), futures).result()
+        if calls:
+            futures = [_wave_pool().submit(call) for call in calls]
+            found = _done_with(functools.partial(_read_all, self.db, self.transaction, refs), futures).result()
+        else:  # documents only: nothing runs beside the lookup
+            futures, found = [], _read_all(self.db, self.transaction, refs)
         self.reads += len(missing_paths)  # found or missing, each document looked up is billed
         self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
         return Wave(self, chunks, futures)
@@ -173,7 +177,7 @@ class SourceReader:
         :class:`InvalidSourceDocument` if the stored data is not a valid ``model``."""
         if not snapshot.exists:
             return None
-        key = (model, snapshot.reference.path, str(snapshot.update_time))
+        key = (model, snapshot.reference.path, _version(snapshot.update_time))
         loaded = self._loaded.get(key, _NOT_LOADED)
         if loaded is _NOT_LOADED:
             try:
@@ -193,6 +197,14 @@ class SourceReader:
         if isinstance(loaded, InvalidSourceDocument):
             raise loaded
         return loaded
+
+
+def _version(update_time: Any) -> Any:
+    """``update_time`` as a cache key: a datetime with its nanoseconds (which datetime equality
+    ignores), without formatting it; anything else (a protobuf ``Timestamp``) as its text."""
+    if isinstance(update_time, datetime.datetime):
+        return update_time, getattr(update_time, "nanosecond", 0)
+    return update_time if update_time is None else str(update_time)
 
 
 #: Threads running the calls of one wave side by side (a wave has a few: one ``get_all``, a
