@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 from urllib import request as urlrequest
@@ -116,3 +117,28 @@ def use(stack: EmulatorStack) -> None:
 
     os.environ.update(stack.environment())
     Context.read(Config(app_name="flask-boiler-bench", debug=False, project_id=stack.project_id))
+
+
+def wait_until_events_drain(stack: EmulatorStack, timeout: float = 900.0) -> float:
+    """Wait until the Firestore emulator has delivered the events queued so far; the seconds waited.
+
+    The emulator publishes trigger events one at a time, in order, and every disable/enable
+    of the triggers leaves one more registration per trigger behind it: a scenario that
+    deletes thousands of watched documents (the Cloud Tasks scenario's 10,000 fan-out users)
+    leaves a backlog that delays the next scenario's first events by minutes, even with
+    the triggers disabled. A ping written now is answered (``diagnostics.ping_pong``) once
+    everything before it has gone out.
+    """
+    import uuid
+
+    from flask_boiler.context import Context
+    from flask_boiler.diagnostics import PING_PATTERN, PONG_COLLECTION
+    from flask_boiler.testing.waiting import wait_for
+
+    ping_id = f"drain-{uuid.uuid4().hex}"
+    db = Context.db
+    start = time.perf_counter()
+    db.document(PING_PATTERN.format(ping_id=ping_id)).set({"purpose": "bench: wait for the event backlog"})
+    pong = db.collection(PONG_COLLECTION).document(ping_id)
+    wait_for(lambda: pong.get().exists, timeout=timeout, interval=0.5, message="the pong after the event backlog")
+    return time.perf_counter() - start

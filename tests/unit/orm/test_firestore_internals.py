@@ -3,9 +3,10 @@
 ``flask_boiler._private.inline_begin`` subclasses the client's ``Transaction`` (to begin it
 with its first read), ``views/commit.py`` adds prepared writes to a batch, and
 ``_private/write_encoding.py`` encodes values with the client's own helpers, and
-``_private/document_reads.py`` reads one document with the client's GAPIC ``get_document``. None of that is
-public API, so a client release may move it: this test names what is used, so that such a
-release fails here, by name, rather than deep inside a transaction test. Tested against
+``_private/document_reads.py`` reads one document with the transport's ``get_document`` (the
+client's method when that fails). None of that is public API, so a client release may move
+it: this test names what is used, so that such a release fails here, by name, rather than
+deep inside a transaction test. Tested against
 2.25.0 and 2.34.1 (pyproject's lower bound and the version installed here).
 """
 
@@ -20,6 +21,7 @@ from google.cloud.firestore_v1.base_client import BaseClient
 from google.cloud.firestore_v1.base_document import BaseDocumentReference
 from google.cloud.firestore_v1.base_transaction import BaseTransaction
 from google.cloud.firestore_v1.services.firestore import FirestoreClient
+from google.cloud.firestore_v1.services.firestore.transports.grpc import FirestoreGrpcTransport
 from google.cloud.firestore_v1.transaction import Transaction
 
 USED = [
@@ -36,6 +38,7 @@ USED = [
     (BaseClient, "_rpc_metadata"),
     (BaseDocumentReference, "_document_path"),
     (FirestoreClient, "get_document"),
+    (FirestoreGrpcTransport, "get_document"),
     (base_client, "_parse_batch_get"),
     (base_client, "_reference_info"),
     (_helpers, "encode_value"),
