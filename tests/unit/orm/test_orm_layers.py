@@ -1,5 +1,6 @@
 """The ORM's import graph: no cycles (imports inside functions and under TYPE_CHECKING
-included), and nothing imported from the layers above it.
+included), and nothing imported from the layers above it (the layers are read from the
+import-linter contract, so the ORM's module list lives in one place).
 
 grimp (the library import-linter is built on) reads every ``import`` statement in the
 source, wherever it is, so an import moved into a function to dodge a cycle still counts.
@@ -7,34 +8,29 @@ source, wherever it is, so an import moved into a function to dodge a cycle stil
 
 from __future__ import annotations
 
+import re
+import tomllib
+from pathlib import Path
+
 import grimp
 import pytest
 
 from scripts.check_import_cycles import strongly_connected
 
-ORM = (
-    "flask_boiler.batch",
-    "flask_boiler.domain_model",
-    "flask_boiler.factory",
-    "flask_boiler.fields",
-    "flask_boiler.models",
-    "flask_boiler.primary_object",
-    "flask_boiler.query",
-    "flask_boiler.schema",
-    "flask_boiler.transactions",
-    "flask_boiler._private.cursor",
-    "flask_boiler._private.firestore_types",
-    "flask_boiler._private.inline_begin",
-    "flask_boiler._private.document_reads",
-)
-#: What the ORM may build on besides itself (the bottom of the package).
-FOUNDATION = (
-    "flask_boiler.errors",
-    "flask_boiler.context",
-    "flask_boiler.config",
-    "flask_boiler.log",
-    "flask_boiler._private.credentials",
-)
+PYPROJECT = Path(__file__).resolve().parents[3] / "pyproject.toml"
+
+
+def _orm_and_below() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ORM's modules (the layer holding ``models``) and those of the layers below it,
+    as the import-linter ``layers`` contract in ``pyproject.toml`` places them: one list."""
+    contracts = tomllib.loads(PYPROJECT.read_text())["tool"]["importlinter"]["contracts"]
+    layers = next(contract["layers"] for contract in contracts if contract["id"] == "layers")
+    modules = [tuple(f"flask_boiler.{name.strip()}" for name in re.split(r"[:|]", layer)) for layer in layers]
+    orm = next(index for index, layer in enumerate(modules) if "flask_boiler.models" in layer)
+    return modules[orm], tuple(module for layer in modules[orm + 1 :] for module in layer)
+
+
+ORM, FOUNDATION = _orm_and_below()
 
 
 def _in(module: str, prefixes: tuple[str, ...]) -> bool:
