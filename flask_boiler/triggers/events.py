@@ -72,10 +72,11 @@ def decode_document_event(cloud_event: Any, client: Any, pattern: str | None = N
         raise EventDecodeError(f"Document {path!r} does not match the function's pattern {pattern!r}.")
     new = payload.value if "value" in payload else None
     old = payload.old_value if "old_value" in payload else None
+    reference = client.document(path)
     return DocumentEvent(
         path=path,
-        before=snapshot_from_document(client.document(path), old),
-        after=snapshot_from_document(client.document(path), new),
+        before=snapshot_from_document(reference, old),
+        after=snapshot_from_document(reference, new),
         event_id=str(cloud_event["id"]),
         time=_event_time(cloud_event.get("time")),
         type=str(cloud_event["type"]),

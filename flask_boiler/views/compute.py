@@ -19,7 +19,6 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._private.document_reads import read_one
 from ..errors import InvalidSourceDocument, PathError
 from .sources import Blocked, SourceReader, World, gather, sources_for
 from .view_model import ViewModel
@@ -113,9 +112,7 @@ def compute_view(
             f"{view_cls.__name__}: cannot locate the root {declaration.root.path!r} from the view key {dict(key)!r}: {exc}"
         ) from exc
     reader = SourceReader(db, transaction)
-    # The root is one document: the client's single-document read answers as soon as it
-    # arrives, where ``get_all`` (SourceReader.fetch) also waits for the end of the stream.
-    reader.documents[root_path] = read_one(db.document(root_path), transaction)
+    reader.fetch([root_path])
     world = World(reader)
     root = world.load(declaration.root.model, root_path)
     if root is None:

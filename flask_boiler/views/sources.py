@@ -92,7 +92,8 @@ class SourceReader:
 
         In a transaction not begun yet, the documents' ``get_all`` begins it (see
         :mod:`flask_boiler._private.inline_begin`); the queries go out in it as soon as its id
-        is known.
+        is known. A wave of one document reads it by itself (``read_one``: outside a
+        transaction, the unary read of :mod:`flask_boiler._private.document_reads`).
         """
         missing_paths = [path for path in dict.fromkeys(paths) if path not in self.documents]
         missing_queries = [key for key in dict.fromkeys(queries) if key not in self.results]
