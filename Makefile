@@ -102,9 +102,11 @@ cycles: $(STAMP)/venv
 # Two pytest-xdist workers, each with its own emulator stack, whole files each (module
 # fixtures set up once; tests/conftest.py starts the longest files first): the suite waits on
 # the emulators more than it computes, so two workers halve its time on two cores.
+# --no-loadscope-reorder: xdist otherwise hands out files by their number of tests, most first,
+# which put the one-test property files (two minutes each) last, one worker running them alone.
 TEST_WORKERS ?= 2
 test: gates setup unbundle
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-unit: $(STAMP)/venv
 	$(VENV)/bin/pytest tests/unit $(PYTEST_ARGS)

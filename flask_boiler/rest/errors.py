@@ -210,6 +210,9 @@ def translate(exc: BaseException) -> ApiError | None:
     if isinstance(exc, google_errors.AlreadyExists):
         return ApiError(409, "It already exists.")
     if isinstance(exc, google_errors.InvalidArgument):
+        # Logged: the request passed our own validation, so what Firestore objected to is
+        # worth seeing (the client is told only that its values were refused).
+        log_client_error("Firestore refused a request's values", firestore_message=exc.message)
         return ApiError(400, "Firestore refused the request's values.")
     if isinstance(exc, google_errors.NotFound):
         return ApiError(404)

@@ -51,8 +51,10 @@ LAZY_VALIDATORS_PRELOAD = _NODE_PRELOADS / "lazy-validators.cjs"
 #: faster code saves (half the emulator's CPU over 40 property histories, measured here).
 QUICK_JIT = "-XX:TieredStopAtLevel=1"
 DEFAULT_EMULATORS = ("firestore", "functions", "auth", "tasks")
-#: Emulators whose ports we manage. ``hub`` and ``logging`` always run beside the others.
-PORT_KEYS = ("firestore", "functions", "auth", "hosting", "hub", "logging", "tasks")
+#: Emulators whose ports we manage. ``hub`` and ``logging`` always run beside the others;
+#: ``eventarc`` beside the Functions emulator, on a fixed 9299 unless told otherwise: two stacks
+#: starting at once (pytest-xdist workers) both found it free and one failed, EADDRINUSE.
+PORT_KEYS = ("firestore", "functions", "auth", "hosting", "hub", "logging", "tasks", "eventarc")
 #: The Firestore emulator's websocket (firebase-tools' name). Left to firebase-tools, it is
 #: the first free port from 9150: two stacks starting at once (pytest-xdist workers) both
 #: find 9150 free and one fails. A free-port stack picks its own.
@@ -199,6 +201,11 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
+def free_ports() -> dict[str, int]:
+    """A free port for every listener of a stack (:data:`PORT_KEYS` and the Firestore websocket)."""
+    return {name: free_port() for name in (*PORT_KEYS, WEBSOCKET)}
+
+
 def emulator_config(base: Mapping[str, Any], ports: Mapping[str, int]) -> dict[str, Any]:
     """``base`` (a parsed firebase.json) with the emulator ports replaced (``WEBSOCKET``: the
     Firestore emulator's websocket port)."""
@@ -251,7 +258,7 @@ def start_stack(
     work_dir.mkdir(exist_ok=True)
     base = json.loads((root / "firebase.json").read_text())
     only = tuple(only) if only is not None else default_emulators(base)
-    chosen = dict(ports) if ports is not None else {name: free_port() for name in (*PORT_KEYS, WEBSOCKET)}
+    chosen = dict(ports) if ports is not None else free_ports()
     config_path = root / f".firebase.emulators.{os.getpid()}.json"
     config_path.write_text(json.dumps(emulator_config(base, chosen), indent=2))
 

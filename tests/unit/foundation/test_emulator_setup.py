@@ -10,7 +10,13 @@ import pytest
 from flask_boiler._private.emulator_runtime import FIRESTORE_MAIN_CLASS, parse_java_version, write_launcher_jar
 from flask_boiler.errors import ModelDefinitionError
 from flask_boiler.models.paths import PathTemplate
-from flask_boiler.testing.emulators import WEBSOCKET, configured_ports, emulator_config, running_stack_from_env
+from flask_boiler.testing.emulators import (
+    WEBSOCKET,
+    configured_ports,
+    emulator_config,
+    free_ports,
+    running_stack_from_env,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +58,16 @@ def test_a_free_port_stack_fixes_the_firestore_websocket_port_too():
     config = emulator_config({}, {"firestore": 1234, WEBSOCKET: 3456})
     assert config["emulators"]["firestore"] == {"host": "127.0.0.1", "port": 1234, "websocketPort": 3456}
     assert configured_ports(config) == {"firestore": 1234}
+
+
+def test_a_free_port_stack_binds_nothing_at_a_default_port():
+    # Two stacks start at once under pytest-xdist: any listener left at firebase-tools' fixed
+    # default (the Eventarc emulator's 9299 was) is bound by one and fails the other.
+    ports = free_ports()
+    every_listener = {"firestore", WEBSOCKET, "functions", "eventarc", "tasks", "auth", "hosting", "hub", "logging"}
+    assert every_listener <= set(ports)
+    config = emulator_config({}, ports)
+    assert config["emulators"]["eventarc"] == {"host": "127.0.0.1", "port": ports["eventarc"]}
 
 
 def test_running_stack_is_read_from_environment():

@@ -299,3 +299,16 @@ def test_contention_in_every_form_is_a_503():
         error = translate(exc)
         assert error is not None and (error.status, error.code) == (503, "unavailable")
     assert translate(ValueError("something else")) is None  # a bug stays a 500
+
+
+def test_values_firestore_refuses_are_a_400_and_logged_with_its_reason(caplog):
+    from google.api_core import exceptions as google_errors
+
+    from flask_boiler.rest.errors import translate
+
+    with caplog.at_level("INFO", logger="flask_boiler.rest"):
+        error = translate(google_errors.InvalidArgument("Property name too long"))
+    assert error is not None and (error.status, error.code) == (400, "bad_request")
+    assert "Property name too long" not in error.message  # the client sees no server detail
+    logged = [record for record in caplog.records if record.getMessage() == "Firestore refused a request's values"]
+    assert logged and logged[0].fields == {"firestore_message": "Property name too long"}
