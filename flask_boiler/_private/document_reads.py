@@ -1,4 +1,5 @@
-"""One document read by itself, with Firestore's unary ``GetDocument``; snapshots from ``Document`` protos.
+"""Document reads: one by itself with Firestore's unary ``GetDocument``, several with the
+client's ``BatchGetDocuments`` request; snapshots decoded by :mod:`.value_decoding`.
 
 The client's ``DocumentReference.get()`` asks ``BatchGetDocuments``, a server stream, for
 the one document. gRPC for Python runs a streamed call through the channel: a thread is
@@ -21,46 +22,72 @@ Billed the same: one read per document, found or missing. What differs:
 
 :func:`snapshot_from_document` is also how a trigger turns the documents of its event
 (the same ``Document`` message) into snapshots.
+
+Several documents (:func:`get_all`, :func:`read_many`) go out exactly as the client's
+``get_all`` sends them (its request, retry policy and deadline); only the answers are
+decoded by :mod:`.value_decoding` instead of the client's parser, which spent most of a
+large refresh's client CPU decoding arrays element by element and deep-copying the result.
+An inline-begun transaction (:mod:`.inline_begin`) decodes its reads the same way.
 """
 
 from __future__ import annotations
 
-import datetime
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
 import grpc
 from google.api_core import exceptions, gapic_v1
 from google.api_core.datetime_helpers import DatetimeWithNanoseconds
-from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot, Transaction, _helpers
+from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot, Transaction
+from google.cloud.firestore_v1.base_client import _get_reference
 from google.cloud.firestore_v1.types import GetDocumentRequest
 
-__all__ = ["read_document", "read_one", "snapshot_from_document"]
+from . import value_decoding
 
-
-def _timestamp(proto_ts: Any) -> datetime.datetime:
-    stamp: datetime.datetime = DatetimeWithNanoseconds.from_timestamp_pb(proto_ts)
-    return stamp
+__all__ = ["get_all", "read_document", "read_many", "read_one", "snapshot_from_document", "snapshots_from_responses"]
 
 
 def snapshot_from_document(reference: DocumentReference, document: Any, read_time: Any = None) -> DocumentSnapshot[Any]:
     """``reference``'s snapshot from a ``Document`` message (proto-plus, of the Firestore
     API's or google-events' types); ``None`` or a nameless document: it does not exist."""
     if document is None or not document.name:
-        return DocumentSnapshot(reference, None, exists=False, read_time=read_time, create_time=None, update_time=None)
-    # Both message types have the Firestore API's fields and oneofs: the client's own
-    # decoder reads the protobuf as it is, without a copy into the API's type.
-    pb = type(document).pb(document)
-    snapshot = DocumentSnapshot(
-        reference,
-        None,
-        exists=True,
-        read_time=read_time,
-        create_time=_timestamp(pb.create_time) if pb.HasField("create_time") else None,
-        update_time=_timestamp(pb.update_time) if pb.HasField("update_time") else None,
-    )
-    # Decoded here and held by nothing else: the constructor's deep copy of it would be waste.
-    snapshot._data = _helpers.decode_dict(pb.fields, reference._client)
-    return snapshot
+        return value_decoding.snapshot(reference, None, read_time)
+    # Both message types have the Firestore API's fields and oneofs: the protobuf is decoded
+    # as it is, without a copy into the API's type.
+    return value_decoding.snapshot(reference, type(document).pb(document), read_time)
+
+
+def snapshots_from_responses(
+    responses: Iterable[Any], reference_map: dict[str, DocumentReference], client: Any
+) -> Iterator[DocumentSnapshot[Any]]:
+    """The snapshots a ``BatchGetDocuments`` stream answers, as the client's ``get_all``
+    yields them (decoded by :mod:`.value_decoding`); a response carrying only a transaction
+    id (an inline beginning's first) yields none."""
+    for response in responses:
+        pb = type(response).pb(response)
+        result = pb.WhichOneof("result")
+        if result is None:
+            continue
+        read_time = DatetimeWithNanoseconds.from_timestamp_pb(pb.read_time) if pb.HasField("read_time") else None
+        if result == "found":
+            yield value_decoding.snapshot(_get_reference(pb.found.name, reference_map), pb.found, read_time)
+        else:
+            yield value_decoding.snapshot(_get_reference(pb.missing, reference_map), None, read_time)
+
+
+def get_all(
+    client: Any,
+    references: Iterable[DocumentReference],
+    transaction: Transaction | None = None,
+    retry: Any = gapic_v1.method.DEFAULT,
+    timeout: float | None = None,
+) -> Generator[DocumentSnapshot[Any], Any, None]:
+    """``client.get_all(references, transaction=transaction)``: the same request, retry policy
+    and answers (sent on the first ``next``, as the client's), with the snapshots decoded by
+    :mod:`.value_decoding`."""
+    request, reference_map, kwargs = client._prep_get_all(list(references), None, transaction, retry, timeout)
+    responses = client._firestore_api.batch_get_documents(request=request, metadata=client._rpc_metadata, **kwargs)
+    yield from snapshots_from_responses(responses, reference_map, client)
 
 
 #: The first attempt's deadline: the client's default for the whole call.
@@ -98,6 +125,18 @@ def _fetch(client: Any, name: str) -> Any:
         if _missing_database(error.message):
             raise
         return None
+
+
+def read_many(
+    client: Any, references: Iterable[DocumentReference], transaction: Transaction | None = None
+) -> Iterator[DocumentSnapshot[Any]]:
+    """Several documents in one ``BatchGetDocuments``: in a transaction through its ``get_all``
+    (a transaction of :mod:`flask_boiler.transactions` not begun yet begins with it), else
+    :func:`get_all`."""
+    if transaction is not None:
+        snapshots: Iterator[DocumentSnapshot[Any]] = iter(transaction.get_all(list(references)))
+        return snapshots
+    return get_all(client, references)
 
 
 def read_document(reference: DocumentReference) -> DocumentSnapshot[Any]:

@@ -44,11 +44,12 @@ from typing import Any, cast
 from google.api_core import exceptions as api_exceptions
 from google.api_core import gapic_v1
 from google.cloud.firestore_v1 import DocumentSnapshot
-from google.cloud.firestore_v1.base_client import _parse_batch_get, _reference_info
+from google.cloud.firestore_v1.base_client import _reference_info
 from google.cloud.firestore_v1.transaction import Transaction
 from google.cloud.firestore_v1.types import TransactionOptions
 
 from ..errors import UsageError
+from .document_reads import get_all, snapshots_from_responses
 
 __all__ = ["InlineBeginTransaction"]
 
@@ -170,7 +171,9 @@ class InlineBeginTransaction(Transaction):
         if not claimed:
             if reserved:  # a read that cannot begin it: whoever needs the id begins the usual way
                 self._inline_done.set()
-            return super().get_all(references, retry=retry, timeout=timeout, read_time=read_time)
+            if read_time is not None:
+                return super().get_all(references, retry=retry, timeout=timeout, read_time=read_time)
+            return get_all(self._client, references, transaction=self, retry=retry, timeout=timeout)
         try:
             responses = self._begin_with(references, timeout)
         except _TRANSIENT:
@@ -180,7 +183,7 @@ class InlineBeginTransaction(Transaction):
                 self._inline = False
             self._inline_done.set()
         if responses is None:  # not begun: read again in a transaction begun the usual way
-            return super().get_all(references, retry=retry, timeout=timeout)
+            return get_all(self._client, references, transaction=self, retry=retry, timeout=timeout)
         return responses
 
     def _begin_with(
@@ -206,9 +209,7 @@ class InlineBeginTransaction(Transaction):
     def _snapshots(
         self, first: Any, stream: Any, reference_map: dict[str, Any]
     ) -> Generator[DocumentSnapshot[Any], Any, None]:
-        for response in _chain(first, stream):
-            if response._pb.WhichOneof("result") is not None:
-                yield _parse_batch_get(response, reference_map, self._client)
+        yield from snapshots_from_responses(_chain(first, stream), reference_map, self._client)
 
     # -- ending ------------------------------------------------------------------------------------
 

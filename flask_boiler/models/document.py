@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import marshmallow
 
-from .._private.document_reads import read_one
+from .._private.document_reads import read_many, read_one
 from .._private.firestore_types import DELETE_FIELD, field_path_repr, firestore, is_server_value, server_value_kind
 from ..batch import WriteBatch
 from ..context import Context
@@ -426,8 +426,7 @@ class DocumentModel(Model):
     ) -> list[D | None]:
         """Several documents with one batched read, in the order asked (``None`` for missing ones)."""
         refs = [cls.ref_for(doc_id, **path_params) for doc_id in doc_ids]
-        source = transaction if transaction is not None else Context.db
-        by_path = {snap.reference.path: snap for snap in source.get_all(refs)}
+        by_path = {snap.reference.path: snap for snap in read_many(Context.db, refs, transaction)}
         return [cls.from_snapshot(by_path[ref.path]) if by_path[ref.path].exists else None for ref in refs]
 
     def reload(self: D, *, transaction: Transaction | None = None) -> D:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
+from .._private.document_reads import read_many
 from ..context import Context
 from ..errors import UsageError
 from .base import Model
@@ -81,7 +82,7 @@ def prefetch(objs: Iterable[Any], depth: int = 1, *, transaction: Transaction | 
         nonlocal reads
         refs = [stubs[0].doc_ref for stubs in pending.values()]
         ready: list[LoadableDocument] = []
-        for snapshot in Context.db.get_all(refs, transaction=transaction):
+        for snapshot in read_many(Context.db, refs, transaction):
             reads += 1
             stubs = pending.get(normalize_path(snapshot.reference.path), [])
             for stub in stubs:

@@ -26,6 +26,7 @@ from typing import Any
 from google.api_core import exceptions as api_exceptions
 from google.cloud.firestore_v1 import DocumentSnapshot
 
+from .._private.document_reads import get_all
 from ..errors import ModelDefinitionError
 from .pages import count_documents, document_page
 from .reconcile import reconcile
@@ -153,7 +154,7 @@ def delete_orphans(db: Any, view_cls: type[ViewModel], views: Sequence[DocumentS
             root_of[view.reference.path] = declaration.root_path.render(key)
     wanted = sorted(set(root_of.values()))
     has: dict[str, set[str] | None] = {}  # root -> its view paths; None: cannot tell (invalid, or keys() failed)
-    for snapshot in db.get_all([db.document(path) for path in wanted]) if wanted else []:
+    for snapshot in get_all(db, [db.document(path) for path in wanted]) if wanted else []:
         try:
             root = declaration.root.model.from_snapshot(snapshot) if snapshot.exists else None
             has[snapshot.reference.path] = set(view_cls.paths_for(root)) if root is not None else set()

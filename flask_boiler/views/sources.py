@@ -33,7 +33,7 @@ from typing import Any
 
 from google.cloud.firestore_v1 import DocumentSnapshot
 
-from .._private.document_reads import read_one
+from .._private.document_reads import read_many, read_one
 from ..errors import InvalidSourceDocument, ValidationError
 from ..models.document import DocumentModel
 from .declaration import ReverseQuery, Source, ViewDeclaration, reference_paths
@@ -228,7 +228,7 @@ def _wave_pool() -> ThreadPoolExecutor:
 def _read_all(db: Any, transaction: Any, refs: list[Any]) -> list[DocumentSnapshot[Any]]:
     if len(refs) == 1:  # one document: its own read (unary outside a transaction, see read_one)
         return [read_one(refs[0], transaction)]
-    return list((transaction if transaction is not None else db).get_all(refs))
+    return list(read_many(db, refs, transaction))
 
 
 def _done_with(call: Callable[[], Any], others: Sequence[Future[Any]]) -> Future[Any]:

@@ -8,7 +8,7 @@ from google.cloud.firestore_v1.document import DocumentReference
 from flask_boiler import fields, schema
 from flask_boiler.domain_model import DomainModel
 from flask_boiler.errors import UnknownModelTypeError
-from flask_boiler.models import prefetch
+from flask_boiler.models import prefetch, references
 
 
 class PersonSchema(schema.Schema):
@@ -35,24 +35,25 @@ class RefCity(DomainModel):
 
 
 class ReadSpy:
-    """Counts the client's get_all calls and single-document gets (no behaviour change)."""
+    """Counts batched reads (the ORM's ``read_many``, one ``BatchGetDocuments`` each) and
+    single-document gets (no behaviour change)."""
 
     def __init__(self, monkeypatch, db):
         self.get_all_calls: list[int] = []
         self.single_gets = 0
-        original_get_all = db.get_all
+        original_read_many = references.read_many
         original_get = DocumentReference.get
 
-        def get_all(references, *args, **kwargs):
-            references = list(references)
-            self.get_all_calls.append(len(references))
-            return original_get_all(references, *args, **kwargs)
+        def read_many(client, refs, *args, **kwargs):
+            refs = list(refs)
+            self.get_all_calls.append(len(refs))
+            return original_read_many(client, refs, *args, **kwargs)
 
         def get(ref, *args, **kwargs):
             self.single_gets += 1
             return original_get(ref, *args, **kwargs)
 
-        monkeypatch.setattr(db, "get_all", get_all)
+        monkeypatch.setattr(references, "read_many", read_many)
         monkeypatch.setattr(DocumentReference, "get", get)
 
 

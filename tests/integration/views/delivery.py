@@ -67,7 +67,8 @@ class CrashingClient(_Counted):
     def __init__(self, db: Any, crash_at: int) -> None:
         self.steps = 0
         self.crash_at = crash_at
-        super().__init__(db, self.tick, ["collection", "collection_group", "get_all"])
+        # ``_prep_get_all``: the framework's batched reads prepare their request there too.
+        super().__init__(db, self.tick, ["collection", "collection_group", "get_all", "_prep_get_all"])
 
     def tick(self, step: str) -> None:
         self.steps += 1

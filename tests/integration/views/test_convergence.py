@@ -38,7 +38,9 @@ class Crash(RuntimeError):
 class CrashingClient:
     """The real client, except that it dies at its n-th read or transaction (a partial refresh)."""
 
-    COUNTED = {"transaction", "get_all", "collection", "collection_group"}
+    # ``_prep_get_all``: every batched read prepares its request there, the client's
+    # ``get_all`` and the framework's own (``_private.document_reads``) alike.
+    COUNTED = {"transaction", "get_all", "_prep_get_all", "collection", "collection_group"}
 
     def __init__(self, db, crash_at: int) -> None:
         self._db, self._crash_at, self._count = db, crash_at, 0

@@ -4,7 +4,8 @@
 with its first read), ``views/commit.py`` adds prepared writes to a batch, and
 ``_private/write_encoding.py`` encodes values with the client's own helpers, and
 ``_private/document_reads.py`` reads one document with the transport's ``get_document`` (the
-client's method when that fails). None of that is public API, so a client release may move
+client's method when that fails) and several with the client's own request (``_prep_get_all``),
+decoded by ``_private/value_decoding.py`` with the client's decoder for all but scalars. None of that is public API, so a client release may move
 it: this test names what is used, so that such a release fails here, by name, rather than
 deep inside a transaction test. Tested against
 2.25.0 and 2.34.1 (pyproject's lower bound and the version installed here).
@@ -39,8 +40,11 @@ USED = [
     (BaseDocumentReference, "_document_path"),
     (FirestoreClient, "get_document"),
     (FirestoreGrpcTransport, "get_document"),
-    (base_client, "_parse_batch_get"),
+    (BaseClient, "_prep_get_all"),
+    (base_client, "_get_reference"),
     (base_client, "_reference_info"),
+    (_helpers, "decode_value"),
+    (_helpers, "decode_dict"),
     (_helpers, "encode_value"),
     (_helpers, "encode_dict"),
     (transforms, "_ValueList"),
@@ -65,3 +69,11 @@ def test_transactions_keep_their_state_where_inline_begin_reads_it():
     assert transaction._write_pbs == []
     assert hasattr(client, "_firestore_api")
     assert "read_time" in inspect.signature(Transaction.get_all).parameters
+    assert list(inspect.signature(BaseClient._prep_get_all).parameters)[:6] == [
+        "self",
+        "references",
+        "field_paths",
+        "transaction",
+        "retry",
+        "timeout",
+    ]
