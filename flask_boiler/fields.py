@@ -497,7 +497,7 @@ class List(Field, _ma.List[Any]):
         # A list of plain values of a plain type (names, tags) passes the inner rule as a whole.
         if isinstance(value, list | tuple) and type(inner) in _PLAIN_TYPES:
             kind = _PLAIN_TYPES[type(inner)]
-            if all(type(item) is kind for item in value):
+            if not value or {*map(type, value)} == {kind}:  # the types collected in C
                 return list(value)
         return _list_of(value, self, lambda item: to_storage(inner, item))
 

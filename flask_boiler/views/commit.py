@@ -41,6 +41,7 @@ probe as it was, and the redelivery redoes the work).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
@@ -84,7 +85,12 @@ class ViewWrite:
     stored: DocumentSnapshot[Any] | None = None
 
     def size(self) -> int:
-        """A cheap estimate of the bytes this write adds to a commit."""
+        """A cheap estimate of the bytes this write adds to a commit (asked more than once:
+        by :func:`fits_one_commit`, then by the batching)."""
+        return self._size
+
+    @functools.cached_property
+    def _size(self) -> int:
         return len(self.path) + (len(repr(self.data)) if self.data is not None else 0)
 
 
