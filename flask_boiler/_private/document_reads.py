@@ -37,7 +37,6 @@ from typing import Any
 
 import grpc
 from google.api_core import exceptions, gapic_v1
-from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 from google.cloud.firestore_v1 import DocumentReference, DocumentSnapshot, Transaction
 from google.cloud.firestore_v1.base_client import _get_reference
 from google.cloud.firestore_v1.types import GetDocumentRequest
@@ -68,7 +67,7 @@ def snapshots_from_responses(
         result = pb.WhichOneof("result")
         if result is None:
             continue
-        read_time = DatetimeWithNanoseconds.from_timestamp_pb(pb.read_time) if pb.HasField("read_time") else None
+        read_time = value_decoding.timestamp(pb.read_time) if pb.HasField("read_time") else None
         if result == "found":
             yield value_decoding.snapshot(_get_reference(pb.found.name, reference_map), pb.found, read_time)
         else:

@@ -31,7 +31,7 @@ from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 from google.cloud.firestore_v1 import DocumentSnapshot, _helpers
 from google.cloud.firestore_v1.base_document import BaseDocumentReference
 
-__all__ = ["decode_fields", "decode_value", "snapshot"]
+__all__ = ["decode_fields", "decode_value", "snapshot", "timestamp"]
 
 #: Value kinds whose Python value is the protobuf field itself.
 _SCALARS = frozenset(("string_value", "integer_value", "double_value", "boolean_value", "bytes_value"))
@@ -72,7 +72,8 @@ def decode_fields(fields_pb: Mapping[str, Any], client: Any) -> Any:
     return {key: decode_value(value, client) for key, value in fields_pb.items()}
 
 
-def _timestamp(timestamp_pb: Any) -> datetime.datetime:
+def timestamp(timestamp_pb: Any) -> datetime.datetime:
+    """A ``Timestamp`` protobuf as the client decodes it (``DatetimeWithNanoseconds``, UTC)."""
     stamp: datetime.datetime = DatetimeWithNanoseconds.from_timestamp_pb(timestamp_pb)
     return stamp
 
@@ -88,8 +89,8 @@ def snapshot(
         None,
         exists=True,
         read_time=read_time,
-        create_time=_timestamp(document_pb.create_time) if document_pb.HasField("create_time") else None,
-        update_time=_timestamp(document_pb.update_time) if document_pb.HasField("update_time") else None,
+        create_time=timestamp(document_pb.create_time) if document_pb.HasField("create_time") else None,
+        update_time=timestamp(document_pb.update_time) if document_pb.HasField("update_time") else None,
     )
     # Decoded here and held by nothing else: the constructor's deep copy of it would be waste.
     found._data = decode_fields(document_pb.fields, reference._client)

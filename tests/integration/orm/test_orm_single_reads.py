@@ -65,20 +65,7 @@ def test_a_batch_read_gives_the_snapshots_the_client_gives(clean_firestore):
 def test_a_unary_read_gives_the_snapshot_the_client_gives(clean_firestore):
     db = Context.db
     ref = db.document(f"{COLLECTION}/every-type")
-    ref.set(
-        {
-            "text": "naïve \U0001f600",
-            "number": 3,
-            "ratio": 0.5,
-            "flag": True,
-            "nothing": None,
-            "at": datetime.datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=datetime.UTC),
-            "raw": b"\x00\xff",
-            "place": firestore.GeoPoint(48.85, 2.35),
-            "link": db.document(f"{COLLECTION}/other"),
-            "nested": {"list": [1, "two", {"three": [3.0]}], "empty": {}},
-        }
-    )
+    ref.set({**EVERY_TYPE, "link": db.document(f"{COLLECTION}/other")})
     unary = read_document(ref)
     assert _as_client_reads(unary) == _as_client_reads(ref.get())
     assert unary.get("link").path == f"{COLLECTION}/other"
