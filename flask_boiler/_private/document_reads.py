@@ -49,11 +49,10 @@ __all__ = ["get_all", "read_document", "read_many", "read_one", "snapshot_from_d
 def snapshot_from_document(reference: DocumentReference, document: Any, read_time: Any = None) -> DocumentSnapshot[Any]:
     """``reference``'s snapshot from a ``Document`` message (proto-plus, of the Firestore
     API's or google-events' types); ``None`` or a nameless document: it does not exist."""
-    if document is None or not document.name:
-        return value_decoding.snapshot(reference, None, read_time)
     # Both message types have the Firestore API's fields and oneofs: the protobuf is decoded
     # as it is, without a copy into the API's type.
-    return value_decoding.snapshot(reference, type(document).pb(document), read_time)
+    found = document is not None and document.name
+    return value_decoding.snapshot(reference, type(document).pb(document) if found else None, read_time)
 
 
 def snapshots_from_responses(
@@ -80,11 +79,14 @@ def get_all(
     transaction: Transaction | None = None,
     retry: Any = gapic_v1.method.DEFAULT,
     timeout: float | None = None,
+    read_time: Any = None,
 ) -> Generator[DocumentSnapshot[Any], Any, None]:
-    """``client.get_all(references, transaction=transaction)``: the same request, retry policy
-    and answers (sent on the first ``next``, as the client's), with the snapshots decoded by
-    :mod:`.value_decoding`."""
-    request, reference_map, kwargs = client._prep_get_all(list(references), None, transaction, retry, timeout)
+    """``client.get_all(references, transaction=transaction, read_time=read_time)``: the same
+    request, retry policy and answers (sent on the first ``next``, as the client's), with the
+    snapshots decoded by :mod:`.value_decoding`."""
+    request, reference_map, kwargs = client._prep_get_all(
+        list(references), None, transaction, retry, timeout, read_time
+    )
     responses = client._firestore_api.batch_get_documents(request=request, metadata=client._rpc_metadata, **kwargs)
     yield from snapshots_from_responses(responses, reference_map, client)
 
@@ -149,5 +151,4 @@ def read_one(reference: DocumentReference, transaction: Transaction | None = Non
     with that read, no round trip of its own)."""
     if transaction is None:
         return read_document(reference)
-    snapshot: DocumentSnapshot[Any] = next(iter(transaction.get_all([reference])))
-    return snapshot
+    return next(read_many(reference._client, [reference], transaction))

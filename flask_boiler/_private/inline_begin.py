@@ -171,9 +171,9 @@ class InlineBeginTransaction(Transaction):
         if not claimed:
             if reserved:  # a read that cannot begin it: whoever needs the id begins the usual way
                 self._inline_done.set()
-            if read_time is not None:
-                return super().get_all(references, retry=retry, timeout=timeout, read_time=read_time)
-            return get_all(self._client, references, transaction=self, retry=retry, timeout=timeout)
+            return get_all(
+                self._client, references, transaction=self, retry=retry, timeout=timeout, read_time=read_time
+            )
         try:
             responses = self._begin_with(references, timeout)
         except _TRANSIENT:

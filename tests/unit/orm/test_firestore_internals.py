@@ -69,11 +69,12 @@ def test_transactions_keep_their_state_where_inline_begin_reads_it():
     assert transaction._write_pbs == []
     assert hasattr(client, "_firestore_api")
     assert "read_time" in inspect.signature(Transaction.get_all).parameters
-    assert list(inspect.signature(BaseClient._prep_get_all).parameters)[:6] == [
+    assert list(inspect.signature(BaseClient._prep_get_all).parameters)[:7] == [
         "self",
         "references",
         "field_paths",
         "transaction",
         "retry",
         "timeout",
+        "read_time",
     ]
