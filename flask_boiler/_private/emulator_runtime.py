@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,10 +126,17 @@ def write_launcher_jar(target_jar: Path, destination: Path) -> Path:
         f"Class-Path: {target_jar.resolve().as_uri()}\r\n"
         "\r\n"
     )
-    temporary = destination.with_suffix(".tmp")
-    with zipfile.ZipFile(temporary, "w") as jar:
-        jar.writestr("META-INF/MANIFEST.MF", manifest)
-    temporary.replace(destination)
+    # Test workers start their stacks at the same instant and write the same launcher: each
+    # writes its own temporary file and renames it into place, so no reader sees half a jar
+    # and no writer renames a file another one already moved.
+    descriptor, name = tempfile.mkstemp(prefix=f"{destination.stem}.", suffix=".tmp", dir=destination.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle, zipfile.ZipFile(handle, "w") as jar:
+            jar.writestr("META-INF/MANIFEST.MF", manifest)
+        temporary.replace(destination)
+    finally:
+        temporary.unlink(missing_ok=True)
     return destination
 
 

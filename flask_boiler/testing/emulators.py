@@ -345,8 +345,13 @@ def start_stack(
 
 def _prune_logs(work_dir: Path, keep: int = 10) -> None:
     """Keep the newest ``keep`` stack logs (one is written per run, named by process id)."""
-    logs = sorted(work_dir.glob("emulators.*.log"), key=lambda path: path.stat().st_mtime, reverse=True)
-    for old in logs[keep:]:
+    dated = []
+    for log in work_dir.glob("emulators.*.log"):
+        try:
+            dated.append((log.stat().st_mtime, log))
+        except FileNotFoundError:  # another test worker pruned it first
+            continue
+    for _, old in sorted(dated, reverse=True)[keep:]:
         old.unlink(missing_ok=True)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,26 @@ def test_launcher_jar_points_at_the_sdk_jar(tmp_path):
         manifest = jar.read("META-INF/MANIFEST.MF").decode()
     assert f"Main-Class: {FIRESTORE_MAIN_CLASS}" in manifest
     assert f"Class-Path: {sdk_jar.resolve().as_uri()}" in manifest
+
+
+def test_launcher_jars_written_at_once_by_several_workers_all_land(tmp_path):
+    """Two test workers start their stacks together and write the same launcher (a CI run
+    failed when both used one temporary name and the second rename found nothing)."""
+    sdk_jar = tmp_path / "cloud-firestore-emulator.jar"
+    sdk_jar.write_bytes(b"")
+    destination = tmp_path / "out" / "launcher.jar"
+    barrier = threading.Barrier(8)
+
+    def write_repeatedly(_: int) -> None:
+        barrier.wait()
+        for _ in range(25):
+            write_launcher_jar(sdk_jar, destination)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write_repeatedly, range(8)))  # re-raises any writer's error
+    with zipfile.ZipFile(destination) as jar:
+        assert FIRESTORE_MAIN_CLASS in jar.read("META-INF/MANIFEST.MF").decode()
+    assert sorted(path.name for path in destination.parent.iterdir()) == ["launcher.jar"], "no temporary left behind"
 
 
 def test_emulator_config_overrides_ports_and_keeps_the_rest():
