@@ -4,10 +4,9 @@ A meeting with N attendees has N per-attendee views. Each repetition renames the
 times ``handle_document_event`` for that event (the real protobuf event, with the document's
 real update_time) on one view model, so exactly N view documents change. Up to one commit's
 500 views the refresh computes the views before and after the change and writes those that
-differ in its transaction. Beyond, it reads the room and the N attendees in its transaction,
-reads the N stored views there too (on a thread, while it computes the current views), and
-writes the differences in parallel batches, each write conditional on the version it read
-(:mod:`flask_boiler.views.commit`).
+differ in its transaction. Beyond, it does the same but writes in parallel batches, sent while
+its transaction still holds the room and the N attendees it read, and commits last (the
+event is fresh: no stored view is read; :mod:`flask_boiler.views.commit`).
 
 Two view models: ``FanCard`` (below; the shape of ``MeetingSession`` with a constant-size
 document: the attendee's own name instead of every attendee's) for N = 10, 100, 1,000, and

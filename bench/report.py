@@ -141,8 +141,8 @@ def fanout_section(fan: dict, h: str) -> list[str]:
         "",
         "Method: a meeting with N attendees is renamed; `handle_document_event` for that event on one view model "
         "(reads the room and the N attendees; up to one commit's 500 views it computes the before and after states "
-        "and writes the views that differ in one transaction; beyond, it computes the current state, reads the N "
-        "stored views and writes the differences in conditional parallel batches). Targets (issue 14): a constant-size "
+        "and writes the views that differ in one transaction; beyond, the same, written in parallel batches sent "
+        "before that transaction commits, reading no stored view). Targets (issue 14): a constant-size "
         "view at N = 1,000 ≥ 0.80× unthrottled `BulkWriter`; `MeetingSession` at N = 1,000 under 5 s. Baseline: the Firestore client's `BulkWriter` writing the same N documents, with its defaults "
         "(rate-limited to 500 writes/s) and unthrottled. `FanCard` is `MeetingSession`'s shape with a constant-size "
         "document (benchmark-only, `bench/fanout.py`). Ratio = our writes/s ÷ the baseline's, per repetition, "

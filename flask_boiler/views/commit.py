@@ -1,5 +1,5 @@
 """Writing view documents: in the refresh's transaction, or — past one commit — in parallel
-batches guarded by per-document preconditions.
+batches, sent while the transaction holds the sources or guarded by per-document preconditions.
 
 **Small refreshes** (at most :data:`MAX_WRITES_PER_COMMIT` writes and about
 :data:`MAX_BYTES_PER_COMMIT` bytes) are written by the transaction that read their sources,
@@ -7,16 +7,28 @@ so they are serializable with every other refresh: none can interleave reads and
 with ours and leave a view mixing old and new data.
 
 **Larger refreshes** (a meeting with 1,000 attendees has 1,000 sessions, 13 MB of them)
-cannot be one commit. Re-reading every source once per 500-write round inside fresh
-transactions costs the reads again per round, so instead the transaction reads the stored
-views once as well (on a thread, while the views are computed: which views a root has is
-known from its ``keys`` before its sources are), and the writes go out afterwards in parallel
-batches where **each write is conditional on the view still being the version we read**
-(a whole-document replacement with an ``update_time`` precondition; ``exists: false`` for a
-view that did not exist).
+cannot be one commit; their writes go out in parallel batches, one of two ways (see
+:mod:`.refresh`):
 
-**Why the preconditions are not enough alone.** Our content was computed from the sources as
-of our transaction. If a source changed since and its refresh *wrote* the affected views before
+* **Held**, for a fresh event: the refresh decided what to write from the event alone and read
+  none of those views, so each write replaces the view whatever is stored
+  (:func:`blind_write`), and the batches go out *before* the refresh's transaction commits.
+  Until then the transaction's locks keep its sources as read: no other refresh can have
+  computed these views from other data meanwhile, and any that computes them later sees our
+  writes. (A view the transaction did read — the probe — is written by the transaction
+  itself: a batch writing it would wait for the transaction's lock, and the transaction for
+  the batch.)
+* **Conditional**, when the stored views were read to compare (a stale event, a rerun, a
+  reconcile): the transaction commits first, then the writes go out in parallel batches where
+  **each write is conditional on the view still being the version we read** (a whole-document
+  replacement with an ``update_time`` precondition; ``exists: false`` for a view that did not
+  exist). Re-reading every source once per 500-write round inside fresh transactions would
+  cost the reads again per round; instead the stored views are read once, in the transaction
+  (on a thread, while the views are computed: which views a root has is known from its
+  ``keys`` before its sources are).
+
+**Why the preconditions are not enough alone** (conditional way). Our content was computed
+from the sources as of our transaction. If a source changed since and its refresh *wrote* the affected views before
 our batch, their ``update_time`` moved, our precondition fails, and the refresh runs again from
 fresh data; if that refresh runs after our batch, it reads our views and writes the newer
 content over ours. But a refresh may also write *nothing*: when the data went back (X→Y read by
@@ -34,9 +46,9 @@ it there — and every later change is followed by a refresh that reads our view
 refresh wrote it (:mod:`.stamp`), but only when that refresh handled every view model it
 concerned. A redelivery of the same event reads one such view (the *probe*) beside its guard
 read and stops there: the first delivery's commit was atomic, so all its views are in place
-(a large refresh writes its probe view in the confirming transaction, after every batch
-succeeded and its sources held: a refresh that crashed or found a change before leaves the
-probe as it was, and the redelivery redoes the work).
+(a large refresh writes its probe view in the transaction that ends it — the one holding its
+sources, or the confirming one — after every batch succeeded: a refresh that crashed before
+leaves the probe as it was, and the redelivery redoes the work).
 """
 
 from __future__ import annotations
@@ -60,6 +72,7 @@ __all__ = [
     "MAX_BYTES_PER_COMMIT",
     "ConflictingWrite",
     "ViewWrite",
+    "blind_write",
     "commit_in_parallel",
     "conditional_write",
     "fits_one_commit",
@@ -161,32 +174,42 @@ def conditional_write(db: Any, write: ViewWrite, event_id: str | None) -> Write 
 
     Built as the protobuf directly: the client's ``update()`` needs a field path per key and
     a ``DELETE_FIELD`` per removed key (so the stored content), and ``set()`` takes no
-    precondition. The content is encoded like a transaction's writes (:func:`replace_write`):
-    for a 1,000-attendee ``MeetingSession`` view, 1 ms against the client's 18 ms.
+    precondition.
     """
     stored = write.stored
     exists = stored is not None and stored.exists
+    if write.data is None and not exists:
+        return None
+    pb = blind_write(db, write, event_id)
+    if not exists:
+        pb.current_document = Precondition(exists=False)
+    else:
+        assert stored is not None
+        pb.current_document = Precondition(update_time=stored.update_time)
+    return pb
+
+
+def blind_write(db: Any, write: ViewWrite, event_id: str | None) -> Write:
+    """The ``Write`` that puts ``write`` in place whatever is stored: the view replaced whole
+    (or created), or deleted. For a refresh whose transaction still holds its sources (see the
+    module docs): nothing else can have computed these views from other data meanwhile.
+
+    The content is encoded like a transaction's writes (:func:`replace_write`): for a
+    1,000-attendee ``MeetingSession`` view, 1 ms against the client's 18 ms.
+    """
     name = _document_name(db, write.path)
     if write.data is None:
-        if not exists:
-            return None
-        assert stored is not None
-        return Write(delete=name, current_document=Precondition(update_time=stored.update_time))
+        return Write(delete=name)
     data = stamp(write.data, write.root, event_id)
     try:
-        replacement = replace_write(name, data)  # the fast encoding, as in write_in_transaction
+        return replace_write(name, data)  # the fast encoding, as in write_in_transaction
     except UnsupportedValue:
-        replacement = Write(update=Document(name=name, fields=_helpers.encode_dict(data)))
-    if not exists:
-        replacement.current_document = Precondition(exists=False)
-        return replacement
-    assert stored is not None
-    replacement.current_document = Precondition(update_time=stored.update_time)
-    return replacement
+        return Write(update=Document(name=name, fields=_helpers.encode_dict(data)))
 
 
-def _commit(db: Any, writes: Sequence[ViewWrite], event_id: str | None) -> None:
-    pbs = [pb for pb in (conditional_write(db, write, event_id) for write in writes) if pb is not None]
+def _commit(db: Any, writes: Sequence[ViewWrite], event_id: str | None, conditional: bool) -> None:
+    encode = conditional_write if conditional else blind_write
+    pbs = [pb for pb in (encode(db, write, event_id) for write in writes) if pb is not None]
     if not pbs:
         return
     batch = db.batch()
@@ -202,15 +225,18 @@ def commit_in_parallel(
     writes: Iterable[ViewWrite],
     event_id: str | None,
     *,
+    conditional: bool = True,
     threads: int = PARALLEL_COMMITS,
 ) -> int:
-    """Write ``writes`` (each with its ``stored`` snapshot) in parallel conditional batches.
+    """Write ``writes`` in parallel batches: conditional on each one's ``stored`` snapshot
+    (:func:`conditional_write`), or, with ``conditional=False``, whatever is stored
+    (:func:`blind_write`: the caller's transaction holds the sources).
 
     Batches go out as soon as they fill, up to ``threads`` at once. Raises
     :class:`ConflictingWrite` if a precondition failed (batches not sent yet are dropped; some
     may have committed: the rerun compares those views again). Returns the number of commits.
-    The probe view is not among ``writes``: the refresh writes it after confirming its sources
-    (:mod:`.confirm`), in a transaction.
+    The probe view is not among ``writes``: the refresh writes it in a transaction, last (the
+    one holding its sources, or the one confirming them: :mod:`.confirm`).
     """
     commits = 0
     with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -221,7 +247,7 @@ def commit_in_parallel(
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
                         future.result()
-                pending.add(pool.submit(_commit, db, batch, event_id))
+                pending.add(pool.submit(_commit, db, batch, event_id, conditional))
                 commits += 1
             for future in as_completed(pending):
                 future.result()

@@ -1,7 +1,10 @@
 """Confirming, after a large refresh's batches landed, that the data it computed from still holds.
 
-A refresh larger than one commit reads its sources in a transaction, commits it, and writes
-the views afterwards in conditional batches (:mod:`.commit`). The preconditions guard against
+A refresh larger than one commit that read the views it compares (the *conditional* way of
+:mod:`.refresh`: a stale event, a rerun, a reconcile) reads its sources in a transaction,
+commits it, and writes the views afterwards in conditional batches (:mod:`.commit`). (A fresh
+event's refresh sends its batches before its transaction commits instead, its sources locked
+meanwhile, and never comes here.) The preconditions guard against
 *writes to the views* since the read, not against *changes to the sources*: a change whose own
 refresh ran in between and found nothing to write (the data went back to what the views still
 showed) leaves no trace on the views, so our batches — computed from data that is no longer
@@ -17,9 +20,9 @@ What is left out: the stored views themselves (the refresh's own batches move th
 preconditions cover what others wrote) and the queries that found views by their bookkeeping
 (:class:`~.stamp.RootViews`, a list of views, not data).
 
-The price is the sources' reads a second time, on large fan-outs only (about N reads besides the
-N view reads and N writes such a refresh pays anyway); the refreshes that fit one transaction are
-serializable as they are and never come here.
+The price is the sources' reads a second time, on conditional large fan-outs only (about N
+reads besides the N view reads and N writes such a refresh pays anyway); the refreshes that fit
+one transaction, and held ones, are serializable as they are and never come here.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ the change concerns, inside **one** transaction sharing its reads.
    the newer events every view they will rewrite anyway, and brings the others to the
    current state by comparison; so a visible change X→Y whose event arrives after the one
    for an invisible change Y→Z still leaves the views at Z.
-6. **Commit** (:mod:`.commit`): in the transaction, or in conditional parallel batches when
-   larger than one commit.
+6. **Commit** (:mod:`.commit`): in the transaction, or in parallel batches when larger than
+   one commit (below).
 
 With a :class:`~.fanout.FanoutPolicy`, a view model whose fan-out exceeds its threshold skips
 stages 3 to 6: its roots are planned into slices right after stage 2, returned in
@@ -39,13 +39,27 @@ followed by such a transaction (its event's) — so once all events have been ha
 equals a recompute from the final data. Changes to fields no view reads can be skipped
 because they change no view in any state.
 
-A refresh larger than one commit is not one transaction: its views are written in batches
-after its transaction committed, so the data may change in between, and that change's refresh
-may find nothing to write (the views still show what the data went back to). It therefore
-confirms after its batches that none of its sources changed (:func:`run_attempts`,
-:mod:`.confirm`): then every view it wrote holds what the data computes at the confirmation, as
-if written by a transaction at that moment, and the argument above holds; otherwise it runs
-again from fresh data.
+A refresh larger than one commit writes its views in parallel batches (:mod:`.commit`), in
+one of two ways:
+
+* **Held** (a fresh event, the usual case: stage 5 decided from the event, and the transaction
+  read none of the views it writes but the probe): the batches go out, unconditionally,
+  *before* the transaction commits. Its reads lock its sources until then, so no source can
+  change between our read and our last batch: a write to one waits for our commit (or aborts
+  our transaction, which then runs again). Committing — with the probe view — is the last
+  step, as for a small refresh. No stored view is read and no source read twice.
+* **Conditional** (a stale event, a rerun, a reconcile: the stored views are read to compare):
+  the transaction commits first — the batches' writes would otherwise wait for its locks on
+  the views, and it for them — then the batches go out, each conditional on the version read,
+  and the data may change in between, its refresh finding nothing to write (the views still
+  show what the data went back to). So the refresh confirms after its batches that none of its
+  sources changed (:func:`run_attempts`, :mod:`.confirm`): then every view it wrote holds what
+  the data computes at the confirmation, as if written by a transaction at that moment, and
+  the argument above holds; otherwise it runs again from fresh data.
+
+The held way keeps the sources locked for the batches' time too (a second or two at 1,000
+views): a client's write to one of them waits that long (the emulator gives up after two
+seconds with ``ABORTED``; the client may retry).
 """
 
 from __future__ import annotations
@@ -78,6 +92,7 @@ __all__ = [
     "Attempt",
     "BlockedRoot",
     "Failure",
+    "HeldWrites",
     "LargeWrites",
     "RefreshReport",
     "earlier_views",
@@ -133,16 +148,30 @@ class RefreshReport(Billed):
 
 @dataclass(frozen=True)
 class LargeWrites:
-    """What an attempt larger than one commit leaves to :func:`run_attempts`: the ``writes``
-    (each with the stored snapshot its precondition names) and the versions of the ``sources``
-    they were computed from, confirmed after the batches (:mod:`.confirm`)."""
+    """What an attempt larger than one commit, which read the views it compares, leaves to
+    :func:`run_attempts` after its transaction: the ``writes`` (each with the stored snapshot
+    its precondition names) and the versions of the ``sources`` they were computed from,
+    confirmed after the batches (:mod:`.confirm`)."""
 
     writes: list[ViewWrite]
     sources: SourceVersions
 
 
+@dataclass(frozen=True)
+class HeldWrites:
+    """What an attempt larger than one commit, which read none of the views it writes but
+    those in ``in_transaction``, leaves to :func:`run_attempts` *before* its transaction
+    commits: ``batches`` go out in parallel, unconditionally, while the transaction still holds
+    its sources, then the transaction commits with ``in_transaction`` (the probe among them).
+    ``event_id``: the id the views are stamped with."""
+
+    batches: list[ViewWrite]
+    in_transaction: list[ViewWrite]
+    event_id: str | None
+
+
 #: One attempt's outcome: its report, and the writes left for parallel batches, if any.
-Attempt = tuple[RefreshReport, LargeWrites | None]
+Attempt = tuple[RefreshReport, LargeWrites | HeldWrites | None]
 
 
 def report_fields(report: RefreshReport) -> dict[str, Any]:
@@ -208,10 +237,11 @@ def run_attempts(
     event_id: str | None = None,
     probe: str | None = None,
 ) -> RefreshReport:
-    """Run ``attempt`` in a transaction; if it leaves writes larger than one commit, write them
-    in conditional parallel batches, then confirm that its sources still hold (writing the
-    ``probe`` view there, last); run it all again from fresh data when a batch conflicts or a
-    source changed. Each attempt is handed the writes earlier attempts sent (``earlier``): it
+    """Run ``attempt`` in a transaction. If it leaves :class:`HeldWrites`, send their batches
+    before the transaction commits (the probe view among the writes it commits). If it leaves
+    :class:`LargeWrites`, write them in conditional parallel batches after it, then confirm
+    that its sources still hold (writing the ``probe`` view there, last); run it all again from
+    fresh data when a batch conflicts or a source changed. Each attempt is handed the writes earlier attempts sent (``earlier``): it
     compares those views too, since some may have landed, and the roots a rerun finds on fresh
     data need not include theirs (a renamed attendee who left a meeting since no longer leads to
     it), while nothing else may be left to correct them.
@@ -223,8 +253,21 @@ def run_attempts(
     at that moment, and any later change is followed by a refresh that reads our views.
     """
     earlier: dict[str, ViewWrite] = {}
+
+    def attempt_holding_sources(transaction: Any) -> tuple[RefreshReport, LargeWrites | None]:
+        """``attempt``; writes it hands back as :class:`HeldWrites` go out before the commit."""
+        report, large = attempt(transaction, list(earlier.values()))
+        if not isinstance(large, HeldWrites):
+            return report, large
+        # Noted first: batches may land although the transaction then aborts.
+        earlier.update((write.path, write) for write in large.batches)
+        report.commits += commit_in_parallel(db, large.batches, large.event_id, conditional=False)
+        write_in_transaction(db, transaction, large.in_transaction, large.event_id)
+        report.commits += 1
+        return report, None
+
     for number in range(1, MAX_ATTEMPTS + 1):
-        report, large = run_in_transaction(attempt, list(earlier.values()), client=db)
+        report, large = run_in_transaction(attempt_holding_sources, client=db)
         report.attempts = number
         if large is None:
             return report
@@ -307,9 +350,9 @@ def _refresh_in(
     views = _views(reader, roots, {change.path: (change.before, change.after)})
     for key, paths in carried.items():
         views[key] = [*views.get(key, ()), *paths]
-    if sum(len(paths) for paths in views.values()) > MAX_WRITES_PER_COMMIT:
-        # Larger than one commit: the stored views are read anyway (for conditional writes),
-        # so compare the current state with them directly instead of computing two states.
+    if (report.stale or carried) and sum(len(paths) for paths in views.values()) > MAX_WRITES_PER_COMMIT:
+        # Larger than one commit, and the stored views must be read anyway (to compare with the
+        # current state): compare with them directly instead of computing three states.
         return _refresh_large(db, transaction, reader, roots, views, latest_world, report, change)
     worlds = [before, after, latest_world] if report.stale else [before, after]
     for world in worlds:
@@ -439,9 +482,12 @@ def finish(
     views: Iterable[str] = (),
 ) -> Attempt:
     """Keep the writes of ``diff`` that change something (:func:`resolve_checks`) and write them
-    in ``transaction`` if they fit one commit; otherwise read what is stored of them and hand
-    them back for conditional parallel batches, with the versions of the sources they were
-    computed from — everything ``reader`` read except the views (``diff``'s and ``views``)."""
+    in ``transaction`` if they fit one commit. Larger, they are handed back for parallel
+    batches: unconditional ones sent before the transaction commits (:class:`HeldWrites`), when
+    the transaction read none of those views — else the batches' writes would wait for its
+    locks, and it for them; otherwise conditional ones after it, with what is stored of them
+    (read now) and the versions of the sources they were computed from, everything ``reader``
+    read except the views (``diff``'s and ``views``)."""
     writes = resolve_checks(reader, diff, report)
     report.written_paths = [w.path for w in writes if w.data is not None]
     report.deleted_paths = [w.path for w in writes if w.data is None]
@@ -450,6 +496,10 @@ def finish(
         write_in_transaction(db, transaction, writes, event_id)
         report.commits = 1 if writes else 0
         return _done(report, reader), None
+    read = [w for w in writes if w.path in reader.documents]
+    if fits_one_commit(read) and not reader.found_views():
+        unread = [w for w in writes if w.path not in reader.documents]
+        return _done(report, reader), HeldWrites(unread, read, event_id)
     reader.fetch([w.path for w in writes])
     sources = SourceVersions.of(reader, {*diff.changes, *diff.checks, *views})
     stored = [ViewWrite(w.path, w.data, w.root, reader.documents[w.path]) for w in writes]

@@ -128,6 +128,12 @@ class SourceReader:
         self.documents.update((snapshot.reference.path, snapshot) for snapshot in found)
         return Wave(self, chunks, futures)
 
+    def found_views(self) -> bool:
+        """Did this reader run a query over view documents (:class:`~.stamp.RootViews`)? In a
+        transaction, a query's locks may cover more than the documents it returned (the range
+        it scanned), so writes of new views there could wait for the transaction."""
+        return any(isinstance(query, RootViews) for query, _ in self.results)
+
     def begin_ahead(self) -> None:
         """Have the transaction begin now, on a wave thread, when the next wave holds queries:
         they need its id, and would otherwise wait for the first answer of the wave's lookup

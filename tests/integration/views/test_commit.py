@@ -1,4 +1,5 @@
-"""Writing views: one transaction when they fit one commit, conditional parallel batches beyond."""
+"""Writing views: one transaction when they fit one commit, parallel batches beyond (sent while the
+transaction holds the sources, or conditional on the versions read)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,23 @@ def test_a_view_changed_since_it_was_read_is_never_overwritten(clean_firestore):
     with pytest.raises(ConflictingWrite):
         commit_in_parallel(db, [ViewWrite("fanout/c", {"v": "ours"}, "roots/r", missing)], None)
     assert db.document("fanout/c").get().to_dict() == {"v": "created meanwhile"}
+
+
+def test_unconditional_batches_replace_create_and_delete_whatever_is_stored(clean_firestore):
+    """What a held refresh sends (its transaction read none of these views): no precondition."""
+    db = clean_firestore.db
+    db.document("fanout/replaced").set({"v": "old", "gone": True})
+    db.document("fanout/deleted").set({"v": "old"})
+    writes = [
+        ViewWrite("fanout/replaced", {"v": "ours"}, "roots/r"),
+        ViewWrite("fanout/created", {"v": "ours"}, "roots/r"),
+        ViewWrite("fanout/deleted", None, "roots/r"),
+        ViewWrite("fanout/never-there", None, "roots/r"),
+    ]
+    assert commit_in_parallel(db, writes, "event-2", conditional=False) == 1
+    found = {s.reference.path: s.to_dict() for s in db.collection("fanout").stream()}
+    stamped = {"v": "ours", "_fb": {"root": "roots/r", "event": "event-2"}}
+    assert found == {"fanout/replaced": stamped, "fanout/created": stamped}
 
 
 def test_a_conditional_replacement_removes_fields_the_view_no_longer_has(clean_firestore):
