@@ -241,10 +241,11 @@ def run_attempts(
     before the transaction commits (the probe view among the writes it commits). If it leaves
     :class:`LargeWrites`, write them in conditional parallel batches after it, then confirm
     that its sources still hold (writing the ``probe`` view there, last); run it all again from
-    fresh data when a batch conflicts or a source changed. Each attempt is handed the writes earlier attempts sent (``earlier``): it
-    compares those views too, since some may have landed, and the roots a rerun finds on fresh
-    data need not include theirs (a renamed attendee who left a meeting since no longer leads to
-    it), while nothing else may be left to correct them.
+    fresh data when a batch conflicts or a source changed. Each attempt is handed the writes
+    earlier attempts sent (``earlier``): it compares those views too, since some may have
+    landed, and the roots a rerun finds on fresh data need not include theirs (a renamed
+    attendee who left a meeting since no longer leads to it), while nothing else may be left to
+    correct them.
 
     Why the confirmation: a source may have changed after our read and its refresh found the
     views as they were (our batches had not landed) and wrote nothing; our batches, computed
