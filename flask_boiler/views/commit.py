@@ -15,9 +15,9 @@ cannot be one commit; their writes go out in parallel batches, one of two ways (
   (:func:`blind_write`), and the batches go out *before* the refresh's transaction commits.
   Until then the transaction's locks keep its sources as read: no other refresh can have
   computed these views from other data meanwhile, and any that computes them later sees our
-  writes. (A view the transaction did read — the probe — is written by the transaction
-  itself: a batch writing it would wait for the transaction's lock, and the transaction for
-  the batch.)
+  writes. (Views the transaction did read — the probe, views it compared — are written by
+  the transaction itself: a batch writing one would wait for the transaction's lock, and the
+  transaction for the batch.)
 * **Conditional**, when the stored views were read to compare (a stale event, a rerun, a
   reconcile): the transaction commits first, then the writes go out in parallel batches where
   **each write is conditional on the view still being the version we read** (a whole-document
@@ -27,20 +27,21 @@ cannot be one commit; their writes go out in parallel batches, one of two ways (
   (on a thread, while the views are computed: which views a root has is known from its
   ``keys`` before its sources are).
 
-**Why the preconditions are not enough alone** (conditional way). Our content was computed
-from the sources as of our transaction. If a source changed since and its refresh *wrote* the affected views before
-our batch, their ``update_time`` moved, our precondition fails, and the refresh runs again from
-fresh data; if that refresh runs after our batch, it reads our views and writes the newer
-content over ours. But a refresh may also write *nothing*: when the data went back (X→Y read by
-us, Y→X since), the refresh of Y→X compares X with the views still stored — X, our batches have
-not landed — and leaves them; our preconditions then hold, our Y lands, and no event is left to
-fix it. (Firestore does not move ``update_time`` for a write that changes nothing, so even a
-refresh that did write unchanged content would not stop us; each view carries the id of the
-event that wrote it, which makes most such writes real, but not those without one.) So after
-its batches a large refresh **confirms that its sources are unchanged** (:mod:`.confirm`), in a
-transaction, and runs again from fresh data when one changed. Once confirmed, each view we wrote
-holds what the data computes at the moment of the confirmation — as if a transaction had written
-it there — and every later change is followed by a refresh that reads our views.
+**Why the preconditions are not enough alone** (conditional way). Our content was computed from
+the sources as of our transaction. If a source changed since and its refresh *wrote* the
+affected views before our batch, their ``update_time`` moved, our precondition fails, and the
+refresh runs again from fresh data; if that refresh runs after our batch, it reads our views
+and writes the newer content over ours. But a refresh may also write *nothing*: when the data
+went back (X→Y read by us, Y→X since), the refresh of Y→X compares X with the views still
+stored — X, our batches have not landed — and leaves them; our preconditions then hold, our Y
+lands, and no event is left to fix it. (Firestore does not move ``update_time`` for a write
+that changes nothing, so even a refresh that did write unchanged content would not stop us;
+each view carries the id of the event that wrote it, which makes most such writes real, but not
+those without one.) So after its batches a large refresh **confirms that its sources are
+unchanged** (:mod:`.confirm`), in a transaction, and runs again from fresh data when one
+changed. Once confirmed, each view we wrote holds what the data computes at the moment of the
+confirmation — as if a transaction had written it there — and every later change is followed by
+a refresh that reads our views.
 
 **Duplicate detection.** Every view a refresh writes carries the id of the event whose
 refresh wrote it (:mod:`.stamp`), but only when that refresh handled every view model it
