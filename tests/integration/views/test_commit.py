@@ -3,7 +3,10 @@ transaction holds the sources, or conditional on the versions read)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from google.cloud.firestore_v1 import SERVER_TIMESTAMP
 
 from flask_boiler.testing.events import document_event
 from flask_boiler.triggers.view_triggers import handle_document_event
@@ -61,6 +64,21 @@ def test_unconditional_batches_replace_create_and_delete_whatever_is_stored(clea
     found = {s.reference.path: s.to_dict() for s in db.collection("fanout").stream()}
     stamped = {"v": "ours", "_fb": {"root": "roots/r", "event": "event-2"}}
     assert found == {"fanout/replaced": stamped, "fanout/created": stamped}
+
+
+@pytest.mark.parametrize("conditional", [True, False], ids=["conditional", "unconditional"])
+def test_batches_write_a_view_holding_a_server_value(clean_firestore, conditional):
+    """A ``DateTime`` view field may hold ``SERVER_TIMESTAMP`` (a transaction's ``set()`` takes
+    it); the parallel batches must write it too, not fail encoding it."""
+    db = clean_firestore.db
+    missing = db.document("fanout/stamped").get()
+    write = ViewWrite("fanout/stamped", {"at": SERVER_TIMESTAMP, "n": 1}, "roots/r", missing)
+    commit_in_parallel(db, [write], None, conditional=conditional)
+    stored = db.document("fanout/stamped").get()
+    assert stored.get("n") == 1
+    at = stored.get("at")
+    assert isinstance(at, datetime.datetime), "the server should have put its time there"
+    assert abs(at - stored.update_time) < datetime.timedelta(seconds=5)
 
 
 def test_a_conditional_replacement_removes_fields_the_view_no_longer_has(clean_firestore):

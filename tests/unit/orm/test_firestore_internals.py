@@ -1,7 +1,8 @@
 """The google-cloud-firestore internals the framework builds on are there, as it uses them.
 
 ``flask_boiler._private.inline_begin`` subclasses the client's ``Transaction`` (to begin it
-with its first read), ``views/commit.py`` adds prepared writes to a batch, and
+with its first read), ``views/commit.py`` adds prepared writes to a batch (encoding views with
+server values as the client's ``set()`` does), and
 ``_private/write_encoding.py`` encodes values with the client's own helpers, and
 ``_private/document_reads.py`` reads one document with the transport's ``get_document`` (the
 client's method when that fails) and several with the client's own request (``_prep_get_all``),
@@ -47,6 +48,7 @@ USED = [
     (_helpers, "decode_dict"),
     (_helpers, "encode_value"),
     (_helpers, "encode_dict"),
+    (_helpers, "pbs_for_set_no_merge"),
     (transforms, "_ValueList"),
     (transforms, "Sentinel"),
 ]
@@ -78,3 +80,13 @@ def test_transactions_keep_their_state_where_inline_begin_reads_it():
         "timeout",
         "read_time",
     ]
+
+
+def test_set_encodes_a_server_value_as_a_transform_of_one_write():
+    """``views.commit.blind_write`` takes the one ``Write`` the client's ``set()`` builds for a
+    view holding a server value."""
+    name = "projects/demo-internals/databases/(default)/documents/views/v"
+    (write,) = _helpers.pbs_for_set_no_merge(name, {"at": transforms.SERVER_TIMESTAMP, "n": 1})
+    assert write.update.name == name
+    assert list(write.update.fields) == ["n"]
+    assert [transform.field_path for transform in write.update_transforms] == ["at"]
