@@ -353,7 +353,7 @@ def _refresh_in(
         views[key] = [*views.get(key, ()), *paths]
     if (report.stale or carried) and sum(len(paths) for paths in views.values()) > MAX_WRITES_PER_COMMIT:
         # Larger than one commit, and the stored views must be read anyway (to compare with the
-        # current state): compare with them directly instead of computing three states.
+        # current state): compare with them directly instead of computing the event's states too.
         return _refresh_large(db, transaction, reader, roots, views, latest_world, report, change)
     worlds = [before, after, latest_world] if report.stale else [before, after]
     for world in worlds:
@@ -434,7 +434,8 @@ def _refresh_large(
     report: RefreshReport,
     change: DocumentChange,
 ) -> Attempt:
-    """A fan-out larger than one commit: every view the roots have now, and had before
+    """A fan-out larger than one commit whose stored views must be read (a stale event, or a
+    rerun carrying an earlier attempt's writes): every view the roots have now, and had before
     (``paths``: their keys, or their bookkeeping when the old state does not load), compared
     with what is stored.
 
