@@ -37,7 +37,11 @@ def test_quick_ops_and_fanout_render(no_triggers, tmp_path):
     assert scenarios["field_used"]["ours_triggering_reads"] <= 1  # only the guard read
 
     results["fanout"] = {"FanCard": {"10": fanout._measure(no_triggers, fanout.FanCard, 10, 1)}}
-    assert results["fanout"]["FanCard"]["10"]["cost"]["ours"]["writes"] == 10
+    fan = results["fanout"]["FanCard"]["10"]
+    assert fan["cost"]["ours"]["writes"] == 10
+    # the floor reads the meeting, the room and the 10 attendees, and writes the same 10 views
+    assert fan["cost"]["floor"] == {"reads": 12, "writes": 10}
+    assert fan["ceiling_ratio"]["median"] > 0
 
     results["meta"] = {
         "date": "now",
