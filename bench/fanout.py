@@ -19,9 +19,9 @@ process is recorded (``cpu_seconds``): what the Python side costs, apart from th
 
 A third side, the **floor**, bounds what any trigger could reach on this machine: it makes the
 round trips a refresh cannot avoid — one lookup of the sources (the meeting, the room and the N
-attendees), then the same N documents written in parallel batches sized as the engine's own
-(faster than ``BulkWriter`` here) — with requests encoded before the clock starts, responses
-not decoded, nothing computed, no transaction. ``ceiling_ratio`` is unthrottled
+attendees), then the same N documents written in the batches the engine would send, as many
+at once (faster than ``BulkWriter`` here) — with requests encoded before the clock starts,
+responses not decoded, nothing computed, no transaction. ``ceiling_ratio`` is unthrottled
 ``BulkWriter``'s time over the floor's: the ratio an engine whose client side cost nothing would
 show. What separates our time from the floor is the work in this process (``cpu_seconds``).
 """
@@ -34,17 +34,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from google.cloud.firestore_v1 import _helpers
 from google.cloud.firestore_v1.bulk_writer import BulkWriterOptions
 
 from flask_boiler import fields, schema
 from flask_boiler.context import Context
-from flask_boiler.models.limits import document_size
 from flask_boiler.testing.costs import count_operations
 from flask_boiler.testing.emulators import EmulatorStack, clear_firestore
 from flask_boiler.triggers.view_triggers import handle_document_event
 from flask_boiler.views import ViewModel, source
-from flask_boiler.views.commit import PARALLEL_BATCH_BYTES, PARALLEL_BATCH_WRITES, PARALLEL_COMMITS
+from flask_boiler.views.commit import PARALLEL_COMMITS, ViewWrite, blind_write, parallel_batches
 from flask_boiler.views.compute import computed_views
 from shared_models import Location, Meeting, MeetingSession, User
 
@@ -152,26 +150,19 @@ def _bulk(documents: dict[str, dict], title: str, options: Any) -> tuple[float, 
     return elapsed, {"cpu_seconds": cpu, "reads": 0, "writes": len(documents)}
 
 
-def _floor(sources: list[str], documents: dict[str, dict], title: str) -> tuple[float, dict]:
+def _floor(root: str, sources: list[str], documents: dict[str, dict], title: str) -> tuple[float, dict]:
     """The round trips any trigger must make, and nothing else: one lookup of ``sources``, then
-    ``documents`` written in parallel batches sized as the engine sizes its own
-    (:mod:`flask_boiler.views.commit`: at most 50 writes and about 256 KiB each, 16 at once).
+    ``documents`` (views of ``root``) written in the batches the engine would send
+    (:func:`~flask_boiler.views.commit.parallel_batches`, encoded by its ``blind_write``), as
+    many at once as it sends.
 
     The requests are encoded before the clock starts and the responses are not decoded: the
     time is the emulator's and the transport's, a lower bound for any client."""
     db = Context.db
     api, database, metadata = db._firestore_api, db._database_string, db._rpc_metadata
     names = [f"{database}/documents/{path}" for path in sources]
-    chunks: list[list[Any]] = [[]]
-    size = 0
-    for path, data in documents.items():
-        data = {**data, "title": title}
-        weight = document_size(path, data)
-        if chunks[-1] and (len(chunks[-1]) >= PARALLEL_BATCH_WRITES or size + weight > PARALLEL_BATCH_BYTES):
-            chunks.append([])
-            size = 0
-        chunks[-1] += _helpers.pbs_for_set_no_merge(f"{database}/documents/{path}", data)
-        size += weight
+    views = [ViewWrite(path, {**data, "title": title}, root) for path, data in documents.items()]
+    batches = [[blind_write(db, write, None) for write in batch] for batch in parallel_batches(views)]
 
     def commit(writes: list[Any]) -> None:
         api.commit(request={"database": database, "writes": writes}, metadata=metadata)
@@ -180,7 +171,7 @@ def _floor(sources: list[str], documents: dict[str, dict], title: str) -> tuple[
     responses = api.batch_get_documents(request={"database": database, "documents": names}, metadata=metadata)
     read = sum(1 for response in responses if "found" in response)
     with ThreadPoolExecutor(max_workers=PARALLEL_COMMITS) as pool:
-        list(pool.map(commit, chunks))
+        list(pool.map(commit, batches))
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     return elapsed, {"cpu_seconds": cpu, "reads": read, "writes": len(documents)}
 
@@ -188,8 +179,8 @@ def _floor(sources: list[str], documents: dict[str, dict], title: str) -> tuple[
 def _measure(stack: EmulatorStack, view_cls: type, n: int, repeats: int) -> dict:
     clear_firestore(stack)
     meeting_id = _setup(n, view_cls)
-    view_paths = [view_cls._meta.path.render(key) for key in view_cls.keys_for(Meeting.get_or_raise(meeting_id))]
     meeting = Meeting.get_or_raise(meeting_id)
+    view_paths = [view_cls._meta.path.render(key) for key in view_cls.keys_for(meeting)]
     sources = [f"meetings/{meeting_id}", "locations/fanroom", *(f"users/{user.doc_id}" for user in meeting.attendees)]
     times: dict[str, list[float]] = {"ours": [], "bulk_default": [], "bulk_unthrottled": [], "floor": []}
     costs: dict[str, dict] = {}
@@ -208,7 +199,7 @@ def _measure(stack: EmulatorStack, view_cls: type, n: int, repeats: int) -> dict
             elapsed, costs[name] = _bulk(documents, f"{name} {n} v{rep}", options)
             times[name].append(elapsed)
             cpu[name].append(costs[name].pop("cpu_seconds"))
-        elapsed, costs["floor"] = _floor(sources, documents, f"floor {n} v{rep}")
+        elapsed, costs["floor"] = _floor(sources[0], sources, documents, f"floor {n} v{rep}")
         times["floor"].append(elapsed)
         cpu["floor"].append(costs["floor"].pop("cpu_seconds"))
     return {

@@ -159,13 +159,12 @@ def fanout_section(fan: dict, h: str) -> list[str]:
     for view, sizes in fan.items():
         for n, r in sizes.items():
             s, cost = r["seconds"], r["cost"]["ours"]
-            floor = _ms(s["floor"]["median"]) if "floor" in s else "—"
-            ceiling = ratio_text(r["ceiling_ratio"]) if "ceiling_ratio" in r else "—"
             lines.append(
                 f"| {view} | {n} | {r['repeats']} | {_ms(s['ours']['median'])} | {r['writes_per_second']['ours']['median']:.0f} | "
                 f"{_ms(s['bulk_default']['median'])} | {_ms(s['bulk_unthrottled']['median'])} | "
                 f"{ratio_text(r['throughput_ratio']['bulk_default'])} | {ratio_text(r['throughput_ratio']['bulk_unthrottled'])} | "
-                f"{_ms(r['cpu_seconds']['ours']['median'])} | {floor} | {ceiling} | {cost['reads']} / {cost['writes']} | {_size(r['commit_bytes'])} | "
+                f"{_ms(r['cpu_seconds']['ours']['median'])} | {_ms(s['floor']['median'])} | "
+                f"{ratio_text(r['ceiling_ratio'])} | {cost['reads']} / {cost['writes']} | {_size(r['commit_bytes'])} | "
                 f"{_fanout_target(view, int(n), r)} |"
             )
     return [*lines, ""]

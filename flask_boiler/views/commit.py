@@ -77,6 +77,7 @@ __all__ = [
     "commit_in_parallel",
     "conditional_write",
     "fits_one_commit",
+    "parallel_batches",
     "write_in_transaction",
 ]
 
@@ -138,9 +139,10 @@ PARALLEL_BATCH_BYTES = 256 * 1024
 PARALLEL_COMMITS = 16
 
 
-def _batches(writes: Iterable[ViewWrite]) -> Iterator[list[ViewWrite]]:
+def parallel_batches(writes: Iterable[ViewWrite]) -> Iterator[list[ViewWrite]]:
     """``writes`` in batches of at most :data:`PARALLEL_BATCH_WRITES` writes and about
-    :data:`PARALLEL_BATCH_BYTES` bytes, each yielded as soon as it is full."""
+    :data:`PARALLEL_BATCH_BYTES` bytes, each yielded as soon as it is full (what
+    :func:`commit_in_parallel` sends; the benchmark's floor sends the same batches)."""
     batch: list[ViewWrite] = []
     size = 0
     for write in writes:
@@ -239,7 +241,7 @@ def commit_in_parallel(
     with ThreadPoolExecutor(max_workers=threads) as pool:
         pending: set[Future[None]] = set()
         try:
-            for batch in _batches(writes):
+            for batch in parallel_batches(writes):
                 if len(pending) >= threads:  # keep at most ``threads`` queued: fail fast on a conflict
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
