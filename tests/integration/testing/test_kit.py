@@ -22,7 +22,9 @@ from flask_boiler.testing import (
 )
 from flask_boiler.testing.http import call
 from flask_boiler.views import ViewModel, owner, source
-from shared_models import Meeting
+from flask_boiler.views.compute import computed_views
+from flask_boiler.views.stamp import view_content
+from shared_models import Meeting, User, UserView
 from shared_models.seed import seed_domain
 
 pytestmark = pytest.mark.emulators
@@ -80,7 +82,15 @@ def test_users_get_real_id_tokens_that_the_server_verifies(auth_emulator):
 
 def test_rules_are_asserted_as_a_signed_in_client(clean_firestore, emulators, auth_emulator):
     seed_domain()
-    wait_for(lambda: clean_firestore.db.document("userViews/ann").get().exists, timeout=60, message="ann's view")
+    db = clean_firestore.db
+
+    def settled() -> bool:
+        """Ann's view as stored equals its recompute: the seed's triggers have all run for it
+        (it exists from her own write on, and the meetings' and tickets' triggers fill it in)."""
+        (expected,) = computed_views(db, UserView, [User.get_or_raise("ann")])
+        return view_content(db.document("userViews/ann").get()) == expected.stored()
+
+    wait_for(settled, timeout=60, message="ann's view, settled")
     ann = FirestoreClient.as_user(emulators, "ann")
     assert ann.can_read("userViews/ann") and ann.can_read("users/ann/meetingSessions/standup")
     assert not ann.can_read("userViews/bob")
