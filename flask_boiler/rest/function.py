@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from ..log import get_logger
+from ..log import configure, get_logger
 from .errors import error_body
 from .hosting import route_every_path_to_the_function
 
@@ -95,6 +95,7 @@ def api_function(views: Sequence[type], *, name: str = "api", **api_options: Any
         return built[0]
 
     def handler(incoming: Any) -> Response:
+        configure()  # Cloud Logging records (refused tokens, logged 500s), as the triggers write them
         try:
             api = app()
         except Exception:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flask_boiler.testing import wait_for
+from flask_boiler.testing.logs import EmulatorLog
 from shared_models import Meeting, Ticket, User
 
 from .transports import EmulatorTransport, FunctionsFrameworkTransport
@@ -204,3 +205,22 @@ def test_openapi_and_docs_are_served(api):
     assert 'src="docs/swagger-ui-bundle.js"' in docs.text  # Swagger UI, from the package, relative URLs
     bundle = api.request("GET", "/docs/swagger-ui-bundle.js")
     assert bundle.status == 200 and "SwaggerUIBundle" in bundle.text
+
+
+def test_the_deployed_function_writes_refused_tokens_as_cloud_logging_records(emulators):
+    """The ``api`` function's own records reach its output as Cloud Logging JSON lines, with
+    their fields (they once went to Python's last-resort handler: WARNING and up, as text)."""
+    log = EmulatorLog(emulators.log_path)
+    api = EmulatorTransport(emulators)
+    reply = api.request("GET", "/users/u/meetingSessions", headers={"Authorization": "Bearer x.y.z"})
+    check_error(reply, 401, "unauthenticated")
+    seen: list[dict] = []
+
+    def refused() -> dict | None:
+        seen.extend(log.new_records())
+        return next((record for record in seen if record.get("message") == "ID token refused"), None)
+
+    record = wait_for(refused, timeout=30, message="the api function's 'ID token refused' record")
+    assert record["severity"] == "INFO"
+    assert record["logger"].startswith("flask_boiler.rest")
+    assert record["reason"] == "InvalidIdTokenError"
