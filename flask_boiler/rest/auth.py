@@ -7,9 +7,13 @@ set, as the Functions emulator does for its workers; there is no switch of ours 
 skips verification, so no test back door can be left on in production.
 
 A token is attacker-controlled input to a parser we do not own, so *any* exception while
-verifying it is the caller's 401, except the two that are ours to fix or wait out:
-certificates that cannot be fetched (503) and a project that is not configured (raised
-before verification starts, so it surfaces as the 500 it is). firebase-admin has let
+verifying it is the caller's 401, except those that are ours to fix or wait out: a project
+that is not configured (raised before verification starts, so it surfaces as the 500 it
+is), and Google failing to answer — certificates that cannot be fetched, or the Auth
+lookup that ``check_revoked`` makes failing, timing out, throttled or cut off (503, with
+``Retry-After``). The lookup runs only once the token has passed every local check, for
+the user it names; its failures say nothing about the token, and a 401 would tell a front
+end to sign a user out because Auth had a bad second. firebase-admin has let
 ``TypeError`` escape for a token without ``iat``, and ``AttributeError`` for a payload
 that is not an object; neither can become a 500 here. The verified claims are then
 checked once more for their times (``exp`` and ``iat`` must be numbers, the token
@@ -23,6 +27,7 @@ accepts for the URL's path params (403 otherwise).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +35,7 @@ from typing import Any
 from flask import Request
 
 from ..context import Context
+from ..log import get_logger, log
 from ..views.access import Access
 from .errors import ApiError, log_client_error
 
@@ -40,6 +46,8 @@ MAX_TOKEN_LENGTH = 4096
 
 #: Tolerated clock difference for ``iat``/``auth_time`` in the future (seconds).
 _CLOCK_SKEW = 300
+
+logger = get_logger("rest")
 
 _INVALID = "The ID token is invalid, expired or revoked; sign in again."
 
@@ -73,10 +81,29 @@ def _check_times(claims: Mapping[str, Any]) -> None:
         raise ValueError("the token was issued in the future")
 
 
+def _unanswered_errors() -> tuple[type[Exception], ...]:
+    """firebase-admin's errors for Google not answering (see the module docs).
+
+    ``UnknownError``: no answer at all (a connection cut mid-response); it is also the base
+    of ``CertificateFetchError``. The token's own errors are ``InvalidArgumentError`` and
+    ``NotFoundError`` (a deleted user), never one of these.
+    """
+    from firebase_admin import exceptions
+
+    return (
+        exceptions.UnavailableError,
+        exceptions.DeadlineExceededError,
+        exceptions.InternalError,
+        exceptions.ResourceExhaustedError,
+        exceptions.UnknownError,
+    )
+
+
 def verify_token(token: str) -> dict[str, Any]:
     """The verified claims of a Firebase ID token (401 when invalid, expired, revoked, disabled)."""
-    from firebase_admin import auth, exceptions
+    from firebase_admin import auth
 
+    unanswered = _unanswered_errors()
     app = Context.firebase_app  # configuration problems are ours: raised outside the net below
     try:
         claims = auth.verify_id_token(token, app=app, check_revoked=True)
@@ -84,7 +111,8 @@ def verify_token(token: str) -> dict[str, Any]:
             raise ValueError("the token's payload is not an object")
         _check_times(claims)
         return dict(claims)
-    except (auth.CertificateFetchError, exceptions.UnavailableError, exceptions.DeadlineExceededError) as exc:
+    except unanswered as exc:
+        log(logger, logging.WARNING, "ID token not verified: Google did not answer", reason=type(exc).__name__)
         raise ApiError(503, "Could not verify the token right now; retry shortly.") from exc
     except Exception as exc:
         log_client_error("ID token refused", reason=type(exc).__name__)

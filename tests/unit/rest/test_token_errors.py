@@ -1,0 +1,75 @@
+"""What a failed token check tells the client: the token's fault (401) or Google's (503)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import requests
+from firebase_admin import _auth_utils, _token_gen, _utils, auth, exceptions
+
+from flask_boiler.context import Context
+from flask_boiler.rest.auth import verify_token
+from flask_boiler.rest.errors import ApiError
+
+
+def _http_error(status: int) -> exceptions.FirebaseError:
+    """What firebase-admin raises when the Auth lookup answers ``status`` (its own mapping)."""
+    response = requests.Response()
+    response.status_code = status
+    response._content = b"{}"
+    return _utils.handle_requests_error(requests.exceptions.HTTPError(response=response))
+
+
+THE_TOKENS_FAULT = [
+    _auth_utils.InvalidIdTokenError("bad signature"),
+    _token_gen.ExpiredIdTokenError("expired", cause=None),
+    _token_gen.RevokedIdTokenError("revoked"),
+    _auth_utils.UserDisabledError("disabled"),
+    _auth_utils.UserNotFoundError("deleted since"),
+    _auth_utils.TenantIdMismatchError("other tenant"),
+    ValueError("not a JWT"),
+    TypeError("no iat"),  # what firebase-admin has let escape for odd payloads
+    _http_error(400),  # Auth refused the uid the token names
+]
+
+GOOGLE_DID_NOT_ANSWER = [
+    _token_gen.CertificateFetchError("certificates unreachable", cause=None),
+    _utils.handle_requests_error(requests.exceptions.ConnectTimeout()),
+    _utils.handle_requests_error(requests.exceptions.ConnectionError()),
+    _utils.handle_requests_error(requests.exceptions.ChunkedEncodingError()),  # cut off mid-answer
+    _http_error(500),
+    _http_error(503),
+    _http_error(429),
+]
+
+
+@pytest.fixture
+def failing_check(monkeypatch):
+    """``verify_id_token`` raising the exception the test sets (no Firebase app is made)."""
+    monkeypatch.setattr(Context, "_firebase_app", object())
+    raised: list[BaseException] = []
+
+    def verify_id_token(*args, **kwargs):
+        raise raised[0]
+
+    monkeypatch.setattr(auth, "verify_id_token", verify_id_token)
+    return raised
+
+
+@pytest.mark.parametrize("error", THE_TOKENS_FAULT, ids=lambda e: type(e).__name__)
+def test_a_token_the_check_refuses_is_a_401(failing_check, error, caplog):
+    failing_check.append(error)
+    with caplog.at_level(logging.INFO, logger="flask_boiler.rest"), pytest.raises(ApiError) as refused:
+        verify_token("x.y.z")
+    assert refused.value.status == 401
+    assert [r.fields for r in caplog.records] == [{"reason": type(error).__name__}]
+
+
+@pytest.mark.parametrize("error", GOOGLE_DID_NOT_ANSWER, ids=lambda e: type(e).__name__)
+def test_google_not_answering_is_a_503_never_a_sign_out(failing_check, error, caplog):
+    failing_check.append(error)
+    with caplog.at_level(logging.INFO, logger="flask_boiler.rest"), pytest.raises(ApiError) as unavailable:
+        verify_token("x.y.z")
+    assert unavailable.value.status == 503
+    assert [(r.levelno, r.fields) for r in caplog.records] == [(logging.WARNING, {"reason": type(error).__name__})]
