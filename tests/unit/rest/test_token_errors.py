@@ -6,7 +6,7 @@ import logging
 
 import pytest
 import requests
-from firebase_admin import _auth_utils, _token_gen, _utils, auth, exceptions
+from firebase_admin import _utils, auth, exceptions, tenant_mgt  # _utils: firebase-admin's own HTTP error mapping
 
 from flask_boiler.context import Context
 from flask_boiler.rest.auth import verify_token
@@ -22,19 +22,19 @@ def _http_error(status: int) -> exceptions.FirebaseError:
 
 
 THE_TOKENS_FAULT = [
-    _auth_utils.InvalidIdTokenError("bad signature"),
-    _token_gen.ExpiredIdTokenError("expired", cause=None),
-    _token_gen.RevokedIdTokenError("revoked"),
-    _auth_utils.UserDisabledError("disabled"),
-    _auth_utils.UserNotFoundError("deleted since"),
-    _auth_utils.TenantIdMismatchError("other tenant"),
+    auth.InvalidIdTokenError("bad signature"),
+    auth.ExpiredIdTokenError("expired", cause=None),
+    auth.RevokedIdTokenError("revoked"),
+    auth.UserDisabledError("disabled"),
+    auth.UserNotFoundError("deleted since"),
+    tenant_mgt.TenantIdMismatchError("other tenant"),
     ValueError("not a JWT"),
     TypeError("no iat"),  # what firebase-admin has let escape for odd payloads
     _http_error(400),  # Auth refused the uid the token names
 ]
 
 GOOGLE_DID_NOT_ANSWER = [
-    _token_gen.CertificateFetchError("certificates unreachable", cause=None),
+    auth.CertificateFetchError("certificates unreachable", cause=None),
     _utils.handle_requests_error(requests.exceptions.ConnectTimeout()),
     _utils.handle_requests_error(requests.exceptions.ConnectionError()),
     _utils.handle_requests_error(requests.exceptions.ChunkedEncodingError()),  # cut off mid-answer
