@@ -57,19 +57,17 @@ def failing_check(monkeypatch):
     return raised
 
 
-@pytest.mark.parametrize("error", THE_TOKENS_FAULT, ids=lambda e: type(e).__name__)
-def test_a_token_the_check_refuses_is_a_401(failing_check, error, caplog):
-    failing_check.append(error)
-    with caplog.at_level(logging.INFO, logger="flask_boiler.rest"), pytest.raises(ApiError) as refused:
-        verify_token("x.y.z")
-    assert refused.value.status == 401
-    assert [r.fields for r in caplog.records] == [{"reason": type(error).__name__}]
+CASES = [
+    *(pytest.param(error, 401, logging.INFO, id=f"401-{type(error).__name__}") for error in THE_TOKENS_FAULT),
+    # never a sign-out
+    *(pytest.param(error, 503, logging.WARNING, id=f"503-{type(error).__name__}") for error in GOOGLE_DID_NOT_ANSWER),
+]
 
 
-@pytest.mark.parametrize("error", GOOGLE_DID_NOT_ANSWER, ids=lambda e: type(e).__name__)
-def test_google_not_answering_is_a_503_never_a_sign_out(failing_check, error, caplog):
+@pytest.mark.parametrize(("error", "status", "level"), CASES)
+def test_a_failed_check_is_the_tokens_401_or_googles_503(failing_check, error, status, level, caplog):
     failing_check.append(error)
-    with caplog.at_level(logging.INFO, logger="flask_boiler.rest"), pytest.raises(ApiError) as unavailable:
+    with caplog.at_level(logging.INFO, logger="flask_boiler.rest"), pytest.raises(ApiError) as failed:
         verify_token("x.y.z")
-    assert unavailable.value.status == 503
-    assert [(r.levelno, r.fields) for r in caplog.records] == [(logging.WARNING, {"reason": type(error).__name__})]
+    assert failed.value.status == status
+    assert [(r.levelno, r.fields) for r in caplog.records] == [(level, {"reason": type(error).__name__})]
