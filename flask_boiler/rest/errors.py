@@ -3,7 +3,8 @@
 Clients (and the OpenAPI document) deal with a single error schema, whatever went
 wrong: routing (404/405), HTTP framing (413/415), bad input (400 with per-field
 messages), auth (401/403), preconditions (412/428), ORM errors raised inside write
-handlers, contention (503), or a bug (500, with no internals in the body; the traceback
+handlers, contention or Firestore unavailable, too slow or over its quota (503, with
+``Retry-After``; the last three logged at WARNING), or a bug (500, with no internals in the body; the traceback
 goes to the function's log with severity ERROR).
 
 ``code`` is one of :data:`ERROR_CODES` (the OpenAPI document lists, per status, the codes
@@ -216,7 +217,12 @@ def translate(exc: BaseException) -> ApiError | None:
         return ApiError(400, "Firestore refused the request's values.")
     if isinstance(exc, google_errors.NotFound):
         return ApiError(404)
-    if isinstance(exc, (google_errors.ServiceUnavailable, google_errors.DeadlineExceeded)):
+    if isinstance(
+        exc, (google_errors.ServiceUnavailable, google_errors.DeadlineExceeded, google_errors.ResourceExhausted)
+    ):
+        # Unavailable, too slow, or over its quota (429): the client can only wait; logged, so
+        # that a quota running out shows up as records, not as 500s filed as bugs.
+        logger.warning("Firestore did not serve a request", extra={"fields": {"reason": type(exc).__name__}})
         return ApiError(503, "Firestore is unavailable right now; retry shortly.")
     return None
 

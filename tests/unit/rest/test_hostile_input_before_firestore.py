@@ -301,6 +301,23 @@ def test_contention_in_every_form_is_a_503():
     assert translate(ValueError("something else")) is None  # a bug stays a 500
 
 
+def test_firestore_not_serving_is_a_logged_503(caplog):
+    from google.api_core import exceptions as google_errors
+
+    from flask_boiler.rest.errors import translate
+
+    for exc in (
+        google_errors.ServiceUnavailable("down"),
+        google_errors.DeadlineExceeded("too slow"),
+        google_errors.ResourceExhausted("Quota exceeded."),  # was a 500, filed as a bug
+    ):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="flask_boiler.rest"):
+            error = translate(exc)
+        assert error is not None and (error.status, error.code) == (503, "unavailable")
+        assert [record.fields for record in caplog.records] == [{"reason": type(exc).__name__}]
+
+
 def test_values_firestore_refuses_are_a_400_and_logged_with_its_reason(caplog):
     from google.api_core import exceptions as google_errors
 
