@@ -375,11 +375,20 @@ def _request(method: str, url: str) -> int:
     return call(method, url, headers={"Authorization": "Bearer owner"}).status
 
 
-def clear_firestore(stack: EmulatorStack, database: str = "(default)", timeout: float = 20.0) -> None:
+#: How long the Firestore emulator keeps an abandoned transaction's locks (measured: 60 s).
+ABANDONED_TRANSACTION_SECONDS = 60.0
+
+
+def clear_firestore(
+    stack: EmulatorStack, database: str = "(default)", timeout: float = ABANDONED_TRANSACTION_SECONDS + 15
+) -> None:
     """Delete every document in the emulator's database (the emulator's own reset endpoint).
 
-    The emulator answers 409 while a transaction holds locks (a trigger of the previous test
-    may still be refreshing views), so a conflict is retried until ``timeout``.
+    The emulator answers 409 while a transaction holds locks, so a conflict is retried until
+    ``timeout``. Usually a trigger of the previous test is still refreshing views and the
+    conflict lasts milliseconds; but a transaction whose process died before committing (a
+    Functions worker killed mid-run, as a crash test does) keeps its locks until the emulator
+    drops it, a minute later, and the default waits that out.
     """
     url = f"http://{stack.firestore_host}/emulator/v1/projects/{stack.project_id}/databases/{database}/documents"
     deadline = time.monotonic() + timeout
@@ -388,7 +397,8 @@ def clear_firestore(stack: EmulatorStack, database: str = "(default)", timeout: 
         if status == 200:
             return
         if status != 409 or time.monotonic() >= deadline:
-            raise EmulatorStartError(f"Could not clear the Firestore emulator ({url} answered {status}).")
+            held = " for as long as waited: a transaction still holds locks" if status == 409 else ""
+            raise EmulatorStartError(f"Could not clear the Firestore emulator ({url} answered {status}{held}).")
         time.sleep(0.2)
 
 

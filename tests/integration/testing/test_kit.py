@@ -4,6 +4,7 @@ events from real writes delivered to the handler, costs, fixtures."""
 from __future__ import annotations
 
 import datetime
+import inspect
 
 import pytest
 from firebase_admin import auth
@@ -20,6 +21,7 @@ from flask_boiler.testing import (
     recorded_event,
     wait_for,
 )
+from flask_boiler.testing.emulators import ABANDONED_TRANSACTION_SECONDS, EmulatorStartError, clear_firestore
 from flask_boiler.testing.http import call
 from flask_boiler.views import ViewModel, owner, source
 from flask_boiler.views.compute import computed_views
@@ -164,3 +166,24 @@ def test_function_and_hosting_urls_reach_the_emulators(clean_firestore, function
     assert through_hosting.status == direct.status == 200
     assert through_hosting.json() == direct.json()
     assert through_hosting.json()["title"] == Meeting.get(doc_id="standup").title
+
+
+def test_a_clear_waits_for_the_locks_of_a_transaction_and_says_so_when_it_gives_up(clean_firestore, emulators):
+    """A transaction that read a document holds its lock, and the emulator refuses to clear
+    meanwhile (409). One whose process died keeps it until the emulator drops it (a minute):
+    the default timeout waits that out; a shorter one ends in a typed error that says why."""
+    db = clean_firestore.db
+    db.document("kitLocks/held").set({"n": 1})
+    api, metadata = db._firestore_api, db._rpc_metadata
+    transaction = api.begin_transaction(request={"database": db._database_string}, metadata=metadata).transaction
+    read = {"database": db._database_string, "documents": [db.document("kitLocks/held")._document_path]}
+    list(api.batch_get_documents(request={**read, "transaction": transaction}, metadata=metadata))
+    try:
+        with pytest.raises(EmulatorStartError, match="a transaction still holds locks"):
+            clear_firestore(emulators, timeout=1)
+        assert db.document("kitLocks/held").get().exists  # nothing cleared
+    finally:
+        api.rollback(request={"database": db._database_string, "transaction": transaction}, metadata=metadata)
+    clear_firestore(emulators, timeout=5)  # the locks gone, at once
+    assert not db.document("kitLocks/held").get().exists
+    assert inspect.signature(clear_firestore).parameters["timeout"].default > ABANDONED_TRANSACTION_SECONDS
