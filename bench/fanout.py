@@ -181,7 +181,7 @@ def _measure(stack: EmulatorStack, view_cls: type, n: int, repeats: int) -> dict
     meeting_id = _setup(n, view_cls)
     meeting = Meeting.get_or_raise(meeting_id)
     view_paths = [view_cls._meta.path.render(key) for key in view_cls.keys_for(meeting)]
-    sources = [f"meetings/{meeting_id}", "locations/fanroom", *(f"users/{user.doc_id}" for user in meeting.attendees)]
+    sources = [meeting.doc_path, meeting.location.doc_path, *(user.doc_path for user in meeting.attendees)]
     times: dict[str, list[float]] = {"ours": [], "bulk_default": [], "bulk_unthrottled": [], "floor": []}
     costs: dict[str, dict] = {}
     cpu: dict[str, list[float]] = {name: [] for name in times}

@@ -27,7 +27,6 @@ accepts for the URL's path params (403 otherwise).
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -35,9 +34,8 @@ from typing import Any
 from flask import Request
 
 from ..context import Context
-from ..log import get_logger, log
 from ..views.access import Access
-from .errors import ApiError, log_client_error
+from .errors import ApiError, log_client_error, log_unavailable
 
 __all__ = ["authenticate", "authorize", "bearer_token", "check_access", "verify_token"]
 
@@ -46,8 +44,6 @@ MAX_TOKEN_LENGTH = 4096
 
 #: Tolerated clock difference for ``iat``/``auth_time`` in the future (seconds).
 _CLOCK_SKEW = 300
-
-logger = get_logger("rest")
 
 _INVALID = "The ID token is invalid, expired or revoked; sign in again."
 
@@ -112,7 +108,7 @@ def verify_token(token: str) -> dict[str, Any]:
         _check_times(claims)
         return dict(claims)
     except unanswered as exc:
-        log(logger, logging.WARNING, "ID token not verified: Google did not answer", reason=type(exc).__name__)
+        log_unavailable("ID token not verified: Google did not answer", exc)
         raise ApiError(503, "Could not verify the token right now; retry shortly.") from exc
     except Exception as exc:
         log_client_error("ID token refused", reason=type(exc).__name__)

@@ -222,7 +222,7 @@ def translate(exc: BaseException) -> ApiError | None:
     ):
         # Unavailable, too slow, or over its quota (429): the client can only wait; logged, so
         # that a quota running out shows up as records, not as 500s filed as bugs.
-        logger.warning("Firestore did not serve a request", extra={"fields": {"reason": type(exc).__name__}})
+        log_unavailable("Firestore did not serve a request", exc)
         return ApiError(503, "Firestore is unavailable right now; retry shortly.")
     return None
 
@@ -264,3 +264,9 @@ def install_error_handlers(app: Flask) -> None:
 def log_client_error(message: str, **fields: Any) -> None:
     """Refused input worth seeing in the logs (bad tokens), at INFO: it is the client's fault."""
     logger.info(message, extra={"fields": fields})
+
+
+def log_unavailable(message: str, exc: BaseException) -> None:
+    """A service we depend on (Firestore, Auth) did not serve a request, at WARNING with the
+    exception's type: the client was told to retry (503), and an operator should see it."""
+    logger.warning(message, extra={"fields": {"reason": type(exc).__name__}})
