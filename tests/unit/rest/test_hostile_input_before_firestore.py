@@ -329,3 +329,32 @@ def test_values_firestore_refuses_are_a_400_and_logged_with_its_reason(caplog):
     assert "Property name too long" not in error.message  # the client sees no server detail
     logged = [record for record in caplog.records if record.getMessage() == "Firestore refused a request's values"]
     assert logged and logged[0].fields == {"firestore_message": "Property name too long"}
+
+
+def test_a_request_the_host_refused_is_logged_with_its_reason_but_no_headers(caplog):
+    """A 400 raised before any route (werkzeug, or functions-framework refusing a request meant
+    for another function) says why in the log: its first line, never the headers it quotes."""
+    from werkzeug.exceptions import BadRequest, ClientDisconnected
+
+    from flask_boiler.rest.errors import translate
+
+    refused = BadRequest(
+        "Function was defined with FUNCTION_SIGNATURE_TYPE=cloudevent but parsing CloudEvent failed.\n"
+        "Got HTTP headers: Host: 127.0.0.1\r\nAuthorization: Bearer secret-token\r\n"
+    )
+    for exc, reason, description in (
+        (
+            refused,
+            "BadRequest",
+            "Function was defined with FUNCTION_SIGNATURE_TYPE=cloudevent but parsing CloudEvent failed.",
+        ),
+        (ClientDisconnected(), "ClientDisconnected", ClientDisconnected.description.splitlines()[0].strip()[:200]),
+    ):
+        caplog.clear()
+        with caplog.at_level("INFO", logger="flask_boiler.rest"):
+            error = translate(exc)
+        assert error is not None and (error.status, error.code, error.fields) == (400, "bad_request", {})
+        assert [(r.getMessage(), r.fields) for r in caplog.records] == [
+            ("HTTP request refused", {"reason": reason, "description": description})
+        ]
+        assert "secret-token" not in caplog.text
