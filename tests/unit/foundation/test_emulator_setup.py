@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -215,3 +216,41 @@ def test_the_auth_emulator_preload_compiles_exegesis_validators_on_first_use():
     assert shown.stdout == "[true,false,7]"
     plain = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, cwd=root)
     assert plain.stdout == "[false,false,7]"  # what firebase-tools gets without the preload
+
+
+def test_the_functions_emulator_preload_never_gives_two_workers_one_port():
+    """firebase-tools asks portfinder for a Python worker's port, which the worker binds only
+    after importing main.py: until then portfinder hands the same free port to the next
+    worker, and the emulator sends one function's requests to the other's worker."""
+    import shutil
+    import subprocess
+
+    from flask_boiler.testing.emulators import DISTINCT_WORKER_PORTS_PRELOAD, NODE_PRELOADS
+
+    node = shutil.which("node")
+    assert node and DISTINCT_WORKER_PORTS_PRELOAD in NODE_PRELOADS
+    one_by_one = (  # as the emulator starts workers: the ports stay unbound meanwhile
+        "const portfinder = require('portfinder');"  # the copy firebase-tools loads
+        "const asked = (i) => portfinder.getPortPromise({port: 8081 + (i % 3)});"
+        "const oneByOne = async () => { const ports = [];"
+        " for (let i = 0; i < 10; i++) ports.push(await asked(i)); return ports; };"
+    )
+    all_checks = one_by_one + (
+        "(async () => {"
+        "const first = await oneByOne();"
+        "const together = await Promise.all(Array.from({length: 30}, (_, i) => asked(i)));"  # thirty requests at once
+        "const inspector = await portfinder.getPortPromise({port: 9229});"  # not a worker's port
+        "process.stdout.write(JSON.stringify([new Set(first).size, new Set([...first, ...together]).size, inspector]));"
+        "})()"
+    )
+    root = Path(__file__).resolve().parents[3]
+
+    def run(*args: str) -> list[int]:
+        shown = subprocess.run([node, *args], capture_output=True, text=True, check=True, cwd=root)
+        return json.loads(shown.stdout)
+
+    distinct, in_all, inspector = run("--require", str(DISTINCT_WORKER_PORTS_PRELOAD), "-e", all_checks)
+    assert (distinct, in_all) == (10, 40)
+    assert 9229 <= inspector < 10000  # other callers get portfinder as it is
+    without = run("-e", one_by_one + "oneByOne().then((p) => process.stdout.write(JSON.stringify(p)))")
+    assert len(set(without)) <= 3  # firebase-tools on its own: the same few ports, again and again
