@@ -9,6 +9,8 @@ Loaded automatically (entry point ``pytest11``) wherever flask-boiler is install
   and stopped after the session.
 * ``clean_firestore``: empties the emulator's database, points :class:`Context` at it and
   returns the ``Context`` class, so a test starts from nothing.
+* ``firestore_context``: :class:`Context` pointed at the stack, no data cleared (for tests that
+  work in databases of their own, which need not wait for a lock held in the default one).
 * ``clean_auth``: no accounts in the Auth emulator (returns the stack).
 * ``auth_emulator``: no accounts, and an :class:`~.auth.AuthEmulator` to create users and
   ID tokens with.
@@ -63,6 +65,14 @@ def emulators() -> Iterator[EmulatorStack]:
 def _use(stack: EmulatorStack) -> type[Context]:
     Context.read(Config(app_name="flask-boiler-tests", debug=True, testing=True, project_id=stack.project_id))
     return Context
+
+
+@pytest.fixture
+def firestore_context(emulators: EmulatorStack) -> type[Context]:
+    """``Context`` configured for the stack, its data left as it is: for tests that work in
+    databases of their own (``clear_firestore(stack, database=...)`` empties one). Clearing
+    the default database waits while a transaction holds locks there, which those tests need not do."""
+    return _use(emulators)
 
 
 @pytest.fixture

@@ -12,6 +12,6 @@ __all__ = ["one_parse_at_a_time"]  # a fixture, used by name
 
 
 def test_props_app_views_equal_a_recompute_whatever_happens_to_the_events(
-    emulators, clean_firestore, one_parse_at_a_time
+    emulators, firestore_context, one_parse_at_a_time
 ):
     run_histories(emulators, PropsApp)
