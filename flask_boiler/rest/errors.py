@@ -180,8 +180,8 @@ def _from_http_exception(exc: HTTPException) -> ApiError:
     if status == 400:
         # Refused by werkzeug or the host (functions-framework) before any route ran: logged with
         # its first line (the rest may quote the request's headers, tokens included).
-        first_line = (exc.description or "").strip().splitlines()[:1]
-        log_client_error("HTTP request refused", reason=type(exc).__name__, description=" ".join(first_line)[:200])
+        first_line = next(iter((exc.description or "").strip().splitlines()), "")
+        log_client_error("HTTP request refused", reason=type(exc).__name__, description=first_line[:200])
     headers = {
         name: value for name, value in exc.get_headers() if name.lower() in ("allow", "www-authenticate", "retry-after")
     }
