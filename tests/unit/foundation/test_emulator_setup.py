@@ -165,37 +165,29 @@ def test_descendants_are_found_through_parentage_even_in_other_process_groups():
         parent.wait()
 
 
-def test_the_functions_emulator_preload_turns_off_keep_alive_towards_workers():
+def _node(*args: str) -> str:
+    """What ``node *args`` prints, run in the checkout (so ``require`` finds firebase-tools' modules)."""
     import shutil
     import subprocess
 
+    node = shutil.which("node")
+    assert node, "node is not installed"
+    root = Path(__file__).resolve().parents[3]
+    return subprocess.run([node, *args], capture_output=True, text=True, check=True, cwd=root).stdout
+
+
+def test_the_functions_emulator_preload_turns_off_keep_alive_towards_workers():
     from flask_boiler.testing.emulators import NO_KEEPALIVE_PRELOAD
 
-    node = shutil.which("node")
-    assert node and NO_KEEPALIVE_PRELOAD.is_file()
-    shown = subprocess.run(
-        [
-            node,
-            "--require",
-            str(NO_KEEPALIVE_PRELOAD),
-            "-e",
-            "process.stdout.write(String(require('http').globalAgent.keepAlive))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert shown.stdout == "false"
+    assert NO_KEEPALIVE_PRELOAD.is_file()
+    script = "process.stdout.write(String(require('http').globalAgent.keepAlive))"
+    assert _node("--require", str(NO_KEEPALIVE_PRELOAD), "-e", script) == "false"
 
 
 def test_the_auth_emulator_preload_compiles_exegesis_validators_on_first_use():
-    import shutil
-    import subprocess
-
     from flask_boiler.testing.emulators import LAZY_VALIDATORS_PRELOAD
 
-    node = shutil.which("node")
-    assert node and LAZY_VALIDATORS_PRELOAD.is_file()
+    assert LAZY_VALIDATORS_PRELOAD.is_file()
     script = (
         "require('exegesis');"  # loads exegesis/lib/options the way firebase-tools does
         "const {compileOptions} = require('exegesis/lib/options');"
@@ -204,31 +196,18 @@ def test_the_auth_emulator_preload_compiles_exegesis_validators_on_first_use():
         "compileOptions({lazyCompileValidationSchemas: false}).lazyCompileValidationSchemas,"
         "compileOptions({defaultMaxBodySize: 7}).defaultMaxBodySize]))"
     )
-    root = Path(__file__).resolve().parents[3]
-    shown = subprocess.run(
-        [node, "--require", str(LAZY_VALIDATORS_PRELOAD), "-e", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=root,
-    )
     # lazy by default; a caller's own choice still wins; other options pass through
-    assert shown.stdout == "[true,false,7]"
-    plain = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True, cwd=root)
-    assert plain.stdout == "[false,false,7]"  # what firebase-tools gets without the preload
+    assert _node("--require", str(LAZY_VALIDATORS_PRELOAD), "-e", script) == "[true,false,7]"
+    assert _node("-e", script) == "[false,false,7]"  # what firebase-tools gets without the preload
 
 
 def test_the_functions_emulator_preload_never_gives_two_workers_one_port():
     """firebase-tools asks portfinder for a Python worker's port, which the worker binds only
     after importing main.py: until then portfinder hands the same free port to the next
     worker, and the emulator sends one function's requests to the other's worker."""
-    import shutil
-    import subprocess
-
     from flask_boiler.testing.emulators import DISTINCT_WORKER_PORTS_PRELOAD, NODE_PRELOADS
 
-    node = shutil.which("node")
-    assert node and DISTINCT_WORKER_PORTS_PRELOAD in NODE_PRELOADS
+    assert DISTINCT_WORKER_PORTS_PRELOAD in NODE_PRELOADS
     one_by_one = (  # as the emulator starts workers: the ports stay unbound meanwhile
         "const portfinder = require('portfinder');"  # the copy firebase-tools loads
         "const asked = (i) => portfinder.getPortPromise({port: 8081 + (i % 3)});"
@@ -243,14 +222,8 @@ def test_the_functions_emulator_preload_never_gives_two_workers_one_port():
         "process.stdout.write(JSON.stringify([new Set(first).size, new Set([...first, ...together]).size, inspector]));"
         "})()"
     )
-    root = Path(__file__).resolve().parents[3]
-
-    def run(*args: str) -> list[int]:
-        shown = subprocess.run([node, *args], capture_output=True, text=True, check=True, cwd=root)
-        return json.loads(shown.stdout)
-
-    distinct, in_all, inspector = run("--require", str(DISTINCT_WORKER_PORTS_PRELOAD), "-e", all_checks)
+    distinct, in_all, inspector = json.loads(_node("--require", str(DISTINCT_WORKER_PORTS_PRELOAD), "-e", all_checks))
     assert (distinct, in_all) == (10, 40)
     assert 9229 <= inspector < 10000  # other callers get portfinder as it is
-    without = run("-e", one_by_one + "oneByOne().then((p) => process.stdout.write(JSON.stringify(p)))")
+    without = json.loads(_node("-e", one_by_one + "oneByOne().then((p) => process.stdout.write(JSON.stringify(p)))"))
     assert len(set(without)) <= 3  # firebase-tools on its own: the same few ports, again and again
