@@ -48,8 +48,10 @@ NO_KEEPALIVE_PRELOAD = _NODE_PRELOADS / "no-keepalive.cjs"
 LAZY_VALIDATORS_PRELOAD = _NODE_PRELOADS / "lazy-validators.cjs"
 #: Gives every Python worker of the Functions emulator a port of its own (see the file).
 DISTINCT_WORKER_PORTS_PRELOAD = _NODE_PRELOADS / "distinct-worker-ports.cjs"
+#: Forks the Functions emulator's Python workers from a server that has their libraries imported (see the file).
+FORKED_WORKERS_PRELOAD = _NODE_PRELOADS / "forked-python-workers.cjs"
 #: What firebase-tools loads first in a stack started here (fixes and speed-ups of its emulators).
-NODE_PRELOADS = (NO_KEEPALIVE_PRELOAD, LAZY_VALIDATORS_PRELOAD, DISTINCT_WORKER_PORTS_PRELOAD)
+NODE_PRELOADS = (NO_KEEPALIVE_PRELOAD, LAZY_VALIDATORS_PRELOAD, DISTINCT_WORKER_PORTS_PRELOAD, FORKED_WORKERS_PRELOAD)
 #: The Firestore emulator's JVM compiles with its quick tier only (C1): over a test session
 #: or a ``make dev`` sitting, the optimising tier's compile threads cost more CPU than its
 #: faster code saves (half the emulator's CPU over 40 property histories, measured here).

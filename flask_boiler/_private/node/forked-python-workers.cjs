@@ -1,0 +1,96 @@
+// Preloaded into firebase-tools by flask_boiler.testing.emulators (NODE_OPTIONS=--require).
+//
+// The Functions emulator starts every Python worker with
+// `runWithVirtualEnv(["functions-framework"], functionsDir, env)`: a shell that activates the
+// venv and runs functions-framework, which imports Flask, the Firestore client and gRPC (about
+// 1.2 s of CPU) before it serves. A worker is started per function and per concurrent request.
+//
+// Here, the first such call for a functions directory also starts a fork server in its venv
+// (../worker_forkserver.py `serve`: those modules imported once), and every worker command
+// becomes that file's `run`, spawned by the same runWithVirtualEnv with the same directory,
+// environment and pipes: it has the server fork the worker, which then imports only the app
+// (about 0.2 s). What the worker sees, the signals it gets and its exit status are as before;
+// without a server, `run` becomes functions-framework itself (see the Python file).
+// Every other command firebase-tools runs in a venv is left alone.
+"use strict";
+const Module = require("module");
+const os = require("os");
+const path = require("path");
+
+const SCRIPT = path.resolve(__dirname, "..", "worker_forkserver.py");
+const load = Module._load;
+let serversStarted = 0;
+
+function forkedWorkers(python) {
+  const runWithVirtualEnv = python.runWithVirtualEnv;
+  const servers = new Map(); // venv directory -> socket path
+
+  function serverFor(cwd, envs, venvDir) {
+    const venv = path.resolve(cwd, venvDir || "venv");
+    let socketPath = servers.get(venv);
+    if (socketPath === undefined) {
+      socketPath = path.join(os.tmpdir(), `flask-boiler-workers-${process.pid}-${serversStarted++}.sock`);
+      // The shell expands "$FLASK_BOILER_FORKSERVER": no quoting of the path needed.
+      const server = runWithVirtualEnv.call(
+        python,
+        ["python", '"$FLASK_BOILER_FORKSERVER"', "serve", '"$FLASK_BOILER_FORKSERVER_SOCKET"'],
+        cwd,
+        { ...envs, FLASK_BOILER_FORKSERVER: SCRIPT, FLASK_BOILER_FORKSERVER_SOCKET: socketPath },
+        { stdio: ["pipe", "ignore", "inherit"] },
+        venvDir,
+      );
+      const started = socketPath;
+      servers.set(venv, started);
+      server.on("exit", () => {
+        if (servers.get(venv) === started) {
+          servers.delete(venv);
+        }
+      });
+      server.on("error", () => servers.delete(venv));
+    }
+    return socketPath;
+  }
+
+  const forked = function (commandAndArgs, cwd, envs, spawnOpts, venvDir) {
+    if (!Array.isArray(commandAndArgs) || commandAndArgs[0] !== "functions-framework") {
+      return runWithVirtualEnv.apply(this, arguments);
+    }
+    const socketPath = serverFor(cwd, envs, venvDir);
+    return runWithVirtualEnv.call(
+      this,
+      ["python", "-I", "-S", '"$FLASK_BOILER_FORKSERVER"', "run", ...commandAndArgs.slice(1)],
+      cwd,
+      { ...envs, FLASK_BOILER_FORKSERVER: SCRIPT, FLASK_BOILER_FORKSERVER_SOCKET: socketPath },
+      spawnOpts,
+      venvDir,
+    );
+  };
+  forked.forkedPythonWorkers = true;
+  return forked;
+}
+
+const PYTHON_MODULE = path.join("lib", "functions", "python.js");
+
+function isFirebaseToolsPython(request, parent) {
+  if (typeof request !== "string" || !/python(\.js)?$/.test(request)) {
+    return false;
+  }
+  try {
+    return Module._resolveFilename(request, parent).endsWith(PYTHON_MODULE);
+  } catch {
+    return false;
+  }
+}
+
+Module._load = function (request, parent) {
+  const exported = load.apply(this, arguments);
+  if (
+    exported &&
+    typeof exported.runWithVirtualEnv === "function" &&
+    !exported.runWithVirtualEnv.forkedPythonWorkers &&
+    isFirebaseToolsPython(request, parent)
+  ) {
+    exported.runWithVirtualEnv = forkedWorkers(exported);
+  }
+  return exported;
+};
