@@ -52,6 +52,19 @@ DISTINCT_WORKER_PORTS_PRELOAD = _NODE_PRELOADS / "distinct-worker-ports.cjs"
 FORKED_WORKERS_PRELOAD = _NODE_PRELOADS / "forked-python-workers.cjs"
 #: What firebase-tools loads first in a stack started here (fixes and speed-ups of its emulators).
 NODE_PRELOADS = (NO_KEEPALIVE_PRELOAD, LAZY_VALIDATORS_PRELOAD, DISTINCT_WORKER_PORTS_PRELOAD, FORKED_WORKERS_PRELOAD)
+#: Set to ``0`` to have the Functions emulator start every Python worker the way firebase-tools
+#: does on its own, without the fork server (to rule it out, or to compare).
+FORKED_WORKERS_ENV = "FLASK_BOILER_FORKED_WORKERS"
+
+
+def node_preloads(environ: Mapping[str, str] = os.environ) -> tuple[Path, ...]:
+    """The preloads a stack starts firebase-tools with (:data:`NODE_PRELOADS`, less the fork
+    server's if :data:`FORKED_WORKERS_ENV` is ``0``)."""
+    if environ.get(FORKED_WORKERS_ENV, "").strip() == "0":
+        return tuple(p for p in NODE_PRELOADS if p != FORKED_WORKERS_PRELOAD)
+    return NODE_PRELOADS
+
+
 #: The Firestore emulator's JVM compiles with its quick tier only (C1): over a test session
 #: or a ``make dev`` sitting, the optimising tier's compile threads cost more CPU than its
 #: faster code saves (half the emulator's CPU over 40 property histories, measured here).
@@ -279,7 +292,7 @@ def start_stack(
         "NODE_OPTIONS": " ".join(
             [
                 os.environ.get("NODE_OPTIONS", ""),
-                *(f"--require {p}" for p in NODE_PRELOADS),
+                *(f"--require {p}" for p in node_preloads()),
             ]
         ).strip(),
         **(

@@ -11,7 +11,8 @@
 // environment and pipes: it has the server fork the worker, which then imports only the app
 // (about 0.2 s). What the worker sees, the signals it gets and its exit status are as before;
 // without a server, `run` becomes functions-framework itself (see the Python file).
-// Every other command firebase-tools runs in a venv is left alone.
+// Every other command firebase-tools runs in a venv is left alone, and so is every command on
+// Windows (no fork there).
 "use strict";
 const Module = require("module");
 const os = require("os");
@@ -52,7 +53,7 @@ function forkedWorkers(python) {
   }
 
   const forked = function (commandAndArgs, cwd, envs, spawnOpts, venvDir) {
-    if (!Array.isArray(commandAndArgs) || commandAndArgs[0] !== "functions-framework") {
+    if (process.platform === "win32" || !Array.isArray(commandAndArgs) || commandAndArgs[0] !== "functions-framework") {
       return runWithVirtualEnv.apply(this, arguments);
     }
     const socketPath = serverFor(cwd, envs, venvDir);

@@ -207,3 +207,11 @@ def _running(*words: str) -> list[int]:
             if all(word.encode() in cmdline.read_bytes().split(b"\0") for word in words):
                 found.append(int(cmdline.parent.name))
     return found
+
+
+def test_the_fork_server_can_be_turned_off_for_a_stack():
+    from flask_boiler.testing.emulators import FORKED_WORKERS_ENV, node_preloads
+
+    assert FORKED_WORKERS_PRELOAD in node_preloads({})
+    assert FORKED_WORKERS_PRELOAD not in node_preloads({FORKED_WORKERS_ENV: "0"})
+    assert set(node_preloads({FORKED_WORKERS_ENV: "0"})) == set(NODE_PRELOADS) - {FORKED_WORKERS_PRELOAD}
