@@ -275,7 +275,8 @@ def _die_with_stand_in(conn: socket.socket) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["serve"] and len(sys.argv) == 3:
-        serve(sys.argv[2])
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C in `make dev` reaches the whole group
+            serve(sys.argv[2])
     elif sys.argv[1:2] == ["run"]:
         run(os.environ.get(SOCKET_ENV))
     else:
