@@ -53,6 +53,8 @@ from typing import Any, NoReturn
 
 #: Environment variable naming the server's socket (set by the Node preload for ``run``).
 SOCKET_ENV = "FLASK_BOILER_FORKSERVER_SOCKET"
+#: The preload puts the socket in a new directory of mode 0700 named so; the server removes it.
+PRIVATE_DIRECTORY_PREFIX = "flask-boiler-workers-"
 #: Environment variable naming this file (the preload's, for the shell command); not passed on.
 SCRIPT_ENV = "FLASK_BOILER_FORKSERVER"
 #: What a Python Cloud Function's worker imports before the app: imported once, by the server.
@@ -187,6 +189,10 @@ def serve(socket_path: str) -> None:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(socket_path)
+        directory = os.path.dirname(socket_path)
+        if os.path.basename(directory).startswith(PRIVATE_DIRECTORY_PREFIX):  # made for it by the preload
+            with contextlib.suppress(OSError):
+                os.rmdir(directory)
 
 
 def _fork_worker(conn: socket.socket, workers: dict[int, socket.socket], server_files: tuple[Any, ...]) -> None:

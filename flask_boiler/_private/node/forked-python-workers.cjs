@@ -15,13 +15,13 @@
 // Every other command firebase-tools runs in a venv is left alone, and so is every command on
 // Windows (no fork there).
 "use strict";
+const fs = require("fs");
 const Module = require("module");
 const os = require("os");
 const path = require("path");
 
 const SCRIPT = path.resolve(__dirname, "..", "worker_forkserver.py");
 const load = Module._load;
-let serversStarted = 0;
 
 function forkedWorkers(python) {
   const runWithVirtualEnv = python.runWithVirtualEnv;
@@ -31,7 +31,10 @@ function forkedWorkers(python) {
     const venv = path.resolve(cwd, venvDir || "venv");
     let socketPath = servers.get(venv);
     if (socketPath === undefined) {
-      socketPath = path.join(os.tmpdir(), `flask-boiler-workers-${process.pid}-${serversStarted++}.sock`);
+      // In a directory of our own (mode 0700): no other user can put a socket where the workers
+      // would hand it their environment.
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "flask-boiler-workers-"));
+      socketPath = path.join(directory, "server.sock");
       // The shell expands "$FLASK_BOILER_FORKSERVER": no quoting of the path needed.
       const server = runWithVirtualEnv.call(
         python,

@@ -182,17 +182,23 @@ def test_the_preload_routes_only_worker_commands_through_the_fork_server(app):
           const stat = fs.readFileSync(`/proc/${{answer.arbiter}}/stat`, "utf8");
           const forker = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
           const forkerCommand = fs.readFileSync(`/proc/${{forker}}/cmdline`, "utf8").split("\\0");
-          process.stdout.write(JSON.stringify([answer, out, said, Number(forker), forkerCommand]));
+          const directory = require("path").dirname(forkerCommand[3]);
+          const mode = fs.statSync(directory).mode & 0o777;
+          process.stdout.write(JSON.stringify([answer, out, said, Number(forker), forkerCommand, mode]));
           process.exit(0);
         }}, 200));
       }}).on("error", () => setTimeout(poll, 50));
     poll();
     setTimeout(() => process.exit(3), 30000);
     """
-    answer, out, said, server, command = json.loads(_node("--require", str(FORKED_WORKERS_PRELOAD), "-e", script))
+    answer, out, said, server, command, mode = json.loads(_node("--require", str(FORKED_WORKERS_PRELOAD), "-e", script))
     assert answer["greeting"] == "hi" and out == "served /\n" and said == "42\n"
     assert command[1:3] == [SCRIPT, "serve"]  # the worker was forked by the server the preload started
+    socket_directory = Path(command[3]).parent
+    assert socket_directory.name.startswith(worker_forkserver.PRIVATE_DIRECTORY_PREFIX)
+    assert mode == 0o700  # no other user can put a socket there
     assert _gone_within(server, 10)  # node is gone, so its input closed
+    assert not socket_directory.exists()  # and it removed its socket and their directory
     stand_ins = _running(SCRIPT, "run")  # like functions-framework, it outlives a shell killed alone
     assert stand_ins
     for pid in stand_ins:
