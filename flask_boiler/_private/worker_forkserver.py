@@ -26,7 +26,7 @@ of the process firebase-tools spawned. Signals that process receives (``SIGTERM`
 ``SIGHUP``, ``SIGQUIT``) go to the worker, and the worker's exit status is its own. Killed
 outright (``SIGKILL``: a crash, or a test killing a worker mid-request), the worker's whole
 process group (gunicorn's arbiter and its worker) is killed at once, mid-request, as an
-instance crash would be. With no server (not started yet after a few seconds, gone, or
+instance crash would be. With no server (none listening after ten seconds, gone, or
 anything failing before the fork), ``run`` becomes ``functions-framework`` itself (``exec``):
 slower, never different.
 
@@ -77,6 +77,8 @@ FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT)
 #: How long ``run`` waits for a server being started (it imports :data:`PRELOADED` first).
 CONNECT_SECONDS = 10.0
 _HEADER = 8
+#: A stand-in's request is its environment, directory and arguments: far below this.
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
 # -- the stand-in (``run``) ------------------------------------------------------------------
@@ -196,13 +198,19 @@ def serve(socket_path: str) -> None:
 
 
 def _fork_worker(conn: socket.socket, workers: dict[int, socket.socket], server_files: tuple[Any, ...]) -> None:
+    fds: list[int] = []
     try:
         conn.settimeout(5)
         header, fds, _flags, _address = socket.recv_fds(conn, _HEADER, 3)
-        request = json.loads(_read_exact(conn, int.from_bytes(header, "big")).decode("utf-8", "surrogateescape"))
-        if len(fds) != 3:
-            raise ValueError(f"expected 3 file descriptors, got {len(fds)}")
+        size = int.from_bytes(header, "big")
+        if len(fds) != 3 or len(header) != _HEADER or size > MAX_REQUEST_BYTES:
+            raise ValueError(f"not a stand-in's request ({len(fds)} descriptors, {size} bytes announced)")
+        request = json.loads(_read_exact(conn, size).decode("utf-8", "surrogateescape"))
+        if not isinstance(request, dict):
+            raise ValueError("not a stand-in's request")
     except (OSError, ValueError):
+        for fd in fds:
+            os.close(fd)
         conn.close()  # the stand-in falls back to functions-framework
         return
     pid = os.fork()

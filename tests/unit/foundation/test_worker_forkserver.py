@@ -221,3 +221,37 @@ def test_the_fork_server_can_be_turned_off_for_a_stack():
     assert FORKED_WORKERS_PRELOAD in node_preloads({})
     assert FORKED_WORKERS_PRELOAD not in node_preloads({FORKED_WORKERS_ENV: "0"})
     assert set(node_preloads({FORKED_WORKERS_ENV: "0"})) == set(NODE_PRELOADS) - {FORKED_WORKERS_PRELOAD}
+
+
+def test_a_malformed_request_is_dropped_and_the_server_goes_on(app, server):
+    process, path = server
+    deadline = time.monotonic() + 30
+    while not Path(path).exists():
+        assert time.monotonic() < deadline, "the server never listened"
+        time.sleep(0.05)
+    garbage_requests = (
+        b"",
+        b"\x00" * 8,
+        b"\x00" * 3,
+        (5).to_bytes(8, "big") + b"{nope",
+        (2).to_bytes(8, "big") + b"[]",
+        b"\xff" * 8,  # announces more bytes than a C size holds
+    )
+    for garbage in garbage_requests:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as raw:
+            raw.connect(path)
+            raw.sendall(garbage)
+            raw.shutdown(socket.SHUT_WR)
+            raw.settimeout(10)
+            with contextlib.suppress(ConnectionResetError):  # closed with our bytes unread: refused all the same
+                assert raw.recv(8) == b""  # closed: no worker forked for it
+    assert process.poll() is None  # still serving
+    port = free_port()
+    stand_in = _stand_in(app, path, port)
+    try:
+        answer = _answer(port)
+        assert answer["greeting"] == "héllo"
+        assert _parent(answer["arbiter"]) == process.pid  # forked by it, not the fallback
+    finally:
+        stand_in.kill()
+        stand_in.wait()
