@@ -213,7 +213,13 @@ def _fork_worker(conn: socket.socket, workers: dict[int, socket.socket], server_
             os.close(fd)
         conn.close()  # the stand-in falls back to functions-framework
         return
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory: this stand-in falls back, the server goes on
+        for fd in fds:
+            os.close(fd)
+        conn.close()
+        return
     if pid == 0:
         for server_file in server_files:  # the worker keeps none of the server's own
             server_file.close()
