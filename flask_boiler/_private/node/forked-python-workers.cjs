@@ -46,10 +46,15 @@ function forkedWorkers(python) {
       );
       const started = socketPath;
       servers.set(venv, started);
+      // The server removes its socket and directory when it stops; if it was killed, or
+      // firebase-tools exits first, they are removed here.
+      const removeDirectory = () => fs.rmSync(directory, { recursive: true, force: true });
+      process.on("exit", removeDirectory);
       server.on("exit", () => {
         if (servers.get(venv) === started) {
           servers.delete(venv);
         }
+        removeDirectory();
       });
       server.on("error", () => servers.delete(venv));
     }
