@@ -209,23 +209,18 @@ def _fork_worker(conn: socket.socket, workers: dict[int, socket.socket], server_
         if not isinstance(request, dict):
             raise ValueError("not a stand-in's request")
     except (OSError, ValueError):
-        for fd in fds:
-            os.close(fd)
-        conn.close()  # the stand-in falls back to functions-framework
+        _close(fds, conn)  # the stand-in falls back to functions-framework
         return
     try:
         pid = os.fork()
     except OSError:  # out of processes or memory: this stand-in falls back, the server goes on
-        for fd in fds:
-            os.close(fd)
-        conn.close()
+        _close(fds, conn)
         return
     if pid == 0:
         for server_file in server_files:  # the worker keeps none of the server's own
             server_file.close()
         _be_worker(conn, fds, request)
-    for fd in fds:
-        os.close(fd)
+    _close(fds)  # the worker has them now
     try:
         conn.sendall(pid.to_bytes(_HEADER, "big"))
     except OSError:  # the stand-in is gone already: so must the worker be
@@ -234,6 +229,13 @@ def _fork_worker(conn: socket.socket, workers: dict[int, socket.socket], server_
         conn.close()
         return
     workers[pid] = conn
+
+
+def _close(fds: list[int], conn: socket.socket | None = None) -> None:
+    for fd in fds:
+        os.close(fd)
+    if conn is not None:
+        conn.close()
 
 
 def _reap(workers: dict[int, socket.socket]) -> None:
