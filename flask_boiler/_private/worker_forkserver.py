@@ -92,9 +92,7 @@ def run(socket_path: str | None) -> NoReturn:
     if conn is None:
         _become_functions_framework()
     try:
-        request = json.dumps(
-            {"argv": ["functions-framework", *sys.argv[2:]], "env": dict(os.environ), "cwd": os.getcwd()}
-        )
+        request = json.dumps({"argv": _functions_framework_argv(), "env": dict(os.environ), "cwd": os.getcwd()})
         payload = request.encode("utf-8", "surrogateescape")
         socket.send_fds(conn, [len(payload).to_bytes(_HEADER, "big")], [0, 1, 2])
         conn.sendall(payload)
@@ -138,8 +136,13 @@ def _forward(worker: int, number: int) -> None:
         os.kill(worker, number)
 
 
+def _functions_framework_argv() -> list[str]:
+    """The command firebase-tools asked for (``run``'s own arguments follow ``run``)."""
+    return ["functions-framework", *sys.argv[2:]]
+
+
 def _become_functions_framework() -> NoReturn:
-    os.execvp("functions-framework", ["functions-framework", *sys.argv[2:]])
+    os.execvp("functions-framework", _functions_framework_argv())
 
 
 def _read_exact(conn: socket.socket, size: int) -> bytes:

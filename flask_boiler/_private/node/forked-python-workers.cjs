@@ -27,50 +27,59 @@ function forkedWorkers(python) {
   const runWithVirtualEnv = python.runWithVirtualEnv;
   const servers = new Map(); // venv directory -> socket path
 
+  // What the shell commands below expand ("$FLASK_BOILER_FORKSERVER": no quoting of paths).
+  const withServer = (envs, socketPath) => ({
+    ...envs,
+    FLASK_BOILER_FORKSERVER: SCRIPT,
+    FLASK_BOILER_FORKSERVER_SOCKET: socketPath,
+  });
+
+  function startServer(venv, cwd, envs, venvDir) {
+    // In a directory of our own (mode 0700): no other user can put a socket where the workers
+    // would hand it their environment.
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), "flask-boiler-workers-"));
+    const socketPath = path.join(directory, "server.sock");
+    const server = runWithVirtualEnv.call(
+      python,
+      ["python", '"$FLASK_BOILER_FORKSERVER"', "serve", '"$FLASK_BOILER_FORKSERVER_SOCKET"'],
+      cwd,
+      withServer(envs, socketPath),
+      { stdio: ["pipe", "ignore", "inherit"] },
+      venvDir,
+    );
+    // The server removes its socket and directory when it stops; if it was killed, failed to
+    // start, or firebase-tools exits first, they are removed here (and the next worker starts
+    // a new server).
+    const removeDirectory = () => fs.rmSync(directory, { recursive: true, force: true });
+    const forget = () => {
+      if (servers.get(venv) === socketPath) {
+        servers.delete(venv);
+      }
+      removeDirectory();
+    };
+    process.on("exit", removeDirectory);
+    server.on("exit", forget);
+    server.on("error", forget);
+    return socketPath;
+  }
+
   function serverFor(cwd, envs, venvDir) {
     const venv = path.resolve(cwd, venvDir || "venv");
-    let socketPath = servers.get(venv);
-    if (socketPath === undefined) {
-      // In a directory of our own (mode 0700): no other user can put a socket where the workers
-      // would hand it their environment.
-      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "flask-boiler-workers-"));
-      socketPath = path.join(directory, "server.sock");
-      // The shell expands "$FLASK_BOILER_FORKSERVER": no quoting of the path needed.
-      const server = runWithVirtualEnv.call(
-        python,
-        ["python", '"$FLASK_BOILER_FORKSERVER"', "serve", '"$FLASK_BOILER_FORKSERVER_SOCKET"'],
-        cwd,
-        { ...envs, FLASK_BOILER_FORKSERVER: SCRIPT, FLASK_BOILER_FORKSERVER_SOCKET: socketPath },
-        { stdio: ["pipe", "ignore", "inherit"] },
-        venvDir,
-      );
-      const started = socketPath;
-      servers.set(venv, started);
-      // The server removes its socket and directory when it stops; if it was killed, or
-      // firebase-tools exits first, they are removed here.
-      const removeDirectory = () => fs.rmSync(directory, { recursive: true, force: true });
-      process.on("exit", removeDirectory);
-      server.on("exit", () => {
-        if (servers.get(venv) === started) {
-          servers.delete(venv);
-        }
-        removeDirectory();
-      });
-      server.on("error", () => servers.delete(venv));
+    if (!servers.has(venv)) {
+      servers.set(venv, startServer(venv, cwd, envs, venvDir));
     }
-    return socketPath;
+    return servers.get(venv);
   }
 
   const forked = function (commandAndArgs, cwd, envs, spawnOpts, venvDir) {
     if (process.platform === "win32" || !Array.isArray(commandAndArgs) || commandAndArgs[0] !== "functions-framework") {
       return runWithVirtualEnv.apply(this, arguments);
     }
-    const socketPath = serverFor(cwd, envs, venvDir);
     return runWithVirtualEnv.call(
       this,
       ["python", "-I", "-S", '"$FLASK_BOILER_FORKSERVER"', "run", ...commandAndArgs.slice(1)],
       cwd,
-      { ...envs, FLASK_BOILER_FORKSERVER: SCRIPT, FLASK_BOILER_FORKSERVER_SOCKET: socketPath },
+      withServer(envs, serverFor(cwd, envs, venvDir)),
       spawnOpts,
       venvDir,
     );
