@@ -30,6 +30,7 @@ import functions_framework
 @functions_framework.http
 def hello(request):
     if request.path == "/slow":
+        print("slow", flush=True)
         time.sleep(60)
     print("served", request.path, flush=True)
     return {"pid": os.getpid(), "arbiter": os.getppid(), "greeting": os.environ.get("GREETING"), "cwd": os.getcwd()}
@@ -125,7 +126,9 @@ def test_a_killed_stand_in_takes_its_worker_down_mid_request(app, server):
     answer = _answer(port)
     with socket.create_connection(("127.0.0.1", port)) as slow:
         slow.sendall(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-        time.sleep(0.3)  # the request is in the function now
+        assert stand_in.stdout is not None
+        assert stand_in.stdout.readline() == b"served /\n"  # the first request's line
+        assert stand_in.stdout.readline() == b"slow\n"  # the request is in the function now
         stand_in.kill()
         assert _gone_within(answer["arbiter"], 5) and _gone_within(answer["pid"], 5)
         slow.settimeout(5)
